@@ -1,0 +1,69 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { usageError } from '../core/errors.js';
+import type { CliIo } from './io.js';
+
+export type OptionValues = Record<string, string | boolean | string[] | undefined>;
+
+export interface ParsedArgs {
+  values: OptionValues;
+  positionals: string[];
+}
+
+export interface CommandSpec {
+  name: string;
+  /** One line for `packet help`. */
+  summary: string;
+  /** Full usage text for `packet help NAME` and `packet NAME --help`. */
+  usage: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  run(args: ParsedArgs, io: CliIo): Promise<number>;
+}
+
+export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs & { help: boolean } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: { ...spec.options, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: true,
+    });
+  } catch (error) {
+    throw usageError('BAD_ARGUMENTS', lowerFirst((error as Error).message), {
+      hint: `run 'packet ${spec.name} --help' for usage`,
+    });
+  }
+  const { help, ...values } = parsed.values as OptionValues;
+  return { values, positionals: parsed.positionals, help: help === true };
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+/** Read a string option, checking it against a closed set of choices. */
+export function choiceOption<T extends string>(values: OptionValues, name: string, choices: readonly T[], fallback: T): T {
+  const value = values[name];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
+    throw usageError('BAD_OPTION_VALUE', `--${name} must be one of ${choices.join(', ')}, got "${String(value)}"`);
+  }
+  return value as T;
+}
+
+export function stringOption(values: OptionValues, name: string): string | undefined {
+  const value = values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function requireStringOption(values: OptionValues, name: string, commandName: string): string {
+  const value = stringOption(values, name);
+  if (value === undefined || value === '') {
+    throw usageError('MISSING_OPTION', `--${name} is required`, { hint: `run 'packet ${commandName} --help' for usage` });
+  }
+  return value;
+}
+
+export function booleanOption(values: OptionValues, name: string): boolean {
+  return values[name] === true;
+}

@@ -1,0 +1,4 @@
+import type { CommandSpec } from '../command.js';
+
+/** Every subcommand of `packet`, in the order `packet --help` lists them. */
+export const commands: CommandSpec[] = [];

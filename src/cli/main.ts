@@ -1,0 +1,79 @@
+import { PacketError } from '../core/errors.js';
+import { ExitCode } from '../core/exit-codes.js';
+import { toolVersion } from '../core/version.js';
+import { parseCommandArgs, type CommandSpec } from './command.js';
+import { commands } from './commands/index.js';
+import { processIo, type CliIo } from './io.js';
+
+/** Entry point of the `packet` binary: parse, run, render, and map the outcome to an exit code. */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    const topic = name === 'help' ? rest[0] : undefined;
+    const spec = topic === undefined ? undefined : findCommand(topic);
+    if (topic !== undefined && spec === undefined) return unknownCommand(io, topic);
+    io.stdout.write(spec === undefined ? overview() : spec.usage);
+    return name === undefined ? ExitCode.USAGE : ExitCode.OK;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.stdout.write(`packet ${toolVersion()}\n`);
+    return ExitCode.OK;
+  }
+  const spec = findCommand(name);
+  if (spec === undefined) return unknownCommand(io, name);
+  try {
+    const { help, ...args } = parseCommandArgs(spec, rest);
+    if (help) {
+      io.stdout.write(spec.usage);
+      return ExitCode.OK;
+    }
+    return await spec.run(args, io);
+  } catch (error) {
+    return reportError(io, error);
+  }
+}
+
+function findCommand(name: string): CommandSpec | undefined {
+  return commands.find((command) => command.name === name);
+}
+
+function unknownCommand(io: CliIo, name: string): number {
+  io.stderr.write(`packet: unknown command "${name}"\nhint: run 'packet --help' to list the commands\n`);
+  return ExitCode.USAGE;
+}
+
+function overview(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return [
+    'usage: packet <command> [options]',
+    '',
+    'commands:',
+    ...lines,
+    '',
+    "run 'packet <command> --help' for a command's options",
+    'exit codes: 0 ok, 1 a check failed, 2 usage error, 3 environment error, 4 incomplete',
+    '',
+  ].join('\n');
+}
+
+export function reportError(io: CliIo, error: unknown): number {
+  if (error instanceof PacketError) {
+    const where = error.file === undefined ? '' : `${error.file}${error.line === undefined ? '' : `:${error.line}`}: `;
+    io.stderr.write(`packet: ${where}${error.message}\n`);
+    if (error.cause !== undefined && io.env.PACKET_DEBUG === '1') io.stderr.write(`cause: ${String(error.cause)}\n`);
+    if (error.hint !== undefined) io.stderr.write(`hint: ${error.hint}\n`);
+    switch (error.kind) {
+      case 'usage':
+        return ExitCode.USAGE;
+      case 'environment':
+        return ExitCode.ENVIRONMENT;
+      default:
+        return ExitCode.CHECK_FAILED;
+    }
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.stderr.write(`packet: internal error: ${message}\nhint: this is a bug in packet; set PACKET_DEBUG=1 for details and report it\n`);
+  if (io.env.PACKET_DEBUG === '1' && error instanceof Error && error.stack !== undefined) io.stderr.write(`${error.stack}\n`);
+  return ExitCode.CHECK_FAILED;
+}

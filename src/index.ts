@@ -1,0 +1,6 @@
+/**
+ * The library API of evidence-packet. The `packet` command is a thin layer over these exports;
+ * tests and other programs call them directly.
+ */
+export * from './core/index.js';
+export * as report from './report/index.js';
