@@ -43,3 +43,61 @@ export function findSecretsInText(text: string): SecretFinding[] {
   }
   return findings.sort((a, b) => a.start - b.start);
 }
+
+// ---- Interim implementation of the redaction API used by the packet builder; replaced by the
+// ---- full rule engine (rule files, structured JSON/YAML, streaming) on the redact branch.
+import { Transform } from 'node:stream';
+
+export interface RuleSet {
+  readonly source: string;
+}
+export interface RedactionRecord {
+  rule: string;
+  count: number;
+  lines?: number[];
+  pointers?: string[];
+}
+export function defaultRuleSet(): RuleSet {
+  return { source: 'default' };
+}
+export async function loadRuleSet(rulesFile?: string): Promise<RuleSet> {
+  return { source: rulesFile ?? 'default' };
+}
+export function redactText(text: string, _rules: RuleSet, _options: { path?: string } = {}): { text: string; records: RedactionRecord[] } {
+  const findings = findSecretsInText(text);
+  const records = new Map<string, RedactionRecord>();
+  let out = '';
+  let last = 0;
+  for (const f of findings) {
+    if (f.start < last) continue;
+    out += text.slice(last, f.start) + `[REDACTED:${f.rule}]`;
+    last = f.end;
+    const record = records.get(f.rule) ?? { rule: f.rule, count: 0, lines: [] };
+    record.count += 1;
+    record.lines?.push(f.line);
+    records.set(f.rule, record);
+  }
+  return { text: out + text.slice(last), records: [...records.values()] };
+}
+export function redactJsonValue(value: unknown, _rules: RuleSet): { value: unknown; records: RedactionRecord[] } {
+  return { value, records: [] };
+}
+export function createTextRedactor(rules: RuleSet, options: { path?: string } = {}): Transform & { records(): RedactionRecord[] } {
+  const chunks: Buffer[] = [];
+  let records: RedactionRecord[] = [];
+  const stream = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      chunks.push(chunk);
+      cb();
+    },
+    flush(cb) {
+      const result = redactText(Buffer.concat(chunks).toString('utf8'), rules, options);
+      records = result.records;
+      cb(null, Buffer.from(result.text, 'utf8'));
+    },
+  });
+  return Object.assign(stream, { records: () => records });
+}
+export function scanForSecrets(text: string, _rules: RuleSet): SecretFinding[] {
+  return findSecretsInText(text);
+}

@@ -1,0 +1,91 @@
+import { canonicalize } from 'json-canonicalize';
+import type { RedactionRecord } from '../redact/index.js';
+import { FORMAT, MANIFEST, PACKET_JSON } from './format.js';
+
+/** packet.json, format v1 (canonical JSON, RFC 8785). Optional fields are omitted, never null. */
+export interface PacketMetadata {
+  format: typeof FORMAT;
+  name: string;
+  /** SHA-256 over the payload lines of the manifest: identifies the evidence itself. */
+  payloadDigest: string;
+  created: string;
+  operation?: string;
+  tenant?: string;
+  environment?: string;
+  tool: { name: 'evidence-packet'; version: string };
+  files: { count: number; bytes: number };
+  redaction: RedactionSummary;
+}
+
+export interface RedactionSummary {
+  /** Where the rules came from: `default`, or `default+<rules file name>`. */
+  rules: string;
+  total: number;
+  files: RedactedFile[];
+  /** Binary files included unchanged, not scanned. */
+  notScanned: string[];
+  /** JSON files kept as text (not canonicalized), with the reason. */
+  notCanonicalized: { file: string; reason: string }[];
+}
+
+export interface RedactedFile extends RedactionRecord {
+  file: string;
+}
+
+export function serializeMetadata(metadata: PacketMetadata): Buffer {
+  return Buffer.from(canonicalize(metadata), 'utf8');
+}
+
+/** VERIFY.md: how to check this packet with stock tools only. */
+export function renderVerifyMd(metadata: PacketMetadata): Buffer {
+  const text = `# Verifying packet ${metadata.name}
+
+This packet was built by evidence-packet ${metadata.tool.version} on ${metadata.created}.
+It holds ${metadata.files.count} evidence files (${metadata.files.bytes} bytes) under \`payload/\`.
+Every covered file is listed with its SHA-256 in \`${MANIFEST}\`; the packet digest is the
+SHA-256 of \`${MANIFEST}\` itself. \`${PACKET_JSON}\` records what was redacted (rule and count,
+never the value).
+
+You need only \`tar\`, \`sha256sum\`, \`gpg\` and \`openssl\`. Trust nothing shipped in the
+packet: take the signers' fingerprints and the time-stamp authority's root certificate from
+your own trust policy.
+
+## 1. Unpack (if you have the .packet.tar file)
+
+    mkdir packet && tar -xf ${metadata.name}.packet.tar -C packet && cd packet
+
+## 2. Integrity: every covered file matches the manifest
+
+    sha256sum --strict -c ${MANIFEST}
+
+Every line must say OK. Then check that nothing else is in the packet: every file outside
+\`signatures/\`, \`timestamps/\` and \`keys/\` must be listed in \`${MANIFEST}\`:
+
+    find . -type f ! -path './signatures/*' ! -path './timestamps/*' ! -path './keys/*' ! -name ${MANIFEST} | sed 's|^\\./||' | LC_ALL=C sort > found.txt
+    cut -c67- ${MANIFEST} | LC_ALL=C sort | diff - found.txt && rm found.txt
+
+## 3. Signatures: each one verifies over the manifest
+
+Each \`signatures/<FINGERPRINT>.asc\` is a detached OpenPGP signature over the exact bytes of
+\`${MANIFEST}\`, made by the key with that primary fingerprint. Import the signers' public keys
+from your own records (or \`keys/<FINGERPRINT>.asc\`, only after checking that the fingerprint
+is one you expect), then:
+
+    for sig in signatures/*.asc; do gpg --verify "$sig" ${MANIFEST} || echo "BAD: $sig"; done
+
+Check that the "Primary key fingerprint" gpg prints for each signature equals the file name and
+belongs to a person your policy approves. Count distinct people, not signature files.
+
+## 4. Time-stamps: each signature was made before its trusted time
+
+Each \`timestamps/<FINGERPRINT>.tsr\` is an RFC 3161 time-stamp response over the bytes of
+\`signatures/<FINGERPRINT>.asc\`. With the time-stamp authority's root certificate from your
+trust policy in \`tsa-root.pem\`:
+
+    for tsr in timestamps/*.tsr; do fpr=$(basename "$tsr" .tsr); openssl ts -verify -data "signatures/$fpr.asc" -in "$tsr" -CAfile tsa-root.pem || echo "BAD: $tsr"; done
+    openssl ts -reply -in timestamps/<FINGERPRINT>.tsr -text   # shows the trusted time
+
+Or let the tool do all of it: \`packet verify ${metadata.name}.packet.tar --policy POLICY.yaml\`.
+`;
+  return Buffer.from(text, 'utf8');
+}

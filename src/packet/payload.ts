@@ -1,0 +1,239 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { canonicalize } from 'json-canonicalize';
+import { inputError } from '../core/errors.js';
+import {
+  createTextRedactor,
+  redactJsonValue,
+  redactText,
+  scanForSecrets,
+  type RedactionRecord,
+  type RuleSet,
+} from '../redact/index.js';
+import type { InputFile } from './inputs.js';
+
+/** How a payload file was treated. */
+export type PayloadKind = 'json' | 'text' | 'binary';
+
+export interface PreparedPayload {
+  kind: PayloadKind;
+  size: number;
+  /** The bytes to pack, in memory (small files) or streamed from disk. */
+  content: Uint8Array | (() => AsyncIterable<Uint8Array>);
+  records: RedactionRecord[];
+  /** Why a .json file was kept as text, if it was. */
+  note?: string;
+}
+
+/** Text files up to this size are redacted in memory; larger ones stream through the redactor. */
+export const TEXT_IN_MEMORY_MAX = 4 * 2 ** 20;
+/** JSON files up to this size are parsed and canonicalized; larger ones are treated as text. */
+export const JSON_CANONICAL_MAX = 16 * 2 ** 20;
+const SNIFF_BYTES = 8000;
+const CHUNK = 1 << 20;
+
+export interface PrepareOptions {
+  rules: RuleSet;
+  /** Refuse binary files instead of including them unscanned. */
+  strict: boolean;
+  /** Folder for spooling large redacted text (owned by the build). */
+  spoolDir: string;
+}
+
+/**
+ * Turn one input file into the bytes that go into the packet: binary files unchanged, JSON
+ * redacted structurally then canonicalized (RFC 8785), other text redacted in place. Every
+ * scanned file passes a final scan; a secret that survives redaction stops the build.
+ */
+export async function preparePayload(file: InputFile, options: PrepareOptions): Promise<PreparedPayload> {
+  const handle = await openInput(file);
+  try {
+    const sniff = Buffer.alloc(Math.min(SNIFF_BYTES, file.size));
+    const { bytesRead } = await handle.read(sniff, 0, sniff.length, 0);
+    if (isBinary(sniff.subarray(0, bytesRead), bytesRead < file.size)) return binary(file, options);
+    if (file.size <= TEXT_IN_MEMORY_MAX || (isJsonPath(file.path) && file.size <= JSON_CANONICAL_MAX)) {
+      const bytes = await handle.readFile();
+      if (bytes.byteLength !== file.size) throw changed(file);
+      const text = decodeUtf8(bytes);
+      if (text === undefined) return binary(file, options);
+      return prepareText(file, text, options);
+    }
+  } finally {
+    await handle.close();
+  }
+  return streamText(file, options);
+}
+
+function prepareText(file: InputFile, text: string, options: PrepareOptions): PreparedPayload {
+  if (isJsonPath(file.path)) {
+    const json = tryCanonicalJson(text, options.rules);
+    if (json.ok) {
+      finalScan(file, json.text, options.rules);
+      return { kind: 'json', size: Buffer.byteLength(json.text), content: Buffer.from(json.text, 'utf8'), records: json.records };
+    }
+    const result = redactText(text, options.rules, { path: file.path });
+    finalScan(file, result.text, options.rules);
+    const bytes = Buffer.from(result.text, 'utf8');
+    return { kind: 'text', size: bytes.byteLength, content: bytes, records: result.records, note: json.reason };
+  }
+  const result = redactText(text, options.rules, { path: file.path });
+  finalScan(file, result.text, options.rules);
+  const bytes = Buffer.from(result.text, 'utf8');
+  return { kind: 'text', size: bytes.byteLength, content: bytes, records: result.records };
+}
+
+type CanonicalJson = { ok: true; text: string; records: RedactionRecord[] } | { ok: false; reason: string };
+
+function tryCanonicalJson(text: string, rules: RuleSet): CanonicalJson {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'not valid JSON: kept as text, not canonicalized' };
+  }
+  if (hasImpreciseNumber(text)) {
+    return { ok: false, reason: 'has numbers that RFC 8785 cannot keep exactly: kept as text, not canonicalized' };
+  }
+  const redacted = redactJsonValue(value, rules);
+  return { ok: true, text: canonicalize(redacted.value), records: redacted.records };
+}
+
+/**
+ * RFC 8785 serializes numbers as IEEE doubles, so an integer with more than 15 significant digits
+ * (a 64-bit id, say) would silently change. Evidence must not change meaning, so such files stay
+ * text. Scans number tokens outside strings.
+ */
+export function hasImpreciseNumber(text: string): boolean {
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i += 1;
+      else if (c === 0x22) inString = false;
+      continue;
+    }
+    if (c === 0x22) {
+      inString = true;
+      continue;
+    }
+    if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+      const m = /-?(\d+)(?:\.(\d+))?(?:[eE][+-]?\d+)?/y;
+      m.lastIndex = i;
+      const match = m.exec(text);
+      if (match === null) continue;
+      const digits = `${match[1] ?? ''}${match[2] ?? ''}`.replace(/^0+/, '').replace(/0+$/, '');
+      if (digits.length > 15) return true;
+      i += match[0].length - 1;
+    }
+  }
+  return false;
+}
+
+let spoolCounter = 0;
+
+async function streamText(file: InputFile, options: PrepareOptions): Promise<PreparedPayload> {
+  spoolCounter += 1;
+  const spool = join(options.spoolDir, `spool-${spoolCounter}.txt`);
+  const redactor = createTextRedactor(options.rules, { path: file.path });
+  await pipeline(createReadStream(file.source, { highWaterMark: CHUNK }), redactor, createWriteStream(spool, { mode: 0o600 }));
+  const size = await scanSpool(file, spool, options.rules);
+  return { kind: 'text', size, content: () => readRange(spool, size), records: redactor.records() };
+}
+
+/** Final scan of a spooled file, a line-aligned window at a time; returns its size. */
+async function scanSpool(file: InputFile, spool: string, rules: RuleSet): Promise<number> {
+  let size = 0;
+  let carry = '';
+  let lineOffset = 0;
+  const decoder = new TextDecoder('utf-8');
+  for await (const chunk of createReadStream(spool, { highWaterMark: CHUNK })) {
+    const buffer = chunk as Buffer;
+    size += buffer.byteLength;
+    const text = carry + decoder.decode(buffer, { stream: true });
+    const cut = text.lastIndexOf('\n') + 1;
+    const window = text.slice(0, cut);
+    carry = text.slice(cut);
+    finalScan(file, window, rules, lineOffset);
+    lineOffset += countLines(window);
+  }
+  finalScan(file, carry + decoder.decode(), rules, lineOffset);
+  return size;
+}
+
+function countLines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n += 1;
+  return n;
+}
+
+function finalScan(file: InputFile, text: string, rules: RuleSet, lineOffset = 0): void {
+  const finding = scanForSecrets(text, rules)[0];
+  if (finding !== undefined) {
+    throw inputError('SECRET_REMAINS', `a secret (rule ${finding.rule}) remains after redaction`, {
+      file: file.path,
+      line: finding.line + lineOffset,
+      hint: 'add a redaction rule for it in a --rules file, or allow-list it if it is not a secret',
+    });
+  }
+}
+
+function binary(file: InputFile, options: PrepareOptions): PreparedPayload {
+  if (options.strict) {
+    throw inputError('BINARY_FILE', `${file.path} is a binary file, which cannot be scanned for secrets`, {
+      hint: 'remove it from the inputs, or build without --strict to include it unscanned',
+    });
+  }
+  return { kind: 'binary', size: file.size, content: () => readRange(file.source, file.size, file), records: [] };
+}
+
+/** Exactly `size` bytes from a file; an error if the file is now shorter or longer. */
+async function* readRange(path: string, size: number, file?: InputFile): AsyncIterable<Uint8Array> {
+  let read = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) {
+    read += (chunk as Buffer).byteLength;
+    if (read > size) break;
+    yield chunk as Buffer;
+  }
+  if (read !== size) throw changed(file ?? { path, source: path, size });
+}
+
+function changed(file: InputFile): Error {
+  return inputError('FILE_CHANGED', `${file.source} changed while it was being packed`, { hint: 'pack a stable copy of the evidence' });
+}
+
+async function openInput(file: InputFile): Promise<FileHandle> {
+  try {
+    return await open(file.source, 'r');
+  } catch (error) {
+    throw inputError('INPUT_UNREADABLE', `${file.source} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
+      cause: error,
+    });
+  }
+}
+
+function isJsonPath(path: string): boolean {
+  return /\.json$/i.test(path);
+}
+
+/** Binary if it has a NUL byte or is not UTF-8 (an incomplete sequence at a cut-off end is fine). */
+function isBinary(sample: Buffer, truncated: boolean): boolean {
+  if (sample.includes(0)) return true;
+  let end = sample.length;
+  if (truncated) {
+    // Back off a possibly cut multi-byte sequence at the end of the sample.
+    let back = 0;
+    while (back < 3 && end - back > 0 && ((sample[end - back - 1] as number) & 0xc0) === 0x80) back += 1;
+    if (end - back > 0 && ((sample[end - back - 1] as number) & 0xc0) === 0xc0) end -= back + 1;
+  }
+  return decodeUtf8(sample.subarray(0, end)) === undefined;
+}
+
+function decodeUtf8(bytes: Uint8Array): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,142 @@
+import { chmod, mkdir, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import tar from 'tar-stream';
+import { openAtomic, syncDirectory, temporarySibling, type AtomicFile } from '../core/atomic.js';
+import { inputError } from '../core/errors.js';
+
+/** Where entries go: a tar file or a folder. Either way nothing appears at the target until commit. */
+export interface PacketSink {
+  /** Add one file. `content` must yield exactly `size` bytes. */
+  add(path: string, size: number, content: Uint8Array | AsyncIterable<Uint8Array>): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+export type OutputForm = 'tar' | 'directory';
+
+/** `--out DIR/` or an existing folder means the unpacked form; anything else is a tar file. */
+export async function outputFormOf(out: string): Promise<OutputForm> {
+  if (out.endsWith('/')) return 'directory';
+  const info = await stat(out).catch(() => undefined);
+  return info?.isDirectory() === true ? 'directory' : 'tar';
+}
+
+const FILE_MODE = 0o644;
+const DIR_MODE = 0o755;
+
+/**
+ * Deterministic tar (POSIX ustar, pax headers for long or non-ASCII names): fixed mtime,
+ * uid/gid 0, empty user and group names, mode 0644, no directory entries, entries in the order
+ * added (the caller adds them in the canonical order).
+ */
+export async function createTarSink(target: string, mtime: Date): Promise<PacketSink> {
+  const file: AtomicFile = await openAtomic(target);
+  const pack = tar.pack();
+  const out = createWriteStream('', { fd: file.handle.fd, autoClose: false, highWaterMark: 1 << 20 });
+  const written = pipeline(pack, out);
+  written.catch(() => undefined); // observed in commit/abort
+  let failed = false;
+  return {
+    async add(path, size, content) {
+      await new Promise<void>((resolve, reject) => {
+        const header = { name: path, size, mode: FILE_MODE, mtime, uid: 0, gid: 0, uname: '', gname: '', type: 'file' as const };
+        const entry = pack.entry(header, (error) => (error ? reject(error) : resolve()));
+        feed(entry, content).catch((error: unknown) => {
+          failed = true;
+          entry.destroy(error as Error);
+          reject(error);
+        });
+      });
+    },
+    async commit() {
+      if (failed) throw new Error('cannot commit a failed packet');
+      pack.finalize();
+      await written;
+      await file.commit();
+    },
+    async abort() {
+      pack.destroy();
+      await written.catch(() => undefined);
+      await file.abort();
+    },
+  };
+}
+
+async function feed(entry: ReturnType<ReturnType<typeof tar.pack>['entry']>, content: Uint8Array | AsyncIterable<Uint8Array>): Promise<void> {
+  if (content instanceof Uint8Array) {
+    entry.end(content);
+    return;
+  }
+  for await (const chunk of content) {
+    if (!entry.write(chunk)) await new Promise<void>((resolve) => entry.once('drain', () => resolve()));
+  }
+  (entry as unknown as { end(): void }).end();
+}
+
+/**
+ * The unpacked form: files are written into a temporary folder beside the target, which is
+ * renamed into place on commit. An existing empty folder at the target is replaced; a non-empty
+ * one is never touched.
+ */
+export async function createDirectorySink(target: string): Promise<PacketSink> {
+  await assertReplaceableDirectory(target);
+  const temp = temporarySibling(target.replace(/\/+$/, ''));
+  await mkdir(temp, { mode: DIR_MODE });
+  await chmod(temp, DIR_MODE);
+  const made = new Set<string>();
+  return {
+    async add(path, size, content) {
+      const destination = join(temp, path);
+      await makeParents(temp, path, made);
+      const handle = await open(destination, 'wx', FILE_MODE);
+      try {
+        let total = 0;
+        const chunks = content instanceof Uint8Array ? [content] : content;
+        for await (const chunk of chunks) {
+          total += chunk.byteLength;
+          await handle.write(chunk);
+        }
+        if (total !== size) throw inputError('FILE_CHANGED', `${path} changed size while it was being packed`);
+        await handle.chmod(FILE_MODE);
+      } finally {
+        await handle.close();
+      }
+    },
+    async commit() {
+      await assertReplaceableDirectory(target);
+      const clean = target.replace(/\/+$/, '');
+      await rmdir(clean).catch(() => undefined);
+      await rename(temp, clean);
+      await syncDirectory(dirname(clean));
+    },
+    async abort() {
+      await rm(temp, { recursive: true, force: true });
+    },
+  };
+}
+
+async function makeParents(root: string, path: string, made: Set<string>): Promise<void> {
+  const parts = path.split('/').slice(0, -1);
+  let current = '';
+  for (const part of parts) {
+    current = current === '' ? part : `${current}/${part}`;
+    if (made.has(current)) continue;
+    const dir = join(root, current);
+    await mkdir(dir, { mode: DIR_MODE }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
+    await chmod(dir, DIR_MODE);
+    made.add(current);
+  }
+}
+
+async function assertReplaceableDirectory(target: string): Promise<void> {
+  const info = await stat(target).catch(() => undefined);
+  if (info === undefined) return;
+  if (!info.isDirectory()) throw inputError('OUTPUT_EXISTS', `${target} exists and is not a folder`);
+  if ((await readdir(target)).length > 0) {
+    throw inputError('OUTPUT_NOT_EMPTY', `${target} exists and is not empty`, { hint: 'choose a new folder, or remove the old one first' });
+  }
+}
