@@ -1,0 +1,86 @@
+import { buildPacket } from '../../packet/build.js';
+import { resolveBuildTime } from '../../core/time.js';
+import { ExitCode } from '../../core/exit-codes.js';
+import { booleanOption, choiceOption, stringOption, type CommandSpec } from '../command.js';
+import { createProgress, formatBytes, rate } from '../progress.js';
+
+export const buildCommand: CommandSpec = {
+  name: 'build',
+  summary: 'build a deterministic, redacted evidence packet from files and folders',
+  usage: `usage: packet build [options] INPUT...
+
+Packs INPUT files and folders under payload/ (a folder keeps its own name), redacting secrets,
+canonicalizing JSON, and seals them with packet.json, VERIFY.md and manifest.sha256.
+
+options:
+  --out PATH          x.packet.tar for the tar form, DIR/ for the unpacked form
+                      (default: evidence/NAME.packet.tar)
+  --name NAME         packet name (default: from --out)
+  --time RFC3339      created time (default: SOURCE_DATE_EPOCH, else now)
+  --tenant ID         tenant the evidence is about
+  --env ENV           environment (dev, staging, prod)
+  --operation ID      operation or change id
+  --rules FILE        project redaction rules (added to the defaults)
+  --strict            refuse binary files (they cannot be scanned for secrets)
+  --follow-symlinks   include files that symbolic links point to (inside their input only)
+  --format text|json  result output (default text)
+  --quiet             no progress display
+`,
+  options: {
+    out: { type: 'string' },
+    name: { type: 'string' },
+    time: { type: 'string' },
+    tenant: { type: 'string' },
+    env: { type: 'string' },
+    operation: { type: 'string' },
+    rules: { type: 'string' },
+    strict: { type: 'boolean' },
+    'follow-symlinks': { type: 'boolean' },
+    format: { type: 'string' },
+    quiet: { type: 'boolean' },
+  },
+  async run({ values, positionals }, io) {
+    const format = choiceOption(values, 'format', ['text', 'json'] as const, 'text');
+    const name = stringOption(values, 'name');
+    const out = stringOption(values, 'out') ?? `evidence/${name ?? 'packet'}.packet.tar`;
+    const created = resolveBuildTime(stringOption(values, 'time'), io.env, io.now);
+    const progress = createProgress(io, booleanOption(values, 'quiet'));
+    const started = Date.now();
+    const result = await buildPacket({
+      inputs: positionals,
+      out,
+      ...(name === undefined ? {} : { name }),
+      created,
+      ...optional('tenant', stringOption(values, 'tenant')),
+      ...optional('environment', stringOption(values, 'env')),
+      ...optional('operation', stringOption(values, 'operation')),
+      ...optional('rulesFile', stringOption(values, 'rules')),
+      strict: booleanOption(values, 'strict'),
+      followSymlinks: booleanOption(values, 'follow-symlinks'),
+      cwd: io.cwd,
+      onProgress: (p) =>
+        progress.update(`packet: built ${p.files}/${p.totalFiles} files, ${formatBytes(p.bytes)} of ${formatBytes(p.totalBytes)} (${rate(p.bytes, started)})`),
+    });
+    progress.done();
+    const m = result.metadata;
+    if (format === 'json') {
+      io.stdout.write(`${JSON.stringify({ out: result.out, form: result.form, digest: result.digest, packet: m }, null, 2)}\n`);
+    } else {
+      io.stdout.write(
+        [
+          `packet build: wrote ${result.out} (${result.form})`,
+          `  digest   sha256:${result.digest}`,
+          `  files    ${m.files.count} (${formatBytes(m.files.bytes)})`,
+          `  redacted ${m.redaction.total} secrets in ${new Set(m.redaction.files.map((f) => f.file)).size} files`,
+          ...(m.redaction.notScanned.length > 0 ? [`  binary   ${m.redaction.notScanned.length} files included unscanned (see packet.json)`] : []),
+          '',
+        ].join('\n'),
+      );
+    }
+    return ExitCode.OK;
+  },
+};
+
+function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
+}

@@ -1,0 +1,107 @@
+import { createReadStream } from 'node:fs';
+import { lstat, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import tar from 'tar-stream';
+
+/** One entry of a packet, whatever its form. Content must be consumed (or drained) before the next. */
+export interface SourceEntry {
+  /** The path as stored (a leading `./` removed); validated by the reader, not here. */
+  path: string;
+  type: 'file' | 'directory' | 'symlink' | 'hardlink' | 'device' | 'fifo' | 'other';
+  size: number;
+  content: Readable;
+}
+
+/** Raised by a source when the container itself is broken (truncated tar, bad header). */
+export class SourceError extends Error {
+  constructor(
+    readonly code: 'TAR_TRUNCATED' | 'TAR_CORRUPT' | 'UNREADABLE',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const CHUNK = 1 << 20;
+
+export async function* tarEntries(path: string): AsyncGenerator<SourceEntry> {
+  const extract = tar.extract({ allowUnknownFormat: false, filenameEncoding: 'utf-8' } as never);
+  const input = createReadStream(path, { highWaterMark: CHUNK });
+  input.on('error', (error) => extract.destroy(error));
+  input.pipe(extract as unknown as NodeJS.WritableStream);
+  try {
+    for await (const entry of extract) {
+      const header = entry.header;
+      yield {
+        path: header.name.startsWith('./') ? header.name.slice(2) : header.name,
+        type: entryType(header.type),
+        size: header.size ?? 0,
+        content: entry as unknown as Readable,
+      };
+      entry.resume();
+    }
+  } catch (error) {
+    throw classifyTarError(error);
+  } finally {
+    input.destroy();
+  }
+}
+
+function entryType(type: string | null | undefined): SourceEntry['type'] {
+  switch (type) {
+    case 'file':
+    case 'contiguous-file':
+      return 'file';
+    case 'directory':
+      return 'directory';
+    case 'symlink':
+      return 'symlink';
+    case 'link':
+      return 'hardlink';
+    case 'character-device':
+    case 'block-device':
+      return 'device';
+    case 'fifo':
+      return 'fifo';
+    default:
+      return 'other';
+  }
+}
+
+function classifyTarError(error: unknown): SourceError {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/unexpected end/i.test(message)) return new SourceError('TAR_TRUNCATED', 'the tar archive is truncated');
+  if ((error as NodeJS.ErrnoException).code !== undefined && !/tar/i.test(message)) {
+    return new SourceError('UNREADABLE', `the packet cannot be read (${(error as NodeJS.ErrnoException).code})`);
+  }
+  return new SourceError('TAR_CORRUPT', `the tar archive is corrupt (${message})`);
+}
+
+/** The unpacked form: walk the folder without following links, in byte order of names. */
+export async function* directoryEntries(root: string): AsyncGenerator<SourceEntry> {
+  yield* walk(root, '');
+}
+
+async function* walk(root: string, prefix: string): AsyncGenerator<SourceEntry> {
+  const names = (await readdir(join(root, prefix))).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  for (const name of names) {
+    const rel = prefix === '' ? name : `${prefix}/${name}`;
+    const info = await lstat(join(root, rel));
+    if (info.isDirectory()) {
+      yield { path: rel, type: 'directory', size: 0, content: emptyReadable() };
+      yield* walk(root, rel);
+    } else if (info.isFile()) {
+      const content = createReadStream(join(root, rel), { highWaterMark: CHUNK });
+      yield { path: rel, type: 'file', size: Number(info.size), content };
+      content.destroy();
+    } else {
+      const type = info.isSymbolicLink() ? 'symlink' : info.isFIFO() ? 'fifo' : info.isCharacterDevice() || info.isBlockDevice() ? 'device' : 'other';
+      yield { path: rel, type, size: 0, content: emptyReadable() };
+    }
+  }
+}
+
+function emptyReadable(): Readable {
+  return Readable.from([]);
+}

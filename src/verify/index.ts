@@ -1,0 +1,1 @@
+export { verifyPacket, type VerifyOptions, type VerifyOutcome } from './verify.js';
