@@ -10,6 +10,8 @@ export interface SourceEntry {
   path: string;
   type: 'file' | 'directory' | 'symlink' | 'hardlink' | 'device' | 'fifo' | 'other';
   size: number;
+  /** Modification time from the tar header (folders: undefined). */
+  mtime?: Date;
   content: Readable;
 }
 
@@ -37,6 +39,7 @@ export async function* tarEntries(path: string): AsyncGenerator<SourceEntry> {
         path: header.name.startsWith('./') ? header.name.slice(2) : header.name,
         type: entryType(header.type),
         size: header.size ?? 0,
+        ...(header.mtime === undefined ? {} : { mtime: header.mtime }),
         content: entry as unknown as Readable,
       };
       entry.resume();

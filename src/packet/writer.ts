@@ -8,8 +8,8 @@ import { inputError } from '../core/errors.js';
 
 /** Where entries go: a tar file or a folder. Either way nothing appears at the target until commit. */
 export interface PacketSink {
-  /** Add one file. `content` must yield exactly `size` bytes. */
-  add(path: string, size: number, content: Uint8Array | AsyncIterable<Uint8Array>): Promise<void>;
+  /** Add one file. `content` must yield exactly `size` bytes. `mtime` overrides the sink's fixed time (tar only). */
+  add(path: string, size: number, content: Uint8Array | AsyncIterable<Uint8Array>, mtime?: Date): Promise<void>;
   commit(): Promise<void>;
   abort(): Promise<void>;
 }
@@ -39,9 +39,9 @@ export async function createTarSink(target: string, mtime: Date): Promise<Packet
   written.catch(() => undefined); // observed in commit/abort
   let failed = false;
   return {
-    async add(path, size, content) {
+    async add(path, size, content, entryTime) {
       await new Promise<void>((resolve, reject) => {
-        const header = { name: path, size, mode: FILE_MODE, mtime, uid: 0, gid: 0, uname: '', gname: '', type: 'file' as const };
+        const header = { name: path, size, mode: FILE_MODE, mtime: entryTime ?? mtime, uid: 0, gid: 0, uname: '', gname: '', type: 'file' as const };
         const entry = pack.entry(header, (error) => (error ? reject(error) : resolve()));
         feed(entry, content).catch((error: unknown) => {
           failed = true;
