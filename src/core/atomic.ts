@@ -20,7 +20,18 @@ export interface AtomicFile {
   abort(): Promise<void>;
 }
 
-export async function openAtomic(target: string, mode = 0o644): Promise<AtomicFile> {
+export interface AtomicOptions {
+  mode?: number;
+  /**
+   * fsync the file before the rename (survives power loss, not just a killed process). On by
+   * default; a large build may turn it off, since the rename alone already guarantees that a
+   * killed build leaves the old file or the new one, never a partial one.
+   */
+  durable?: boolean;
+}
+
+export async function openAtomic(target: string, options: AtomicOptions = {}): Promise<AtomicFile> {
+  const mode = options.mode ?? 0o644;
   const tempPath = temporarySibling(target);
   const handle = await open(tempPath, 'wx', mode);
   let closed = false;
@@ -34,7 +45,7 @@ export async function openAtomic(target: string, mode = 0o644): Promise<AtomicFi
     tempPath,
     handle,
     async commit() {
-      await handle.sync();
+      if (options.durable !== false) await handle.sync();
       await close();
       await rename(tempPath, target);
       await syncDirectory(dirname(target));
@@ -47,7 +58,7 @@ export async function openAtomic(target: string, mode = 0o644): Promise<AtomicFi
 }
 
 export async function writeFileAtomic(target: string, data: Uint8Array | string, mode = 0o644): Promise<void> {
-  const file = await openAtomic(target, mode);
+  const file = await openAtomic(target, { mode });
   try {
     await file.handle.writeFile(data);
     await file.commit();

@@ -23,6 +23,8 @@ export interface BuildOptions {
   rulesFile?: string;
   strict?: boolean;
   followSymlinks?: boolean;
+  /** fsync the packet before renaming it into place (slower; survives power loss). */
+  fsync?: boolean;
   cwd: string;
   /** Called after each payload file (for progress display). */
   onProgress?: (done: { files: number; bytes: number; totalFiles: number; totalBytes: number }) => void;
@@ -59,7 +61,7 @@ export async function buildPacket(options: BuildOptions): Promise<BuildResult> {
   const form = await outputFormOf(options.out);
   await mkdir(dirname(out), { recursive: true });
   const spoolDir = await mkdtemp(resolve(dirname(out), `.${basename(out)}.spool-`));
-  const sink: PacketSink = form === 'tar' ? await createTarSink(out, options.created) : await createDirectorySink(out);
+  const sink: PacketSink = form === 'tar' ? await createTarSink(out, options.created, options.fsync ?? false) : await createDirectorySink(out);
   try {
     const sealed = await writePayload(files, sink, rules, options, spoolDir);
     const metadata: PacketMetadata = {

@@ -31,8 +31,8 @@ const DIR_MODE = 0o755;
  * uid/gid 0, empty user and group names, mode 0644, no directory entries, entries in the order
  * added (the caller adds them in the canonical order).
  */
-export async function createTarSink(target: string, mtime: Date): Promise<PacketSink> {
-  const file: AtomicFile = await openAtomic(target);
+export async function createTarSink(target: string, mtime: Date, durable = true): Promise<PacketSink> {
+  const file: AtomicFile = await openAtomic(target, { durable });
   const pack = tar.pack();
   const out = createWriteStream('', { fd: file.handle.fd, autoClose: false, highWaterMark: 1 << 20 });
   const written = pipeline(pack, out);

@@ -23,6 +23,8 @@ options:
   --rules FILE        project redaction rules (added to the defaults)
   --strict            refuse binary files (they cannot be scanned for secrets)
   --follow-symlinks   include files that symbolic links point to (inside their input only)
+  --fsync             flush the packet to disk before renaming it into place (survives power
+                      loss; the rename alone already makes a killed build leave nothing partial)
   --format text|json  result output (default text)
   --quiet             no progress display
 `,
@@ -36,6 +38,7 @@ options:
     rules: { type: 'string' },
     strict: { type: 'boolean' },
     'follow-symlinks': { type: 'boolean' },
+    fsync: { type: 'boolean' },
     format: { type: 'string' },
     quiet: { type: 'boolean' },
   },
@@ -57,6 +60,7 @@ options:
       ...optional('rulesFile', stringOption(values, 'rules')),
       strict: booleanOption(values, 'strict'),
       followSymlinks: booleanOption(values, 'follow-symlinks'),
+      fsync: booleanOption(values, 'fsync'),
       cwd: io.cwd,
       onProgress: (p) =>
         progress.update(`packet: built ${p.files}/${p.totalFiles} files, ${formatBytes(p.bytes)} of ${formatBytes(p.totalBytes)} (${rate(p.bytes, started)})`),
