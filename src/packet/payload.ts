@@ -13,6 +13,7 @@ import {
   type RuleSet,
 } from '../redact/index.js';
 import type { InputFile } from './inputs.js';
+import { fileChunks } from './chunks.js';
 
 /** How a payload file was treated. */
 export type PayloadKind = 'json' | 'text' | 'binary';
@@ -191,10 +192,10 @@ function binary(file: InputFile, options: PrepareOptions): PreparedPayload {
 /** Exactly `size` bytes from a file; an error if the file is now shorter or longer. */
 async function* readRange(path: string, size: number, file?: InputFile): AsyncIterable<Uint8Array> {
   let read = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) {
-    read += (chunk as Buffer).byteLength;
+  for await (const chunk of fileChunks(path)) {
+    read += chunk.byteLength;
     if (read > size) break;
-    yield chunk as Buffer;
+    yield chunk;
   }
   if (read !== size) throw changed(file ?? { path, source: path, size });
 }

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
 import { canonicalize } from 'json-canonicalize';
 import { fail, pass, type Check } from '../core/result.js';
 import {
@@ -19,7 +18,8 @@ import {
 } from './format.js';
 import { parseManifest, type ManifestEntry } from './manifest.js';
 import type { PacketMetadata } from './metadata.js';
-import { directoryEntries, SourceError, tarEntries, type SourceEntry } from './source.js';
+import { directoryEntries, SourceError, type SourceEntry } from './source.js';
+import { readTar } from './tar-reader.js';
 
 export interface PacketReading {
   form: 'tar' | 'directory';
@@ -72,17 +72,17 @@ export async function readPacket(path: string, options: ReadOptions = {}): Promi
   const directories: string[] = [];
   let entries = 0;
   try {
-    const source = form === 'tar' ? tarEntries(path) : directoryEntries(path);
+    const source = form === 'tar' ? readTar(path, true) : directoryEntries(path);
     for await (const entry of source) {
       entries += 1;
       if (entries > limits.maxEntries) {
         problems.push(fail('packet.entries', 'TOO_MANY_ENTRIES', `the packet has more than ${limits.maxEntries} entries`));
         break;
       }
+      if (entry.type === 'directory' && (entry.path === '' || entry.path === '.' || entry.path === './')) continue; // `tar -C dir .` root
       const problem = checkEntry(entry, seen, limits);
       if (problem !== undefined) {
         problems.push(problem);
-        await drain(entry.content);
         continue;
       }
       if (entry.type === 'directory') {
@@ -172,16 +172,14 @@ async function consume(
   const kept: Buffer[] = [];
   let size = 0;
   const max = maxSizeFor(entry.path, limits);
-  for await (const chunk of entry.content) {
-    const buffer = chunk as Buffer;
+  for await (const buffer of entry.content) {
     size += buffer.byteLength;
     if (size > max) {
       problems.push(fail('packet.entry', 'ENTRY_TOO_LARGE', `entry ${JSON.stringify(entry.path)} is over the limit of ${max} bytes`, { subject: entry.path }));
-      await drain(entry.content);
       return;
     }
     hash.update(buffer);
-    if (keep) kept.push(buffer);
+    if (keep) kept.push(Buffer.from(buffer));
     onProgress?.(buffer.byteLength);
   }
   hashes.set(entry.path, hash.digest('hex'));
@@ -193,12 +191,6 @@ async function consume(
   const unsealed = parseUnsealedPath(entry.path);
   if (unsealed !== undefined) reading.unsealed[unsealed.dir].set(unsealed.fingerprint, bytes);
   else small.set(entry.path, bytes);
-}
-
-async function drain(content: Readable): Promise<void> {
-  for await (const _ of content) {
-    // discard
-  }
 }
 
 function compareWithManifest(reading: PacketReading, hashes: Map<string, string>, small: Map<string, Buffer>, limits: PacketLimits): void {

@@ -1,10 +1,8 @@
-import { createReadStream } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import tar from 'tar-stream';
+import { fileChunks } from './chunks.js';
 
-/** One entry of a packet, whatever its form. Content must be consumed (or drained) before the next. */
+/** One entry of a packet, whatever its form. Content must be consumed (or left) before the next. */
 export interface SourceEntry {
   /** The path as stored (a leading `./` removed); validated by the reader, not here. */
   path: string;
@@ -12,76 +10,21 @@ export interface SourceEntry {
   size: number;
   /** Modification time from the tar header (folders: undefined). */
   mtime?: Date;
-  content: Readable;
+  /** The entry's bytes; a consumer may stop early (the rest is skipped). */
+  content: AsyncIterable<Uint8Array>;
 }
 
 /** Raised by a source when the container itself is broken (truncated tar, bad header). */
 export class SourceError extends Error {
   constructor(
-    readonly code: 'TAR_TRUNCATED' | 'TAR_CORRUPT' | 'UNREADABLE',
+    readonly code: 'TAR_TRUNCATED' | 'TAR_CORRUPT' | 'TAR_TRAILING_DATA' | 'UNREADABLE',
     message: string,
   ) {
     super(message);
   }
 }
 
-const CHUNK = 1 << 20;
-
-export async function* tarEntries(path: string): AsyncGenerator<SourceEntry> {
-  const extract = tar.extract({ allowUnknownFormat: false, filenameEncoding: 'utf-8' } as never);
-  const input = createReadStream(path, { highWaterMark: CHUNK });
-  input.on('error', (error) => extract.destroy(error));
-  input.pipe(extract as unknown as NodeJS.WritableStream);
-  try {
-    for await (const entry of extract) {
-      const header = entry.header;
-      yield {
-        path: header.name.startsWith('./') ? header.name.slice(2) : header.name,
-        type: entryType(header.type),
-        size: header.size ?? 0,
-        ...(header.mtime === undefined ? {} : { mtime: header.mtime }),
-        content: entry as unknown as Readable,
-      };
-      entry.resume();
-    }
-  } catch (error) {
-    throw classifyTarError(error);
-  } finally {
-    input.destroy();
-  }
-}
-
-function entryType(type: string | null | undefined): SourceEntry['type'] {
-  switch (type) {
-    case 'file':
-    case 'contiguous-file':
-      return 'file';
-    case 'directory':
-      return 'directory';
-    case 'symlink':
-      return 'symlink';
-    case 'link':
-      return 'hardlink';
-    case 'character-device':
-    case 'block-device':
-      return 'device';
-    case 'fifo':
-      return 'fifo';
-    default:
-      return 'other';
-  }
-}
-
-function classifyTarError(error: unknown): SourceError {
-  const message = error instanceof Error ? error.message : String(error);
-  if (/unexpected end/i.test(message)) return new SourceError('TAR_TRUNCATED', 'the tar archive is truncated');
-  if ((error as NodeJS.ErrnoException).code !== undefined && !/tar/i.test(message)) {
-    return new SourceError('UNREADABLE', `the packet cannot be read (${(error as NodeJS.ErrnoException).code})`);
-  }
-  return new SourceError('TAR_CORRUPT', `the tar archive is corrupt (${message})`);
-}
-
-/** The unpacked form: walk the folder without following links, in byte order of names. */
+/** The unpacked form: walk the folder without following links, in byte order of names. Chunks are valid until the next is requested. */
 export async function* directoryEntries(root: string): AsyncGenerator<SourceEntry> {
   yield* walk(root, '');
 }
@@ -92,19 +35,17 @@ async function* walk(root: string, prefix: string): AsyncGenerator<SourceEntry> 
     const rel = prefix === '' ? name : `${prefix}/${name}`;
     const info = await lstat(join(root, rel));
     if (info.isDirectory()) {
-      yield { path: rel, type: 'directory', size: 0, content: emptyReadable() };
+      yield { path: rel, type: 'directory', size: 0, content: nothing() };
       yield* walk(root, rel);
     } else if (info.isFile()) {
-      const content = createReadStream(join(root, rel), { highWaterMark: CHUNK });
-      yield { path: rel, type: 'file', size: Number(info.size), content };
-      content.destroy();
+      yield { path: rel, type: 'file', size: Number(info.size), content: fileChunks(join(root, rel), true) };
     } else {
       const type = info.isSymbolicLink() ? 'symlink' : info.isFIFO() ? 'fifo' : info.isCharacterDevice() || info.isBlockDevice() ? 'device' : 'other';
-      yield { path: rel, type, size: 0, content: emptyReadable() };
+      yield { path: rel, type, size: 0, content: nothing() };
     }
   }
 }
 
-function emptyReadable(): Readable {
-  return Readable.from([]);
+async function* nothing(): AsyncGenerator<Uint8Array> {
+  // an entry without content
 }

@@ -5,7 +5,7 @@ import { inputError } from '../core/errors.js';
 import { withFileLock } from '../core/lock.js';
 import { compareByBytes, isSealedPath, MANIFEST, parseUnsealedPath, unsealedPath, type UnsealedDir } from './format.js';
 import { readPacket, type PacketReading } from './reader.js';
-import { tarEntries } from './source.js';
+import { readTar } from './tar-reader.js';
 import { createTarSink } from './writer.js';
 
 export interface UnsealedFile {
@@ -70,14 +70,14 @@ async function rewriteTar(packetPath: string, files: UnsealedFile[]): Promise<vo
   const sink = await createTarSink(packetPath, new Date(0));
   try {
     // Sealed entries are copied in their order, with their bytes; unsealed ones are collected.
-    for await (const entry of tarEntries(packetPath)) {
+    for await (const entry of readTar(packetPath)) {
       if (entry.type !== 'file') continue;
       if (isSealedPath(entry.path) || entry.path === MANIFEST) {
         if (entry.path === MANIFEST && entry.mtime !== undefined) mtime = entry.mtime;
         await sink.add(entry.path, entry.size, entry.content, entry.mtime ?? mtime);
       } else if (parseUnsealedPath(entry.path) !== undefined) {
         const chunks: Buffer[] = [];
-        for await (const chunk of entry.content) chunks.push(chunk as Buffer);
+        for await (const chunk of entry.content) chunks.push(Buffer.from(chunk));
         unsealed.set(entry.path, Buffer.concat(chunks));
       }
     }
