@@ -83,7 +83,7 @@ function dearmor(bytes: Uint8Array): Uint8Array {
   let checksum: string | undefined;
   for (;;) {
     const line = lines[i];
-    if (line === undefined) throw truncated();
+    if (line === undefined || (line === '' && lines.slice(i).every((rest) => rest === ''))) throw truncated();
     if (line === END) break;
     const check = CHECKSUM_LINE.exec(line);
     if (check !== null && checksum === undefined) {
