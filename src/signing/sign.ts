@@ -1,0 +1,172 @@
+/**
+ * Making a detached signature over exact bytes, two ways: with an armored private key file
+ * (OpenPGP.js) or through the local gpg (gpg-agent, hardware tokens). Either way the result is
+ * checked with our own verifier before it is returned, so we never hand out a signature that
+ * `packet verify` would later refuse. Passphrases are passed in by the caller and never logged,
+ * stored or put in an error message.
+ */
+import { spawn } from 'node:child_process';
+import * as openpgp from 'openpgp';
+import { environmentError, inputError } from '../core/errors.js';
+import { SigningCode } from './codes.js';
+import { checkKeyVersion, errorText, KeyRuleError, MAX_KEY_BYTES, primaryFingerprint } from './keys.js';
+import { parseDetachedSignature } from './signature-file.js';
+import { verifyDetachedSignature } from './verify.js';
+
+export interface SignOutcome {
+  /** Primary fingerprint, 40 upper-case hex: the name of `signatures/<FPR>.asc`. */
+  fingerprint: string;
+  /** Canonical armor of the detached signature. */
+  signatureArmored: string;
+  /** The signer's public key (never private material). */
+  publicKeyArmored: string;
+  /** The creation time inside the signature. */
+  created: Date;
+}
+
+export async function signWithKeyFile(
+  data: Uint8Array,
+  armoredPrivateKey: string,
+  passphrase: string | undefined,
+  options: { date: Date },
+): Promise<SignOutcome> {
+  if (armoredPrivateKey.length > MAX_KEY_BYTES) throw inputError(SigningCode.KEY_TOO_LARGE, 'the key file is too large to be an OpenPGP key');
+  let key: openpgp.PrivateKey;
+  try {
+    key = await openpgp.readPrivateKey({ armoredKey: armoredPrivateKey });
+  } catch (error) {
+    // OpenPGP.js says "not of type private key" when handed a public key.
+    const code = /private key/i.test(errorText(error)) ? SigningCode.KEY_NOT_PRIVATE : SigningCode.KEY_MALFORMED;
+    throw inputError(code, code === SigningCode.KEY_NOT_PRIVATE ? 'the key file holds no private key' : 'the key file is not a readable OpenPGP private key', {
+      hint: 'export it with `gpg --armor --export-secret-keys <id>`',
+    });
+  }
+  try {
+    checkKeyVersion(key, 'the key file');
+  } catch (error) {
+    if (error instanceof KeyRuleError) throw inputError(error.code, error.message);
+    throw error;
+  }
+  if (!key.isDecrypted()) {
+    if (passphrase === undefined || passphrase === '') {
+      throw inputError(SigningCode.PASSPHRASE_REQUIRED, 'the private key is protected by a passphrase', {
+        hint: 'give it with --passphrase-file or the environment variable, never on the command line',
+      });
+    }
+    try {
+      key = await openpgp.decryptKey({ privateKey: key, passphrase });
+    } catch {
+      // The cause is deliberately dropped: it could echo key material.
+      throw inputError(SigningCode.PASSPHRASE_WRONG, 'the passphrase does not unlock the private key');
+    }
+  }
+  let signatureArmored: string;
+  try {
+    const message = await openpgp.createMessage({ binary: data });
+    signatureArmored = await openpgp.sign({
+      message,
+      signingKeys: key,
+      detached: true,
+      format: 'armored',
+      date: options.date,
+      config: { preferredHashAlgorithm: openpgp.enums.hash.sha256 },
+    });
+  } catch (error) {
+    throw inputError(SigningCode.KEY_NOT_VALID_FOR_SIGNING, `the key cannot sign at ${options.date.toISOString()} (${errorText(error)})`, {
+      hint: 'check that the key is neither expired nor revoked and has a signing-capable key',
+    });
+  }
+  const publicKeyArmored = key.toPublic().armor();
+  return checkedOutcome(data, signatureArmored, publicKeyArmored, primaryFingerprint(key), options.date);
+}
+
+/** Verify what was just made with the same rules `packet verify` applies. */
+async function checkedOutcome(data: Uint8Array, signature: string, publicKeyArmored: string, fingerprint: string, now: Date): Promise<SignOutcome> {
+  const verification = await verifyDetachedSignature(data, signature, [{ source: 'signer key', armored: publicKeyArmored }], { now });
+  if (!verification.ok || verification.primaryFingerprint !== fingerprint || verification.created === undefined) {
+    throw inputError(SigningCode.SIGNED_RESULT_REJECTED, `the new signature would not pass verification: ${verification.message}`, {
+      hint: `reason ${verification.code}; use an RSA (3072 bits or more) or Ed25519 v4 key with SHA-256 or stronger`,
+    });
+  }
+  const parsed = await parseDetachedSignature(signature);
+  return { fingerprint, signatureArmored: parsed.armored, publicKeyArmored, created: verification.created };
+}
+
+export interface GpgSignOptions {
+  /** gpg --local-user: which key to sign with. */
+  localUser?: string;
+  /** The gpg binary; default `gpg`. */
+  gpgBinary?: string;
+  /** Environment for gpg (GNUPGHOME, GPG_TTY, ...); default the process environment. */
+  env?: NodeJS.ProcessEnv;
+  /** Reference time for checking the result (a signature from the future is refused). */
+  now: Date;
+}
+
+const MAX_GPG_OUTPUT = 4 * 1024 * 1024;
+
+/**
+ * `gpg --detach-sign --armor` in binary mode (not --textmode, so the signed bytes are exactly
+ * `data`) with SHA-256 or stronger, then `gpg --export --armor` of the primary key that signed.
+ */
+export async function signWithGpg(data: Uint8Array, options: GpgSignOptions): Promise<SignOutcome> {
+  const gpg = options.gpgBinary ?? 'gpg';
+  const env = options.env ?? process.env;
+  const signArgs = ['--batch', '--no-tty', '--yes', '--armor', '--detach-sign', '--digest-algo', 'SHA256', '--output', '-'];
+  if (options.localUser !== undefined) signArgs.push('--local-user', options.localUser);
+  const signed = await runGpg(gpg, signArgs, env, data);
+  const parsed = await (async () => {
+    try {
+      return await parseDetachedSignature(signed);
+    } catch (error) {
+      throw environmentError(SigningCode.GPG_FAILED, `gpg produced no usable signature (${errorText(error)})`);
+    }
+  })();
+  const issuer = parsed.issuerFingerprints[0] ?? parsed.issuerKeyIds[0];
+  if (issuer === undefined) throw environmentError(SigningCode.GPG_FAILED, 'gpg produced a signature without issuer');
+  // Exporting by a subkey fingerprint exports the whole key, so the primary comes with it.
+  const exported = new TextDecoder().decode(await runGpg(gpg, ['--batch', '--no-tty', '--armor', '--export-options', 'export-minimal', '--export', issuer], env, undefined));
+  let key: openpgp.PublicKey;
+  try {
+    key = (await openpgp.readKey({ armoredKey: exported })) as openpgp.PublicKey;
+  } catch (error) {
+    throw environmentError(SigningCode.GPG_FAILED, `gpg did not export the public key ${issuer} (${errorText(error)})`);
+  }
+  return checkedOutcome(data, parsed.armored, key.armor(), primaryFingerprint(key), options.now);
+}
+
+function runGpg(gpg: string, args: string[], env: NodeJS.ProcessEnv, input: Uint8Array | undefined): Promise<Uint8Array> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(gpg, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let outBytes = 0;
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      outBytes += chunk.length;
+      if (outBytes > MAX_GPG_OUTPUT) child.kill();
+      else out.push(chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (err.length < 8192) err += chunk.toString('utf8');
+    });
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') {
+        reject(environmentError(SigningCode.GPG_NOT_FOUND, `cannot run ${gpg}: it is not installed or not on PATH`, { hint: 'install GnuPG 2.2 or sign with --key' }));
+      } else {
+        reject(environmentError(SigningCode.GPG_FAILED, `cannot run ${gpg}`, { cause: error }));
+      }
+    });
+    child.on('close', (code) => {
+      if (code === 0 && outBytes <= MAX_GPG_OUTPUT) {
+        resolvePromise(Buffer.concat(out));
+        return;
+      }
+      const detail = err.trim().split('\n').slice(-3).join('; ');
+      reject(environmentError(SigningCode.GPG_FAILED, `${gpg} ${args.includes('--detach-sign') ? 'signing' : 'export'} failed (exit ${code ?? 'signal'})${detail ? `: ${detail}` : ''}`, {
+        hint: 'check the key id (--local-user), gpg-agent and the token',
+      }));
+    });
+    child.stdin.on('error', () => undefined); // gpg may exit before reading everything
+    child.stdin.end(input === undefined ? undefined : Buffer.from(input));
+  });
+}

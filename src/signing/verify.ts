@@ -1,0 +1,346 @@
+/**
+ * Offline verification of one detached signature over exact bytes, against candidate public
+ * keys. Keys here are only candidates: whether the key is trusted is the trust policy's call
+ * (src/trust), made on the primary fingerprint this returns.
+ *
+ * Order: parse the signature (format, version, type, algorithms), check its time against the
+ * reference time, find the issuing key among the candidates, verify the cryptography, then judge
+ * the key's validity at signing time (revocation, creation, expiry, signing capability).
+ */
+import { basename } from 'node:path';
+import * as openpgp from 'openpgp';
+import { SignatureFormatError } from './armor.js';
+import { SigningCode } from './codes.js';
+import {
+  checkHashAlgorithm,
+  checkSigningAlgorithm,
+  describeKeyAlgorithm,
+  errorText,
+  hashAlgorithmName,
+  KeyRuleError,
+  primaryFingerprint,
+  publicKeyAlgorithmName,
+  readPublicKey,
+  type KeyMaterial,
+} from './keys.js';
+import { findRevocations, type Revocation } from './revocation.js';
+import { parseDetachedSignature, type ParsedSignature } from './signature-file.js';
+
+/** Default tolerance for clocks that run ahead: a signature may claim to be this far in the future. */
+export const DEFAULT_MAX_SKEW_MS = 5 * 60 * 1000;
+
+export interface VerifyOptions {
+  /** The reference time (the auditor's `--now`). */
+  now: Date;
+  maxSkewMs?: number;
+  /** A trusted time for the signature (the verified RFC 3161 genTime); key validity is judged there. */
+  trustedTime?: Date;
+}
+
+export interface CandidateProblem {
+  source: string;
+  code: string;
+  message: string;
+}
+
+export interface SignatureVerification {
+  ok: boolean;
+  code: SigningCode;
+  message: string;
+  /** Primary fingerprint of the key that made the signature: what the policy pins. */
+  primaryFingerprint?: string;
+  /** Fingerprint of the (sub)key that made it; equals primaryFingerprint when the primary signed. */
+  signingKeyFingerprint?: string;
+  /** The creation time the signature claims. */
+  created?: Date;
+  /** When key validity was judged: the trusted time if given, else `created`. */
+  judgedAt?: Date;
+  hashAlgorithm?: string;
+  publicKeyAlgorithm?: string;
+  keyBits?: number;
+  curve?: string;
+  issuerFingerprints: string[];
+  issuerKeyIds: string[];
+  /** Sources of the candidate key copies that were used (merged when several carry one key). */
+  keySources: string[];
+  /** The revocation that made the key invalid, when that is the failure. */
+  revocation?: Revocation;
+  /** Candidate keys that could not be used, and why (never fatal by themselves). */
+  candidateProblems: CandidateProblem[];
+}
+
+/** A full configuration: low-level OpenPGP.js calls take the whole object, not a partial one. */
+function verificationConfig(): openpgp.Config {
+  return { ...openpgp.config, minRSABits: 2048 };
+}
+
+export async function verifyDetachedSignature(
+  data: Uint8Array,
+  signature: string | Uint8Array,
+  candidateKeys: KeyMaterial[],
+  options: VerifyOptions,
+): Promise<SignatureVerification> {
+  const result: SignatureVerification = {
+    ok: false,
+    code: SigningCode.SIGNATURE_PACKET_MALFORMED,
+    message: '',
+    issuerFingerprints: [],
+    issuerKeyIds: [],
+    keySources: [],
+    candidateProblems: [],
+  };
+  const failWith = (code: SigningCode, message: string): SignatureVerification => {
+    result.ok = false;
+    result.code = code;
+    result.message = message;
+    return result;
+  };
+
+  let parsed: ParsedSignature;
+  try {
+    parsed = await parseDetachedSignature(signature);
+  } catch (error) {
+    if (error instanceof SignatureFormatError) return failWith(error.code, error.message);
+    throw error;
+  }
+  const sig = parsed.packet;
+  result.issuerFingerprints = parsed.issuerFingerprints;
+  result.issuerKeyIds = parsed.issuerKeyIds;
+  const hashId = sig.hashAlgorithm ?? 0;
+  const algorithmId = sig.publicKeyAlgorithm ?? 0;
+  result.hashAlgorithm = hashAlgorithmName(hashId);
+  result.publicKeyAlgorithm = publicKeyAlgorithmName(algorithmId);
+  if (sig.created === null) return failWith(SigningCode.SIGNATURE_PACKET_MALFORMED, 'the signature has no creation time');
+  const created = sig.created;
+  result.created = created;
+
+  try {
+    checkHashAlgorithm(hashId);
+    checkSignatureAlgorithmId(algorithmId);
+  } catch (error) {
+    if (error instanceof KeyRuleError) return failWith(error.code, error.message);
+    throw error;
+  }
+
+  const skew = options.maxSkewMs ?? DEFAULT_MAX_SKEW_MS;
+  if (created.getTime() > options.now.getTime() + skew) {
+    return failWith(SigningCode.SIGNATURE_FROM_FUTURE, `the signature claims to be made at ${created.toISOString()}, after the reference time ${options.now.toISOString()}`);
+  }
+  if (options.trustedTime !== undefined && created.getTime() > options.trustedTime.getTime() + skew) {
+    return failWith(SigningCode.SIGNATURE_AFTER_TIMESTAMP, `the signature claims to be made at ${created.toISOString()}, after its trusted time-stamp ${options.trustedTime.toISOString()}`);
+  }
+  const judgedAt = options.trustedTime ?? created;
+  result.judgedAt = judgedAt;
+  // RFC 4880 section 5.2.3.10: a signature with an expiration time is invalid after it.
+  if (sig.isExpired(options.trustedTime ?? options.now) && sig.created <= (options.trustedTime ?? options.now)) {
+    return failWith(SigningCode.SIGNATURE_EXPIRED, 'the signature has passed the expiration time it carries');
+  }
+
+  const keys = await loadCandidates(candidateKeys, result.candidateProblems);
+  const matches = findIssuer(keys, parsed);
+  if (matches.length === 0) {
+    const named = parsed.issuerFingerprints[0] ?? parsed.issuerKeyIds[0] ?? '?';
+    return failWith(SigningCode.UNKNOWN_KEY, `no candidate key matches the signature's issuer ${named}`);
+  }
+
+  let firstFailure: SignatureVerification | undefined;
+  for (const match of matches) {
+    const attempt = await verifyWithKey(data, sig, match, judgedAt, { ...result, candidateProblems: result.candidateProblems });
+    if (attempt.ok) return attempt;
+    firstFailure ??= attempt;
+  }
+  return firstFailure as SignatureVerification;
+}
+
+function checkSignatureAlgorithmId(id: number): void {
+  const { publicKey } = openpgp.enums;
+  if (id === publicKey.rsaEncryptSign || id === publicKey.rsaSign || id === publicKey.eddsaLegacy) return;
+  const name = publicKeyAlgorithmName(id);
+  if (id === publicKey.dsa || id === publicKey.elgamal) {
+    throw new KeyRuleError(SigningCode.WEAK_PUBLIC_KEY_ALGORITHM, `the signature is made with ${name}, which is not accepted`);
+  }
+  throw new KeyRuleError(SigningCode.UNSUPPORTED_PUBLIC_KEY_ALGORITHM, `the signature is made with ${name}; only RSA and Ed25519 (legacy EdDSA) are accepted`);
+}
+
+interface CandidateKey {
+  key: openpgp.PublicKey;
+  sources: string[];
+}
+
+/** Parse every candidate; copies of one key (policy file, packet keys/) are merged, so a revocation in any copy counts. */
+async function loadCandidates(materials: KeyMaterial[], problems: CandidateProblem[]): Promise<CandidateKey[]> {
+  const byFingerprint = new Map<string, CandidateKey>();
+  for (const material of materials) {
+    let key: openpgp.PublicKey;
+    try {
+      key = await readPublicKey(material);
+    } catch (error) {
+      const code = error instanceof KeyRuleError ? error.code : SigningCode.KEY_MALFORMED;
+      problems.push({ source: material.source, code, message: errorText(error) });
+      continue;
+    }
+    const fingerprint = primaryFingerprint(key);
+    const known = byFingerprint.get(fingerprint);
+    if (known === undefined) {
+      byFingerprint.set(fingerprint, { key, sources: [material.source] });
+      continue;
+    }
+    try {
+      // `null` date: merge every signature, whatever its time; validity is judged later.
+      known.key = (await known.key.update(key, null as unknown as Date, verificationConfig())) as openpgp.PublicKey;
+      known.sources.push(material.source);
+    } catch (error) {
+      problems.push({ source: material.source, code: SigningCode.KEY_MALFORMED, message: `cannot merge with ${known.sources[0]}: ${errorText(error)}` });
+    }
+  }
+  return [...byFingerprint.values()];
+}
+
+interface IssuerMatch {
+  candidate: CandidateKey;
+  subkey: openpgp.Subkey | undefined;
+  signingPacket: openpgp.PublicKeyPacket | openpgp.PublicSubkeyPacket;
+}
+
+/** The issuer fingerprint decides when present; the 64-bit key id only when it is all we have. */
+function findIssuer(candidates: CandidateKey[], parsed: ParsedSignature): IssuerMatch[] {
+  const wantedFingerprint = parsed.issuerFingerprints[0];
+  const wantedKeyId = parsed.issuerKeyIds[0];
+  const matches: IssuerMatch[] = [];
+  for (const candidate of candidates) {
+    const packets: { subkey: openpgp.Subkey | undefined; packet: openpgp.PublicKeyPacket | openpgp.PublicSubkeyPacket }[] = [
+      { subkey: undefined, packet: candidate.key.keyPacket as openpgp.PublicKeyPacket },
+      ...candidate.key.subkeys.map((subkey) => ({ subkey, packet: subkey.keyPacket as openpgp.PublicSubkeyPacket })),
+    ];
+    for (const { subkey, packet } of packets) {
+      const hit =
+        wantedFingerprint !== undefined
+          ? packet.getFingerprint().toUpperCase() === wantedFingerprint
+          : packet.getKeyID().toHex().toUpperCase() === wantedKeyId;
+      if (hit) matches.push({ candidate, subkey, signingPacket: packet });
+    }
+  }
+  return matches;
+}
+
+async function verifyWithKey(
+  data: Uint8Array,
+  sig: openpgp.SignaturePacket,
+  match: IssuerMatch,
+  judgedAt: Date,
+  base: SignatureVerification,
+): Promise<SignatureVerification> {
+  const { key } = match.candidate;
+  const result: SignatureVerification = {
+    ...base,
+    primaryFingerprint: primaryFingerprint(key),
+    signingKeyFingerprint: match.signingPacket.getFingerprint().toUpperCase(),
+    keySources: match.candidate.sources,
+  };
+  const algorithm = describeKeyAlgorithm(match.signingPacket);
+  result.publicKeyAlgorithm = algorithm.publicKeyAlgorithm;
+  if (algorithm.keyBits !== undefined) result.keyBits = algorithm.keyBits;
+  if (algorithm.curve !== undefined) result.curve = algorithm.curve;
+  const failWith = (code: SigningCode, message: string): SignatureVerification => ({ ...result, ok: false, code, message });
+  const config = verificationConfig();
+
+  try {
+    checkSigningAlgorithm(algorithm, 'the signing key');
+    if (match.subkey !== undefined) checkSigningAlgorithm(describeKeyAlgorithm(key.keyPacket), 'the primary key');
+  } catch (error) {
+    if (error instanceof KeyRuleError) return failWith(error.code, error.message);
+    throw error;
+  }
+
+  // The cryptographic check over the exact bytes (RFC 4880 section 5.2.4); time rules come next,
+  // explicitly, so a `null` date here turns off OpenPGP.js's own time checks.
+  const literal = new openpgp.LiteralDataPacket();
+  // setBytes is public in OpenPGP.js but marked private in its type declarations.
+  (literal as unknown as { setBytes(bytes: Uint8Array, format: openpgp.enums.literal): void }).setBytes(data, openpgp.enums.literal.binary);
+  try {
+    await sig.verify(match.signingPacket, openpgp.enums.signature.binary, literal, null as unknown as Date, true, config);
+  } catch (error) {
+    return failWith(SigningCode.SIGNATURE_MISMATCH, `the signature does not verify over these bytes with key ${result.signingKeyFingerprint} (${errorText(error)})`);
+  }
+
+  const created = sig.created as Date;
+  if (match.signingPacket.created > created || key.keyPacket.created > judgedAt || match.signingPacket.created > judgedAt) {
+    return failWith(SigningCode.KEY_NEWER_THAN_SIGNATURE, 'the signing key was created after the signature claims to be made');
+  }
+
+  const revocations = await findRevocations(key, match.subkey, config);
+  const hard = revocations.find((revocation) => revocation.hard);
+  if (hard !== undefined) {
+    return { ...failWith(SigningCode.KEY_REVOKED, `the ${hard.scope} was revoked (${hard.reason}); a hard revocation invalidates every signature it made`), revocation: hard };
+  }
+  const soft = revocations.find((revocation) => revocation.created <= judgedAt);
+  if (soft !== undefined) {
+    return {
+      ...failWith(SigningCode.KEY_REVOKED_BEFORE_SIGNING, `the ${soft.scope} was retired (${soft.reason}) at ${soft.created.toISOString()}, before this signature (${judgedAt.toISOString()})`),
+      revocation: soft,
+    };
+  }
+
+  try {
+    await key.verifyPrimaryKey(judgedAt, undefined, config);
+  } catch (error) {
+    const text = errorText(error);
+    if (/expired/i.test(text)) return failWith(SigningCode.KEY_EXPIRED, `the primary key had expired at ${judgedAt.toISOString()}`);
+    return failWith(SigningCode.KEY_NOT_VALID_FOR_SIGNING, `the primary key was not valid at ${judgedAt.toISOString()} (${text})`);
+  }
+  if (match.subkey !== undefined) {
+    try {
+      await match.subkey.verify(judgedAt, config);
+    } catch (error) {
+      const text = errorText(error);
+      if (/expired/i.test(text)) return failWith(SigningCode.SUBKEY_EXPIRED, `the signing subkey had expired at ${judgedAt.toISOString()}`);
+      return failWith(SigningCode.KEY_NOT_VALID_FOR_SIGNING, `the signing subkey was not valid at ${judgedAt.toISOString()} (${text})`);
+    }
+  }
+  try {
+    const signing = await key.getSigningKey(match.signingPacket.getKeyID(), judgedAt, undefined, config);
+    if (signing.getFingerprint().toUpperCase() !== result.signingKeyFingerprint) throw new Error('another key was selected');
+  } catch (error) {
+    return failWith(SigningCode.KEY_NOT_VALID_FOR_SIGNING, `the key is not certified for signing at ${judgedAt.toISOString()} (${errorText(error)})`);
+  }
+
+  return { ...result, ok: true, code: SigningCode.OK, message: `good signature by ${result.primaryFingerprint}` };
+}
+
+/**
+ * The packet stores a signature as `signatures/<FPR>.asc`, FPR the primary fingerprint in
+ * upper-case hex. A file renamed to another fingerprint must not be counted under that name.
+ */
+export function checkSignatureFileName(name: string, verification: Pick<SignatureVerification, 'primaryFingerprint'>): { ok: boolean; code: SigningCode; message: string } {
+  const file = basename(name);
+  const match = /^([0-9A-F]{40})\.asc$/.exec(file);
+  if (match === null) {
+    return { ok: false, code: SigningCode.SIGNATURE_FILE_NAME_INVALID, message: `${name}: a signature file must be named <40 upper-case hex fingerprint>.asc` };
+  }
+  if (verification.primaryFingerprint === undefined || match[1] !== verification.primaryFingerprint) {
+    return {
+      ok: false,
+      code: SigningCode.SIGNATURE_FILE_NAME_MISMATCH,
+      message: `${name}: named for ${match[1]} but made by ${verification.primaryFingerprint ?? 'an unidentified key'}`,
+    };
+  }
+  return { ok: true, code: SigningCode.OK, message: `${name} is named for its signer` };
+}
+
+/** `keys/<FPR>.asc` must hold exactly the key its name promises. */
+export async function checkKeyFileName(name: string, armored: string): Promise<{ ok: boolean; code: SigningCode; message: string; fingerprint?: string }> {
+  const file = basename(name);
+  const match = /^([0-9A-F]{40})\.asc$/.exec(file);
+  let key: openpgp.PublicKey;
+  try {
+    key = await readPublicKey({ source: name, armored });
+  } catch (error) {
+    const code = error instanceof KeyRuleError ? error.code : SigningCode.KEY_MALFORMED;
+    return { ok: false, code, message: errorText(error) };
+  }
+  const fingerprint = primaryFingerprint(key);
+  if (match === null || match[1] !== fingerprint) {
+    return { ok: false, code: SigningCode.KEY_FILE_NAME_MISMATCH, message: `${name}: holds key ${fingerprint}, not the key its name promises`, fingerprint };
+  }
+  return { ok: true, code: SigningCode.OK, message: `${name} holds key ${fingerprint}`, fingerprint };
+}
