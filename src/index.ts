@@ -6,3 +6,5 @@ export * from './core/index.js';
 export * as report from './report/index.js';
 export * as packet from './packet/index.js';
 export * as verify from './verify/index.js';
+export * as signing from './signing/index.js';
+export * as trust from './trust/index.js';

@@ -1,11 +1,22 @@
 import { formatRfc3339 } from '../core/time.js';
-import { makeReport, type Report } from '../core/result.js';
+import { makeReport, type Check, type Report } from '../core/result.js';
 import { readPacket, type PacketReading } from '../packet/reader.js';
 import type { PacketLimits } from '../packet/format.js';
+import type { TrustPolicy } from '../trust/index.js';
+import { verifySignatures, type SignatureStage } from './signatures.js';
+import { timestampLookup } from './timestamps.js';
 
 export interface VerifyOptions {
   /** Evaluation time (RFC 3339 in reports). */
   now: Date;
+  /** The auditor's trust policy; without it only integrity is checked. */
+  policy?: TrustPolicy;
+  /**
+   * How an unmet dual-control threshold is reported: `warn` makes the verdict `incomplete`
+   * (exit 4), `fail` makes it a failure.
+   */
+  unmet?: 'fail' | 'warn';
+  command?: string;
   limits?: PacketLimits;
   onProgress?: (bytes: number) => void;
 }
@@ -13,30 +24,76 @@ export interface VerifyOptions {
 export interface VerifyOutcome {
   report: Report;
   reading: PacketReading;
+  signatures?: SignatureStage;
 }
 
 /**
- * Verify a packet offline. Integrity first (every entry, the manifest, every covered file), then
- * the later stages run only on an intact packet. Never touches the network.
+ * Verify a packet offline, in stages: integrity (every entry, the manifest, every covered file);
+ * then, with a policy, time-stamps, signatures and keys at the trusted time; then dual control.
+ * A later stage runs only when the earlier ones passed. Never touches the network.
  */
 export async function verifyPacket(path: string, options: VerifyOptions): Promise<VerifyOutcome> {
-  const reading = await readPacket(path, { ...(options.limits ? { limits: options.limits } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+  const reading = await readPacket(path, {
+    ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  const checks: Check[] = [...reading.checks];
+  let stage: SignatureStage | undefined;
+  if (options.policy === undefined) {
+    if (reading.unsealed.signatures.size > 0) {
+      checks.push({
+        id: 'signature',
+        status: 'skip',
+        code: 'NO_POLICY',
+        message: `${reading.unsealed.signatures.size} signatures not checked: no trust policy given`,
+        hint: 'pass --policy FILE to check signatures, time-stamps and dual control',
+      });
+    }
+  } else if (!reading.intact) {
+    checks.push({ id: 'signature', status: 'skip', code: 'PACKET_NOT_INTACT', message: 'signatures not checked: the packet failed its integrity checks' });
+  } else {
+    const lookup = timestampLookup(reading, options.policy, options.now);
+    stage = await verifySignatures(reading, options.policy, options.now, lookup, options.unmet ?? 'warn');
+    checks.push(...stage.checks);
+  }
   const report = makeReport({
-    command: 'verify',
+    command: options.command ?? 'verify',
     subject: path,
     evaluatedAt: formatRfc3339(options.now),
-    checks: reading.checks,
-    facts: packetFacts(reading),
+    checks,
+    facts: packetFacts(reading, stage),
+    incomplete: stage !== undefined && !stage.dualControl.satisfied,
   });
-  return { report, reading };
+  return { report, reading, ...(stage === undefined ? {} : { signatures: stage }) };
 }
 
-export function packetFacts(reading: PacketReading): Record<string, unknown> {
+export function packetFacts(reading: PacketReading, stage?: SignatureStage): Record<string, unknown> {
   const facts: Record<string, unknown> = { form: reading.form };
   if (reading.digest !== undefined) facts.digest = reading.digest;
   if (reading.metadata !== undefined) facts.packet = reading.metadata;
   facts.signatures = [...reading.unsealed.signatures.keys()];
   facts.timestamps = [...reading.unsealed.timestamps.keys()];
   facts.keys = [...reading.unsealed.keys.keys()];
+  if (stage !== undefined) {
+    const d = stage.dualControl;
+    facts.signers = stage.findings.map((f) => ({
+      file: f.file,
+      fingerprint: f.fingerprint,
+      counted: f.counted,
+      ...(f.signer === undefined ? {} : { signer: f.signer }),
+      ...(f.verification?.created === undefined ? {} : { created: formatRfc3339(f.verification.created) }),
+      ...(f.trustedTime === undefined ? {} : { trustedTime: f.trustedTime.toISOString() }),
+      ...(f.verification === undefined ? {} : { code: f.verification.code }),
+    }));
+    facts.dualControl = {
+      satisfied: d.satisfied,
+      requiredSignatures: d.requiredSignatures,
+      distinctPeople: d.distinctPeople,
+      missingPeople: d.missingPeople,
+      requiredRoles: d.requiredRoles,
+      roleAssignment: d.roleAssignment,
+      missingRoles: d.missingRoles,
+    };
+  }
   return facts;
 }

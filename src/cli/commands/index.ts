@@ -1,7 +1,10 @@
 import type { CommandSpec } from '../command.js';
+import { attachCommand } from './attach.js';
 import { buildCommand } from './build.js';
 import { inspectCommand } from './inspect.js';
+import { signCommand } from './sign.js';
+import { statusCommand } from './status.js';
 import { verifyCommand } from './verify.js';
 
 /** Every subcommand of `packet`, in the order `packet --help` lists them. */
-export const commands: CommandSpec[] = [buildCommand, verifyCommand, inspectCommand];
+export const commands: CommandSpec[] = [buildCommand, signCommand, attachCommand, statusCommand, verifyCommand, inspectCommand];

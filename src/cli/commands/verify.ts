@@ -4,20 +4,27 @@ import { booleanOption, choiceOption, stringOption, type CommandSpec } from '../
 import { exitCodeFor, writeReport } from '../output.js';
 import { createProgress, formatBytes, rate } from '../progress.js';
 import { usageError } from '../../core/errors.js';
+import { loadTrustPolicy } from '../../trust/index.js';
 
 export const verifyCommand: CommandSpec = {
   name: 'verify',
   summary: 'verify a packet offline: integrity, signatures, time-stamps, dual control',
   usage: `usage: packet verify [options] PACKET
 
-Checks every entry and every covered file of PACKET (a .packet.tar or an unpacked folder).
+Checks every entry and every covered file of PACKET (a .packet.tar or an unpacked folder);
+with --policy also every time-stamp and signature, and dual control. Offline: trust comes only
+from the policy, never from keys or certificates inside the packet.
+
+exit codes: 0 verified, 1 a check failed, 4 valid so far but dual control not met
 
 options:
+  --policy FILE       the auditor's trust policy (signers, roles, rule, trusted TSA roots)
   --now RFC3339       evaluation time (default: now)
   --format text|json  report format (default text)
   --quiet             no progress display
 `,
   options: {
+    policy: { type: 'string' },
     now: { type: 'string' },
     format: { type: 'string' },
     quiet: { type: 'boolean' },
@@ -30,8 +37,11 @@ options:
     const progress = createProgress(io, booleanOption(values, 'quiet'));
     const started = Date.now();
     let bytes = 0;
+    const policyFile = stringOption(values, 'policy');
+    const policy = policyFile === undefined ? undefined : await loadTrustPolicy(policyFile);
     const { report } = await verifyPacket(packetPath, {
       now,
+      ...(policy === undefined ? {} : { policy }),
       onProgress: (n) => {
         bytes += n;
         progress.update(`packet: verified ${formatBytes(bytes)} (${rate(bytes, started)})`);

@@ -1,0 +1,67 @@
+import { readFile } from 'node:fs/promises';
+import { inputError } from '../core/errors.js';
+import { unsealedPath } from '../packet/format.js';
+import { addUnsealedFiles, type UnsealedFile } from '../packet/update.js';
+import { MAX_SIGNATURE_BYTES, normalizeSignature, verifyDetachedSignature, type KeyMaterial } from '../signing/index.js';
+import type { TrustPolicy } from '../trust/index.js';
+import { readIntact } from './sign.js';
+
+export interface AttachOptions {
+  now: Date;
+  /** Public key files to verify with (and to add as keys/<FPR>.asc). */
+  keyFiles?: string[];
+  /** A policy whose signer key files may be used to verify. */
+  policy?: TrustPolicy;
+}
+
+export interface AttachResult {
+  fingerprint: string;
+  file: string;
+  created?: Date;
+}
+
+/**
+ * Add a signature made elsewhere (`gpg --detach-sign [--armor] manifest.sha256` on an air-gapped
+ * machine, say). It must verify over this packet's manifest with one of the given keys, the
+ * policy's keys or a key already in the packet; it is stored armored under the signing key's
+ * primary fingerprint.
+ */
+export async function attachSignature(packetPath: string, signatureFile: string, options: AttachOptions): Promise<AttachResult> {
+  const reading = await readIntact(packetPath);
+  const raw = await readBounded(signatureFile, MAX_SIGNATURE_BYTES + 4096, 'signature');
+  const normalized = await normalizeSignature(raw);
+  const candidates: KeyMaterial[] = [];
+  const keyFiles = new Map<string, string>();
+  for (const path of options.keyFiles ?? []) {
+    const armored = (await readBounded(path, 1 << 20, 'key')).toString('utf8');
+    candidates.push({ source: path, armored });
+    keyFiles.set(path, armored);
+  }
+  for (const signer of options.policy?.signers ?? []) {
+    if (signer.key !== undefined) candidates.push({ source: signer.key.path, armored: signer.key.armored });
+  }
+  for (const [fingerprint, bytes] of reading.unsealed.keys) candidates.push({ source: unsealedPath('keys', fingerprint), armored: bytes.toString('utf8') });
+
+  const verification = await verifyDetachedSignature(reading.manifestBytes as Buffer, normalized.armored, candidates, { now: options.now });
+  if (!verification.ok || verification.primaryFingerprint === undefined) {
+    throw inputError(verification.code, `${signatureFile} does not verify over the manifest of ${packetPath}: ${verification.message}`, {
+      hint: verification.code === 'UNKNOWN_KEY' ? "give the signer's public key with --key FILE" : 'sign the exact bytes of manifest.sha256 from this packet',
+    });
+  }
+  const fingerprint = verification.primaryFingerprint;
+  const files: UnsealedFile[] = [{ dir: 'signatures', fingerprint, bytes: Buffer.from(normalized.armored, 'utf8') }];
+  const usedKeyFile = verification.keySources.find((source) => keyFiles.has(source));
+  if (usedKeyFile !== undefined && !reading.unsealed.keys.has(fingerprint)) {
+    files.push({ dir: 'keys', fingerprint, bytes: Buffer.from(keyFiles.get(usedKeyFile) as string, 'utf8') });
+  }
+  await addUnsealedFiles(packetPath, reading.digest as string, files);
+  return { fingerprint, file: unsealedPath('signatures', fingerprint), ...(verification.created === undefined ? {} : { created: verification.created }) };
+}
+
+async function readBounded(path: string, max: number, what: string): Promise<Buffer> {
+  const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
+    throw inputError('FILE_UNREADABLE', `${what} file ${path} cannot be read (${error.code ?? error.message})`);
+  });
+  if (bytes.byteLength > max) throw inputError('FILE_TOO_LARGE', `${what} file ${path} is larger than ${max} bytes`);
+  return bytes;
+}

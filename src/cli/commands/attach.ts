@@ -1,0 +1,49 @@
+import { ExitCode } from '../../core/exit-codes.js';
+import { usageError } from '../../core/errors.js';
+import { formatRfc3339, parseTimeOption } from '../../core/time.js';
+import { attachSignature } from '../../ceremony/attach.js';
+import { loadTrustPolicy } from '../../trust/index.js';
+import { choiceOption, stringOption, type CommandSpec } from '../command.js';
+
+export const attachCommand: CommandSpec = {
+  name: 'attach',
+  summary: 'add a signature made elsewhere (gpg --detach-sign manifest.sha256)',
+  usage: `usage: packet attach PACKET SIGNATURE [options]
+
+Adds a detached OpenPGP signature over PACKET's manifest.sha256 that was made elsewhere, for
+example on an air-gapped laptop with:
+    gpg --detach-sign --armor manifest.sha256
+It must verify over this packet's manifest first. Binary signatures are stored armored.
+
+options:
+  --key FILE          the signer's public key (repeatable; also added as keys/<FPR>.asc)
+  --policy FILE       use the public keys named in this trust policy
+  --now RFC3339       evaluation time (default: now)
+  --format text|json  output format (default text)
+`,
+  options: {
+    key: { type: 'string', multiple: true },
+    policy: { type: 'string' },
+    now: { type: 'string' },
+    format: { type: 'string' },
+  },
+  async run({ values, positionals }, io) {
+    const format = choiceOption(values, 'format', ['text', 'json'] as const, 'text');
+    if (positionals.length !== 2) {
+      throw usageError('BAD_ARGUMENTS', `expected PACKET and SIGNATURE, got ${positionals.length} arguments`, { hint: "run 'packet attach --help' for usage" });
+    }
+    const [packetPath, signatureFile] = positionals as [string, string];
+    const nowText = stringOption(values, 'now');
+    const now = nowText === undefined ? io.now() : parseTimeOption('--now', nowText);
+    const policyFile = stringOption(values, 'policy');
+    const policy = policyFile === undefined ? undefined : await loadTrustPolicy(policyFile);
+    const keyFiles = (values.key as string[] | undefined) ?? [];
+    const result = await attachSignature(packetPath, signatureFile, { now, keyFiles, ...(policy === undefined ? {} : { policy }) });
+    if (format === 'json') {
+      io.stdout.write(`${JSON.stringify({ packet: packetPath, fingerprint: result.fingerprint, signature: result.file, ...(result.created ? { created: formatRfc3339(result.created) } : {}) }, null, 2)}\n`);
+    } else {
+      io.stdout.write(`packet attach: added ${result.file} to ${packetPath}\n`);
+    }
+    return ExitCode.OK;
+  },
+};

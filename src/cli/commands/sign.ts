@@ -1,0 +1,61 @@
+import { ExitCode } from '../../core/exit-codes.js';
+import { usageError } from '../../core/errors.js';
+import { formatRfc3339, parseTimeOption } from '../../core/time.js';
+import { signPacket, type Signer } from '../../ceremony/sign.js';
+import { booleanOption, choiceOption, stringOption, type CommandSpec } from '../command.js';
+import { readPassphrase } from '../passphrase.js';
+import { singlePacket } from './verify.js';
+
+export const signCommand: CommandSpec = {
+  name: 'sign',
+  summary: "sign a packet's manifest with OpenPGP (a key file, or gpg and its agent or token)",
+  usage: `usage: packet sign PACKET (--key KEY.asc | --gpg) [options]
+
+Signs the exact bytes of PACKET's manifest.sha256 and adds signatures/<FPR>.asc and
+keys/<FPR>.asc (FPR = the key's primary fingerprint). The sealed part is never changed; two
+people signing the same packet file at the same moment both land.
+
+options:
+  --key FILE              armored OpenPGP private key (v4: ed25519 or RSA 3072+)
+  --passphrase-file FILE  read the key's passphrase from FILE (else $PACKET_PASSPHRASE,
+                          else a prompt on a terminal; never from the command line)
+  --gpg                   sign with the local gpg (gpg-agent, smartcards, hardware tokens)
+  --local-user ID         with --gpg: which key to use
+  --now RFC3339           signing time (default: now)
+  --format text|json      output format (default text)
+`,
+  options: {
+    key: { type: 'string' },
+    'passphrase-file': { type: 'string' },
+    gpg: { type: 'boolean' },
+    'local-user': { type: 'string' },
+    now: { type: 'string' },
+    format: { type: 'string' },
+  },
+  async run({ values, positionals }, io) {
+    const format = choiceOption(values, 'format', ['text', 'json'] as const, 'text');
+    const packetPath = singlePacket(positionals, 'sign');
+    const keyFile = stringOption(values, 'key');
+    const useGpg = booleanOption(values, 'gpg');
+    if ((keyFile === undefined) === !useGpg) {
+      throw usageError('BAD_ARGUMENTS', 'give exactly one of --key FILE or --gpg', { hint: "run 'packet sign --help' for usage" });
+    }
+    const nowText = stringOption(values, 'now');
+    const now = nowText === undefined ? io.now() : parseTimeOption('--now', nowText);
+    let signer: Signer;
+    if (keyFile !== undefined) {
+      const passphrase = await readPassphrase(io, stringOption(values, 'passphrase-file'));
+      signer = { kind: 'key-file', keyFile, ...(passphrase === undefined ? {} : { passphrase }) };
+    } else {
+      const localUser = stringOption(values, 'local-user');
+      signer = { kind: 'gpg', ...(localUser === undefined ? {} : { localUser }), env: io.env };
+    }
+    const result = await signPacket(packetPath, signer, now);
+    if (format === 'json') {
+      io.stdout.write(`${JSON.stringify({ packet: packetPath, digest: result.digest, fingerprint: result.fingerprint, created: formatRfc3339(result.created), signature: `signatures/${result.fingerprint}.asc` }, null, 2)}\n`);
+    } else {
+      io.stdout.write(`packet sign: added signatures/${result.fingerprint}.asc to ${packetPath}\n  digest  sha256:${result.digest}\n  signed  ${formatRfc3339(result.created)}\n`);
+    }
+    return ExitCode.OK;
+  },
+};

@@ -1,0 +1,41 @@
+import { parseTimeOption } from '../../core/time.js';
+import { usageError } from '../../core/errors.js';
+import { verifyPacket } from '../../verify/verify.js';
+import { loadTrustPolicy } from '../../trust/index.js';
+import { choiceOption, stringOption, type CommandSpec } from '../command.js';
+import { exitCodeFor, writeReport } from '../output.js';
+import { renderStatus } from '../../report/status.js';
+import { singlePacket } from './verify.js';
+
+export const statusCommand: CommandSpec = {
+  name: 'status',
+  summary: 'show where the signing ceremony stands (exit 4 while dual control is not met)',
+  usage: `usage: packet status PACKET --policy FILE [options]
+
+Shows who has signed (name, roles, key, time), which roles and how many people are still
+missing. Exit 0 when complete, 4 while incomplete, 1 if something is wrong.
+
+options:
+  --policy FILE       the trust policy (required)
+  --now RFC3339       evaluation time (default: now)
+  --format text|json  output format (default text)
+`,
+  options: {
+    policy: { type: 'string' },
+    now: { type: 'string' },
+    format: { type: 'string' },
+  },
+  async run({ values, positionals }, io) {
+    const format = choiceOption(values, 'format', ['text', 'json'] as const, 'text');
+    const packetPath = singlePacket(positionals, 'status');
+    const policyFile = stringOption(values, 'policy');
+    if (policyFile === undefined) throw usageError('MISSING_OPTION', '--policy is required', { hint: "run 'packet status --help' for usage" });
+    const nowText = stringOption(values, 'now');
+    const now = nowText === undefined ? io.now() : parseTimeOption('--now', nowText);
+    const policy = await loadTrustPolicy(policyFile);
+    const outcome = await verifyPacket(packetPath, { now, policy, unmet: 'warn', command: 'status' });
+    if (format === 'json') writeReport(io, outcome.report, 'json');
+    else io.stdout.write(renderStatus(outcome.report));
+    return exitCodeFor(outcome.report);
+  },
+};

@@ -1,0 +1,59 @@
+import type { Report } from '../core/result.js';
+import { renderCheck } from './text.js';
+
+interface SignerFact {
+  file: string;
+  fingerprint: string;
+  counted: boolean;
+  signer?: { id: string; name: string; roles: string[] };
+  created?: string;
+  trustedTime?: string;
+  code?: string;
+}
+
+interface DualControlFact {
+  satisfied: boolean;
+  requiredSignatures: number;
+  distinctPeople: number;
+  missingPeople: number;
+  requiredRoles: string[];
+  roleAssignment: Record<string, string>;
+  missingRoles: string[];
+}
+
+/** Where a ceremony stands, for a person: who signed, what is missing. */
+export function renderStatus(report: Report): string {
+  const facts = report.facts ?? {};
+  const signers = (facts.signers as SignerFact[] | undefined) ?? [];
+  const dual = facts.dualControl as DualControlFact | undefined;
+  const lines: string[] = [];
+  const state = report.verdict === 'pass' ? 'COMPLETE' : report.verdict === 'incomplete' ? 'INCOMPLETE' : 'FAILED';
+  lines.push(`packet status ${report.subject}: ${state}`);
+  if (typeof facts.digest === 'string') lines.push(`  digest  sha256:${facts.digest}`);
+  lines.push('  signatures:');
+  if (signers.length === 0) lines.push('    none yet');
+  for (const s of signers) {
+    const who = s.signer === undefined ? 'not counted' : `${s.signer.name} (${s.signer.id}; ${s.signer.roles.join(', ')})`;
+    const when = s.trustedTime !== undefined ? `trusted time ${s.trustedTime}` : s.created !== undefined ? `signed ${s.created} (claimed, no time-stamp)` : '';
+    lines.push(`    ${s.counted ? 'ok  ' : 'FAIL'} ${who}  key ${s.fingerprint}  ${when}${s.counted ? '' : `  [${s.code ?? 'NOT_COUNTED'}]`}`);
+  }
+  if (dual !== undefined) {
+    lines.push(`  people  ${dual.distinctPeople} of ${dual.requiredSignatures} required`);
+    if (dual.requiredRoles.length > 0) {
+      const covered = Object.entries(dual.roleAssignment).map(([role, who]) => `${role} by ${who}`);
+      lines.push(`  roles   ${covered.length > 0 ? covered.join(', ') : 'none covered'}`);
+    }
+    if (!dual.satisfied) {
+      const missing: string[] = [];
+      if (dual.missingPeople > 0) missing.push(`${dual.missingPeople} more ${dual.missingPeople === 1 ? 'person' : 'people'}`);
+      if (dual.missingRoles.length > 0) missing.push(`roles ${dual.missingRoles.join(', ')}`);
+      lines.push(`  missing ${missing.join('; ')}`);
+    }
+  }
+  const problems = report.checks.filter((c) => c.status === 'fail');
+  if (problems.length > 0) {
+    lines.push('  problems:');
+    for (const check of problems) lines.push(...renderCheck(check).map((l) => `  ${l}`));
+  }
+  return `${lines.join('\n')}\n`;
+}

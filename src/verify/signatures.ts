@@ -1,0 +1,126 @@
+import { fail, pass, type Check } from '../core/result.js';
+import { unsealedPath } from '../packet/format.js';
+import type { PacketReading } from '../packet/reader.js';
+import { checkSignatureFileName, verifyDetachedSignature, type KeyMaterial, type SignatureVerification } from '../signing/index.js';
+import { evaluateDualControl, findSigner, type CountedSignature, type DualControlOutcome, type TrustPolicy } from '../trust/index.js';
+
+/** What the verifier concluded about one signature file. */
+export interface SignatureFinding {
+  fingerprint: string;
+  file: string;
+  verification?: SignatureVerification;
+  signer?: { id: string; name: string; roles: string[] };
+  /** Verified time-stamp genTime, when there is one. */
+  trustedTime?: Date;
+  counted: boolean;
+}
+
+export interface TrustedTimeLookup {
+  /** The verified genTime of the signature's time-stamp, with the checks that judged it. */
+  (fingerprint: string): { checks: Check[]; genTime?: Date; required: boolean };
+}
+
+export interface SignatureStage {
+  checks: Check[];
+  findings: SignatureFinding[];
+  dualControl: DualControlOutcome;
+}
+
+/**
+ * Stage 2 of verification, after integrity: for each signature, its time-stamp first (so key
+ * validity is judged at the trusted time), then the signature over the exact manifest bytes with
+ * the candidate keys, then whether the policy pins the key. Then dual control counts people.
+ * Keys shipped in the packet are only candidates: a signature counts only if the policy pins
+ * its primary fingerprint.
+ */
+export async function verifySignatures(
+  reading: PacketReading,
+  policy: TrustPolicy,
+  now: Date,
+  trustedTime: TrustedTimeLookup,
+  unmetStatus: 'fail' | 'warn',
+): Promise<SignatureStage> {
+  const checks: Check[] = [];
+  const findings: SignatureFinding[] = [];
+  const manifest = reading.manifestBytes as Buffer;
+  const candidates = candidateKeys(reading, policy);
+  for (const [fingerprint, bytes] of [...reading.unsealed.signatures].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const file = unsealedPath('signatures', fingerprint);
+    const finding: SignatureFinding = { fingerprint, file, counted: false };
+    findings.push(finding);
+    const time = trustedTime(fingerprint);
+    checks.push(...time.checks);
+    if (time.genTime !== undefined) finding.trustedTime = time.genTime;
+    const verification = await verifyDetachedSignature(manifest, bytes, candidates, {
+      now,
+      ...(time.genTime === undefined ? {} : { trustedTime: time.genTime }),
+    });
+    finding.verification = verification;
+    const data = signatureData(verification, time.genTime);
+    if (!verification.ok) {
+      checks.push(fail('signature', verification.code, verification.message, { subject: file, data }));
+      continue;
+    }
+    const name = checkSignatureFileName(file, verification);
+    if (!name.ok) {
+      checks.push(fail('signature', name.code, name.message, { subject: file, data }));
+      continue;
+    }
+    const signer = findSigner(policy, verification.primaryFingerprint as string);
+    if (signer === undefined) {
+      checks.push(
+        fail('signature', 'KEY_NOT_IN_POLICY', `${file} verifies, but its key ${verification.primaryFingerprint} is not pinned by the trust policy`, {
+          subject: file,
+          data,
+          hint: 'a key shipped in a packet is never trusted by itself; the policy must pin its fingerprint',
+        }),
+      );
+      continue;
+    }
+    finding.signer = { id: signer.id, name: signer.name, roles: signer.roles };
+    if (time.required && time.genTime === undefined) {
+      checks.push(fail('signature', 'TIMESTAMP_REQUIRED', `${file} by ${signer.name} has no trusted time-stamp, which the policy requires`, { subject: file, data }));
+      continue;
+    }
+    finding.counted = true;
+    checks.push(
+      pass('signature', `${file}: good signature by ${signer.name} (${signer.id}; ${signer.roles.join(', ')})`, {
+        subject: file,
+        data: { ...data, signer: signer.id },
+      }),
+    );
+  }
+  if (findings.length === 0) checks.push(fail('signature', 'NO_SIGNATURES', 'the packet carries no signatures', { status: unmetStatus }));
+  const counted: CountedSignature[] = findings
+    .filter((f) => f.counted)
+    .map((f) => ({
+      fingerprint: f.verification?.primaryFingerprint as string,
+      signatureFile: f.file,
+      ...(f.verification?.signingKeyFingerprint === undefined ? {} : { signingKeyFingerprint: f.verification.signingKeyFingerprint }),
+    }));
+  const dualControl = evaluateDualControl(policy, counted, { unmetStatus });
+  checks.push(...dualControl.checks);
+  return { checks, findings, dualControl };
+}
+
+function candidateKeys(reading: PacketReading, policy: TrustPolicy): KeyMaterial[] {
+  const keys: KeyMaterial[] = [];
+  for (const signer of policy.signers) {
+    if (signer.key !== undefined) keys.push({ source: signer.key.path, armored: signer.key.armored });
+  }
+  for (const [fingerprint, bytes] of reading.unsealed.keys) {
+    keys.push({ source: unsealedPath('keys', fingerprint), armored: bytes.toString('utf8') });
+  }
+  return keys;
+}
+
+function signatureData(v: SignatureVerification, trustedTime: Date | undefined): Record<string, unknown> {
+  const data: Record<string, unknown> = {};
+  if (v.primaryFingerprint !== undefined) data.fingerprint = v.primaryFingerprint;
+  if (v.signingKeyFingerprint !== undefined) data.signingKey = v.signingKeyFingerprint;
+  if (v.created !== undefined) data.created = v.created.toISOString();
+  if (trustedTime !== undefined) data.trustedTime = trustedTime.toISOString();
+  if (v.hashAlgorithm !== undefined) data.hash = v.hashAlgorithm;
+  if (v.publicKeyAlgorithm !== undefined) data.algorithm = v.publicKeyAlgorithm;
+  return data;
+}
