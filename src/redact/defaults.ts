@@ -51,7 +51,15 @@ export function unquotedValueLength(value: string): number {
   if (comment !== -1) end = comment;
   const nextPair = /,[ \t]*["']?[A-Za-z0-9_.-]+["']?[ \t]*[:=]/.exec(value.slice(0, end));
   if (nextPair !== null) end = nextPair.index;
-  while (end > 0 && /[\s,}\]]/.test(value[end - 1] as string)) end -= 1;
+  // Trailing closers belong to an enclosing flow collection unless the value opened them (`${X}`).
+  const unbalanced = (open: string, close: string, upTo: number): boolean =>
+    value.slice(0, upTo).split(close).length > value.slice(0, upTo).split(open).length;
+  for (;;) {
+    const last = value[end - 1];
+    if (last === undefined) break;
+    if (/\s|,/.test(last) || (last === '}' && unbalanced('{', '}', end)) || (last === ']' && unbalanced('[', ']', end))) end -= 1;
+    else break;
+  }
   return end;
 }
 

@@ -28,7 +28,8 @@ export function lineHasTrigger(rules: RuleSet, text: string): boolean {
 
 /**
  * The spans to redact in one line (no newline inside), sorted and non-overlapping. On overlap
- * the earlier start wins, then the longer span, then the rule listed first. `scan` also runs
+ * the earlier start wins, then the rule listed first (specific token rules come before the
+ * generic key/value rules), then the longer span. `scan` also runs
  * the final-scan-only leftover rules.
  */
 export function findLineSpans(line: string, rules: RuleSet, path: string | undefined, scan: boolean): Span[] {
@@ -103,7 +104,7 @@ function resolveOverlaps(candidates: Span[], rules: RuleSet): Span[] {
   if (candidates.length <= 1) return candidates;
   const order = new Map(rules.rules.map((rule, index) => [rule.id, index]));
   candidates.sort(
-    (a, b) => a.start - b.start || b.end - a.end || (order.get(a.rule) ?? 0) - (order.get(b.rule) ?? 0),
+    (a, b) => a.start - b.start || (order.get(a.rule) ?? 0) - (order.get(b.rule) ?? 0) || b.end - a.end,
   );
   const kept: Span[] = [];
   let last = -1;
