@@ -44,6 +44,8 @@ interface Block {
   rule: string;
   /** Kubernetes data: each `key: value` entry counts; block scalars count once at the opener. */
   entries: boolean;
+  /** Indent of the first entry; deeper lines are block scalar content. */
+  entryIndent?: number;
 }
 
 /** A line without its newline, or a segment of an over-long line. */
@@ -213,7 +215,7 @@ export class LineEngine {
     if (scalar !== null && isSecretKeyName(scalar[4] as string) && !isAllowed(this.rules, 'secret-key-value', '', this.path)) {
       const keyIndent = (scalar[1] as string).length + (scalar[2] === undefined ? 0 : 2);
       this.block = { indent: keyIndent, rule: 'secret-key-value', entries: false };
-      this.note('secret-key-value', lineNo, offset + text.length, offset + text.length);
+      this.countOpener('secret-key-value', lineNo);
       return this.keep(text) + nl;
     }
     return this.afterStructure(piece, nl);
@@ -243,13 +245,14 @@ export class LineEngine {
     if (body.trim().length === 0) return this.keep(text);
     if (indent <= block.indent) return undefined;
     if (ONLY_MARKERS.test(body)) return this.keep(text);
-    if (block.entries) {
+    block.entryIndent ??= indent;
+    if (block.entries && indent <= block.entryIndent) {
       const entry = ENTRY.exec(text);
       if (entry !== null) {
         const value = (entry[4] as string).trimEnd();
         if (value.length === 0 || ONLY_MARKERS.test(value)) return this.keep(text);
         if (/^[|>][-+0-9]*[ \t]*(?:#.*)?$/.test(value)) {
-          this.note(block.rule, lineNo, offset + text.length, offset + text.length);
+          this.countOpener(block.rule, lineNo);
           return this.keep(text);
         }
         const start = text.length - (entry[4] as string).length;
@@ -281,6 +284,11 @@ export class LineEngine {
       last = span.end;
     }
     return this.mode === 'redact' ? out + text.slice(last) : '';
+  }
+
+  /** A block scalar counts once, at its key; scans report its content lines instead. */
+  private countOpener(rule: string, lineNo: number): void {
+    if (this.mode === 'redact') this.note(rule, lineNo, 0, 0);
   }
 
   private note(rule: string, lineNo: number, start: number, end: number): void {

@@ -6,7 +6,7 @@
  */
 export type { AllowEntry, PatternRule, RedactionRecord, RuleSet, SecretFinding } from './types.js';
 export { MAX_RECORDED_LOCATIONS } from './types.js';
-export { isSecretKeyName, isNonSecretValue, isSecretReference } from './keys.js';
+export { isDescriptiveKeyName, isNonSecretValue, isSecretKeyName, isSecretReference } from './keys.js';
 export { DEFAULT_RULES, LEFTOVER_RULES, STRUCTURAL_RULES, type RuleSpec } from './defaults.js';
 export { defaultRuleSet } from './ruleset.js';
 export { loadRuleSet, MAX_RULES_FILE_BYTES } from './rules-file.js';

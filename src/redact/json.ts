@@ -5,7 +5,7 @@
  * not modified.
  */
 import { inputError } from '../core/errors.js';
-import { isNonSecretValue, isSecretKeyName } from './keys.js';
+import { isDescriptiveKeyName, isNonSecretValue, isSecretKeyName } from './keys.js';
 import { marker } from './line.js';
 import { isAllowed } from './ruleset.js';
 import { redactText, type TextOptions } from './text.js';
@@ -42,7 +42,7 @@ export function redactJsonValue(value: unknown, rules: RuleSet, options: TextOpt
       const out: Record<string, unknown> = {};
       for (const [key, item] of Object.entries(node)) {
         const child = `${pointer}/${escapePointer(key)}`;
-        out[key] = isSecretKeyName(key) || !/(?:^|[_-])(?:ref|reference|path|name|id)$/i.test(key) ? walkSecret(item, rule, child, depth + 1) : walk(item, child, depth + 1);
+        out[key] = !isDescriptiveKeyName(key) ? walkSecret(item, rule, child, depth + 1) : walk(item, child, depth + 1);
       }
       return out;
     }

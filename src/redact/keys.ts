@@ -29,6 +29,13 @@ export function keyWords(key: string): string[] {
     .filter((word) => word.length > 0);
 }
 
+/** True when a key describes a secret rather than holding one (`secretName`, `password_path`). */
+export function isDescriptiveKeyName(key: string): boolean {
+  const words = keyWords(key);
+  const last = words[words.length - 1];
+  return last !== undefined && DESCRIPTIVE_LAST_WORDS.has(last);
+}
+
 /** True when a JSON/YAML/env key name says its value is a secret (password, api_key, ...). */
 export function isSecretKeyName(key: string): boolean {
   if (key.length === 0 || key.length > 200) return false;
