@@ -29,7 +29,7 @@ async function validate(): Promise<ReturnType<Ajv2020['compile']>> {
   if (validator === undefined) {
     const schemaUrl = new URL('../../schemas/redaction-rules.schema.json', import.meta.url);
     const schema = JSON.parse(await readFile(schemaUrl, 'utf8')) as object;
-    validator = new Ajv2020({ strict: true, allErrors: true }).compile(schema);
+    validator = new Ajv2020({ strict: true, strictRequired: false, allErrors: true }).compile(schema);
   }
   return validator;
 }
