@@ -19,7 +19,7 @@
  */
 import { isNonSecretValue, isSecretKeyName } from './keys.js';
 import { findLineSpans, marker, type Span } from './line.js';
-import { isAllowed } from './ruleset.js';
+import { escapeRegex, isAllowed } from './ruleset.js';
 import { MAX_RECORDED_LOCATIONS, type RedactionRecord, type RuleSet, type SecretFinding } from './types.js';
 
 export const MAX_LINE_CHARS = 1 << 20;
@@ -82,7 +82,16 @@ export class LineEngine {
     private readonly path?: string,
   ) {
     this.triggers = [STRUCTURAL_TRIGGER];
-    for (const rule of rules.rules) if (mode === 'scan' || rule.scanOnly !== true) this.triggers.push(...rule.triggers);
+    const keywords = new Set<string>();
+    for (const rule of rules.rules) {
+      if (mode !== 'scan' && rule.scanOnly === true) continue;
+      if (rule.keywords === undefined) this.triggers.push(...rule.triggers);
+      else for (const keyword of rule.keywords) for (const variant of caseVariants(keyword)) keywords.add(variant);
+    }
+    // One case-sensitive alternation of lower, Capitalized and UPPER keyword forms: several times
+    // faster than case-insensitive scans. A line whose only keyword is in odd mixed case (`PassWord`)
+    // is not examined; the per-line rules themselves stay case-insensitive where they say so.
+    if (keywords.size > 0) this.triggers.push(new RegExp([...keywords].map(escapeRegex).join('|'), 'g'));
   }
 
   /** Feed more text; returns the output for every line completed so far. */
@@ -333,6 +342,11 @@ export class LineEngine {
       this.replaying = false;
     }
   }
+}
+
+function caseVariants(keyword: string): string[] {
+  const lower = keyword.toLowerCase();
+  return [lower, lower.charAt(0).toUpperCase() + lower.slice(1), lower.toUpperCase(), keyword];
 }
 
 function countNewlines(text: string, from: number, to: number): number {

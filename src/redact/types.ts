@@ -37,6 +37,8 @@ export interface PatternRule {
    * literals (default rules, or user `keywords`), else the rule pattern itself.
    */
   triggers: RegExp[];
+  /** The lower-case literal keywords behind `triggers`, when the rule has them and no custom trigger. */
+  keywords?: string[];
   /** Extra check on the candidate value (default rules only): false = not a secret. */
   accept?: (value: string, match: RegExpExecArray) => boolean;
   /** How many characters of the captured value are the secret (cuts comments, following keys). */
