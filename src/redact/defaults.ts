@@ -121,7 +121,7 @@ export const DEFAULT_RULES: readonly RuleSpec[] = [
     id: 'jwt',
     description: 'JSON Web Tokens (three base64url parts, header and payload starting with eyJ)',
     regex: '\\beyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]*',
-    keywords: ['eyj'],
+    keywords: ['eyJ'],
   },
   {
     id: 'bearer-token',
@@ -209,7 +209,7 @@ export const LEFTOVER_RULES: readonly RuleSpec[] = [
     description: 'high-risk token prefixes with a token-like tail of any length: AKIA/ASIA, gh*_, github_pat_, glpat-, xox*-, hvs., JWT header+payload, sk_live_',
     regex:
       '\\b(?:(?:AKIA|ASIA)[A-Z0-9]{12,}|gh[pousr]_[A-Za-z0-9]{16,}|github_pat_[A-Za-z0-9_]{12,}|glpat-[A-Za-z0-9_-]{12,}|xox[abposr]-[A-Za-z0-9-]{8,}|hv[sbr]\\.[A-Za-z0-9_-]{12,}|eyJ[A-Za-z0-9_-]{6,}\\.eyJ[A-Za-z0-9_-]{2,}|[sr]k_live_[A-Za-z0-9]{10,})',
-    keywords: ['akia', 'asia', 'gho_', 'ghp_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_', 'glpat-', 'xox', 'hvs.', 'hvb.', 'hvr.', 'eyj', 'k_live_'],
+    keywords: ['akia', 'asia', 'gho_', 'ghp_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_', 'glpat-', 'xox', 'hvs.', 'hvb.', 'hvr.', 'eyJ', 'k_live_'],
     scanOnly: true,
   },
 ];

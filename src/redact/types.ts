@@ -37,7 +37,7 @@ export interface PatternRule {
    * literals (default rules, or user `keywords`), else the rule pattern itself.
    */
   triggers: RegExp[];
-  /** The lower-case literal keywords behind `triggers`, when the rule has them and no custom trigger. */
+  /** The literal keywords (as written; matched in lower, Capitalized, UPPER and as written) behind `triggers`, when the rule has them and no custom trigger. */
   keywords?: string[];
   /** Extra check on the candidate value (default rules only): false = not a secret. */
   accept?: (value: string, match: RegExpExecArray) => boolean;
