@@ -1,0 +1,117 @@
+/** Pattern rules applied to one line: candidate spans, allow-lists, overlap resolution. */
+import { isAllowed } from './ruleset.js';
+import type { PatternRule, RuleSet } from './types.js';
+
+export interface Span {
+  start: number;
+  end: number;
+  rule: string;
+}
+
+const MARKER = /\[REDACTED:[a-z0-9.-]+\]/g;
+
+/** `[REDACTED:<rule-id>]`: what replaces a secret. */
+export function marker(rule: string): string {
+  return `[REDACTED:${rule}]`;
+}
+
+/** True when some rule's prefilter matches the line (or a line window). */
+export function lineHasTrigger(rules: RuleSet, text: string): boolean {
+  for (const rule of rules.rules) {
+    for (const trigger of rule.triggers) {
+      trigger.lastIndex = 0;
+      if (trigger.test(text)) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * The spans to redact in one line (no newline inside), sorted and non-overlapping. On overlap
+ * the earlier start wins, then the rule listed first (specific token rules come before the
+ * generic key/value rules), then the longer span. `scan` also runs
+ * the final-scan-only leftover rules.
+ */
+export function findLineSpans(line: string, rules: RuleSet, path: string | undefined, scan: boolean): Span[] {
+  const candidates: Span[] = [];
+  let markers: Span[] | undefined;
+  for (const rule of rules.rules) {
+    if (rule.scanOnly === true && !scan) continue;
+    if (!triggered(rule, line)) continue;
+    for (const span of ruleSpans(rule, line)) {
+      markers ??= markerSpans(line);
+      if (markers.some((m) => m.start < span.end && span.start < m.end)) continue;
+      if (isAllowed(rules, rule.id, line.slice(span.start, span.end), path)) continue;
+      candidates.push(span);
+    }
+  }
+  return resolveOverlaps(candidates, rules);
+}
+
+function triggered(rule: PatternRule, line: string): boolean {
+  for (const trigger of rule.triggers) {
+    trigger.lastIndex = 0;
+    if (trigger.test(line)) return true;
+  }
+  return false;
+}
+
+function ruleSpans(rule: PatternRule, line: string): Span[] {
+  const spans: Span[] = [];
+  const pattern = rule.pattern;
+  pattern.lastIndex = 0;
+  for (let match = pattern.exec(line); match !== null; match = pattern.exec(line)) {
+    const indices = groupIndices(match, rule.group);
+    const advanceTo = Math.max(match.index + 1, indices?.[0] ?? 0);
+    if (indices === undefined || indices[1] <= indices[0]) {
+      pattern.lastIndex = match[0].length === 0 ? match.index + 1 : Math.max(pattern.lastIndex, advanceTo);
+      continue;
+    }
+    let [start, end] = indices;
+    let value = line.slice(start, end);
+    if (rule.narrow !== undefined) {
+      end = start + rule.narrow(value);
+      value = line.slice(start, end);
+    }
+    if (end > start && (rule.accept === undefined || rule.accept(value, match))) {
+      spans.push({ start, end, rule: rule.id });
+      pattern.lastIndex = Math.max(end, match.index + 1);
+    } else {
+      // Rejected (e.g. a key that does not name a secret): look again from where its value starts,
+      // so `user: bob, password: x` still finds the password.
+      pattern.lastIndex = advanceTo;
+    }
+  }
+  return spans;
+}
+
+function groupIndices(match: RegExpExecArray, group: number | string): [number, number] | undefined {
+  const indices = match.indices;
+  if (indices === undefined) return undefined;
+  const pair = typeof group === 'number' ? indices[group] : indices.groups?.[group];
+  return pair === undefined ? undefined : [pair[0], pair[1]];
+}
+
+function markerSpans(line: string): Span[] {
+  const spans: Span[] = [];
+  if (!line.includes('[REDACTED:')) return spans;
+  MARKER.lastIndex = 0;
+  for (const m of line.matchAll(MARKER)) spans.push({ start: m.index, end: m.index + m[0].length, rule: '' });
+  return spans;
+}
+
+function resolveOverlaps(candidates: Span[], rules: RuleSet): Span[] {
+  if (candidates.length <= 1) return candidates;
+  const order = new Map(rules.rules.map((rule, index) => [rule.id, index]));
+  candidates.sort(
+    (a, b) => a.start - b.start || (order.get(a.rule) ?? 0) - (order.get(b.rule) ?? 0) || b.end - a.end,
+  );
+  const kept: Span[] = [];
+  let last = -1;
+  for (const span of candidates) {
+    if (span.start < last) continue;
+    kept.push(span);
+    last = span.end;
+  }
+  return kept;
+}
