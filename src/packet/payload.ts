@@ -33,6 +33,9 @@ export const TEXT_IN_MEMORY_MAX = 4 * 2 ** 20;
 /** JSON files up to this size are parsed and canonicalized; larger ones are treated as text. */
 export const JSON_CANONICAL_MAX = 16 * 2 ** 20;
 const SNIFF_BYTES = 8000;
+/** The final scan of a spooled file holds at most about this many characters of one line. */
+const SCAN_WINDOW_MAX = 2 * 2 ** 20;
+const SCAN_OVERLAP = 64 * 1024;
 const CHUNK = 1 << 20;
 
 export interface PrepareOptions {
@@ -69,7 +72,7 @@ export async function preparePayload(file: InputFile, options: PrepareOptions): 
 
 function prepareText(file: InputFile, text: string, options: PrepareOptions): PreparedPayload {
   if (isJsonPath(file.path)) {
-    const json = tryCanonicalJson(text, options.rules);
+    const json = tryCanonicalJson(text, options.rules, file.path);
     if (json.ok) {
       finalScan(file, json.text, options.rules);
       return { kind: 'json', size: Buffer.byteLength(json.text), content: Buffer.from(json.text, 'utf8'), records: json.records };
@@ -87,7 +90,7 @@ function prepareText(file: InputFile, text: string, options: PrepareOptions): Pr
 
 type CanonicalJson = { ok: true; text: string; records: RedactionRecord[] } | { ok: false; reason: string };
 
-function tryCanonicalJson(text: string, rules: RuleSet): CanonicalJson {
+function tryCanonicalJson(text: string, rules: RuleSet, path: string): CanonicalJson {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -97,7 +100,7 @@ function tryCanonicalJson(text: string, rules: RuleSet): CanonicalJson {
   if (hasImpreciseNumber(text)) {
     return { ok: false, reason: 'has numbers that RFC 8785 cannot keep exactly: kept as text, not canonicalized' };
   }
-  const redacted = redactJsonValue(value, rules);
+  const redacted = redactJsonValue(value, rules, { path });
   return { ok: true, text: canonicalize(redacted.value), records: redacted.records };
 }
 
@@ -153,7 +156,13 @@ async function scanSpool(file: InputFile, spool: string, rules: RuleSet): Promis
     const buffer = chunk as Buffer;
     size += buffer.byteLength;
     const text = carry + decoder.decode(buffer, { stream: true });
-    const cut = text.lastIndexOf('\n') + 1;
+    let cut = text.lastIndexOf('\n') + 1;
+    if (cut === 0 && text.length > SCAN_WINDOW_MAX) {
+      // One huge line: scan it in bounded windows that overlap, so memory stays flat.
+      finalScan(file, text, rules, lineOffset);
+      carry = text.slice(-SCAN_OVERLAP);
+      continue;
+    }
     const window = text.slice(0, cut);
     carry = text.slice(cut);
     finalScan(file, window, rules, lineOffset);
@@ -170,7 +179,7 @@ function countLines(text: string): number {
 }
 
 function finalScan(file: InputFile, text: string, rules: RuleSet, lineOffset = 0): void {
-  const finding = scanForSecrets(text, rules)[0];
+  const finding = scanForSecrets(text, rules, { path: file.path })[0];
   if (finding !== undefined) {
     throw inputError('SECRET_REMAINS', `a secret (rule ${finding.rule}) remains after redaction`, {
       file: file.path,
