@@ -180,7 +180,9 @@ export function readAlgorithm(bytes: Uint8Array, node: DerNode | undefined, what
 function parseTstInfo(der: Uint8Array): TSTInfo {
   try {
     parseStrictDer(der);
-    return AsnConvert.parse(der, TSTInfo);
+    const info = AsnConvert.parse(der, TSTInfo);
+    if (info.version !== 1) throw new Error(`TSTInfo version ${info.version} is not 1`);
+    return info;
   } catch (error) {
     throw new TimestampError('TSTINFO_MALFORMED', 'the TSTInfo content is not a valid DER TSTInfo', { cause: error });
   }

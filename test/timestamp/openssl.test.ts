@@ -3,7 +3,17 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../helpers/cli.js';
-import { createTimeStampRequest, loadCertificates, requestTimeStamp, startLocalTsa, verifyTimeStamp } from '../../src/timestamp/index.js';
+import {
+  createThrowawayTsaCredentials,
+  createTimeStampRequest,
+  loadCertificates,
+  loadPrivateKey,
+  parseTimeStamp,
+  requestTimeStamp,
+  respondToTimeStampRequest,
+  startLocalTsa,
+  verifyTimeStamp,
+} from '../../src/timestamp/index.js';
 
 const openssl = (dir: string, args: string[]): string => execFileSync('openssl', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
@@ -76,6 +86,25 @@ describe('OpenSSL as the reference TSA and verifier', () => {
       // Same token, other data: refused.
       expect(verifyTimeStamp(response, new Uint8Array([1]), [{ name: 'openssl', roots }]).code).toBe('IMPRINT_MISMATCH');
     }
+  });
+
+  it('an RSASSA-PSS token signed by openssl cms -sign (-cades adds signingCertificateV2) verifies', () => {
+    const dir = join(temp.path, 'rsa-ess-v2');
+    // The TSTInfo comes from our TSA codec; genTime is set after the openssl certificates' notBefore.
+    const throwaway = createThrowawayTsaCredentials({ now: new Date() });
+    const request = createTimeStampRequest(data);
+    const issued = respondToTimeStampRequest(request.der, { key: loadPrivateKey(throwaway.tsaKeyPem), cert: throwaway.tsaCertDer }, { time: new Date(Date.now() + 5000), serial: Uint8Array.of(7) });
+    writeFileSync(join(dir, 'tst.der'), parseTimeStamp(issued).tstInfoDer);
+    openssl(dir, ['cms', '-sign', '-binary', '-in', 'tst.der', '-econtent_type', '1.2.840.113549.1.9.16.1.4', '-nodetach', '-outform', 'DER',
+      '-signer', 'tsa.pem', '-inkey', 'tsa.key', '-md', 'sha256', '-keyopt', 'rsa_padding_mode:pss', '-cades', '-out', 'pss.der']);
+    const token = new Uint8Array(readFileSync(join(dir, 'pss.der')));
+    const roots = loadCertificates(readFileSync(join(dir, 'ca.pem')));
+    const result = verifyTimeStamp(token, data, [{ name: 'openssl', roots }]);
+    expect(result.checks.filter((c) => c.status !== 'pass').map((c) => `${c.id}:${c.code}`)).toEqual([]);
+    expect(result.checks.find((c) => c.id === 'timestamp.signature')?.message).toContain('1.2.840.113549.1.1.10');
+    const tampered = new Uint8Array(token);
+    tampered[tampered.length - 3]! ^= 0x40;
+    expect(verifyTimeStamp(tampered, data, [{ name: 'openssl', roots }]).code).toBe('SIGNATURE_INVALID');
   });
 
   describe('our local TSA verified by openssl ts -verify', () => {
