@@ -8,3 +8,4 @@ export * as packet from './packet/index.js';
 export * as verify from './verify/index.js';
 export * as signing from './signing/index.js';
 export * as trust from './trust/index.js';
+export * as timestamp from './timestamp/index.js';

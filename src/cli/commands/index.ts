@@ -4,7 +4,8 @@ import { buildCommand } from './build.js';
 import { inspectCommand } from './inspect.js';
 import { signCommand } from './sign.js';
 import { statusCommand } from './status.js';
+import { tsaCommand } from './tsa.js';
 import { verifyCommand } from './verify.js';
 
 /** Every subcommand of `packet`, in the order `packet --help` lists them. */
-export const commands: CommandSpec[] = [buildCommand, signCommand, attachCommand, statusCommand, verifyCommand, inspectCommand];
+export const commands: CommandSpec[] = [buildCommand, signCommand, attachCommand, statusCommand, verifyCommand, inspectCommand, tsaCommand];

@@ -1,0 +1,100 @@
+import { mkdtempSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { writeFileAtomic } from '../../core/atomic.js';
+import { environmentError, usageError } from '../../core/errors.js';
+import { ExitCode } from '../../core/exit-codes.js';
+import { TimestampError, startLocalTsa, type LocalTsaOptions } from '../../timestamp/index.js';
+import { stringOption, type CommandSpec } from '../command.js';
+
+const USAGE = `usage: packet tsa serve [--port N] [--key KEY --cert CERT] [--chain FILE] [--policy OID] [--root-out FILE]
+
+Run a local RFC 3161 time-stamping authority over HTTP on 127.0.0.1, for demos,
+development and tests. Without --key/--cert it makes a throw-away root CA and TSA
+certificate (EKU timeStamping, critical) and writes the root PEM to --root-out
+(default: a new temporary folder). Runs until interrupted (SIGINT or SIGTERM).
+
+options:
+  --port N        port to listen on (default: a free port)
+  --key KEY       TSA private key, unencrypted PEM (with --cert)
+  --cert CERT     TSA certificate, PEM or DER (with --key)
+  --chain FILE    intermediate and root certificates sent with tokens, PEM
+  --policy OID    TSA policy OID (default 1.3.6.1.4.1.32473.1.3161)
+  --root-out FILE where to write the root certificate PEM
+`;
+
+export const tsaCommand: CommandSpec = {
+  name: 'tsa',
+  summary: 'run a local RFC 3161 time-stamping authority (tsa serve)',
+  usage: USAGE,
+  options: {
+    port: { type: 'string' },
+    key: { type: 'string' },
+    cert: { type: 'string' },
+    chain: { type: 'string' },
+    policy: { type: 'string' },
+    'root-out': { type: 'string' },
+  },
+  async run(args, io) {
+    const [sub, ...extra] = args.positionals;
+    if (sub !== 'serve' || extra.length > 0) throw usageError('BAD_ARGUMENTS', 'expected: packet tsa serve', { hint: "run 'packet tsa --help' for usage" });
+    const options: LocalTsaOptions = {};
+    const port = stringOption(args.values, 'port');
+    if (port !== undefined) {
+      if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) throw usageError('BAD_OPTION_VALUE', `--port must be a number from 0 to 65535, got "${port}"`);
+      options.port = Number(port);
+    }
+    const keyPath = stringOption(args.values, 'key');
+    const certPath = stringOption(args.values, 'cert');
+    if ((keyPath === undefined) !== (certPath === undefined)) throw usageError('MISSING_OPTION', '--key and --cert go together');
+    if (keyPath !== undefined) options.key = await readInput(io.cwd, keyPath);
+    if (certPath !== undefined) options.cert = await readInput(io.cwd, certPath);
+    const chainPath = stringOption(args.values, 'chain');
+    if (chainPath !== undefined) options.chain = await readInput(io.cwd, chainPath);
+    const policy = stringOption(args.values, 'policy');
+    if (policy !== undefined) {
+      if (!/^[0-2](\.\d+)+$/.test(policy)) throw usageError('BAD_OPTION_VALUE', `--policy must be a dotted OID, got "${policy}"`);
+      options.policy = policy;
+    }
+    let tsa;
+    try {
+      tsa = await startLocalTsa(options);
+    } catch (error) {
+      if (error instanceof TimestampError) throw usageError(error.code, error.message.toLowerCase(), { cause: error });
+      throw environmentError('TSA_LISTEN_FAILED', 'cannot start the local TSA', { cause: error, hint: 'is the port in use?' });
+    }
+    const rootOut = resolve(io.cwd, stringOption(args.values, 'root-out') ?? join(mkdtempSync(join(tmpdir(), 'packet-tsa-')), 'root.pem'));
+    try {
+      await writeFileAtomic(rootOut, tsa.rootPem);
+    } catch (error) {
+      await tsa.close();
+      throw environmentError('WRITE_FAILED', `cannot write ${rootOut}`, { cause: error });
+    }
+    io.stdout.write(`tsa: listening on ${tsa.url}\ntsa: root certificate: ${rootOut}\n`);
+    await untilSignalled();
+    await tsa.close();
+    io.stderr.write('tsa: stopped\n');
+    return ExitCode.OK;
+  },
+};
+
+function untilSignalled(): Promise<void> {
+  return new Promise((resolvePromise) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolvePromise();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+async function readInput(cwd: string, path: string): Promise<Uint8Array> {
+  try {
+    return await readFile(resolve(cwd, path));
+  } catch (error) {
+    throw usageError('FILE_UNREADABLE', `cannot read ${path}`, { cause: error });
+  }
+}

@@ -1,0 +1,145 @@
+import { X509Certificate, createHash } from 'node:crypto';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { Certificate, ExtendedKeyUsage } from '@peculiar/asn1-x509';
+import { TAG, childrenOf, contentOf, copy, encodingOf, expectTag, parseStrictDer, readNode } from './der.js';
+import { TimestampError } from './errors.js';
+import { OID, type HashName } from './oids.js';
+
+/** A parsed certificate: exact DER, node's X509 view, and the fields our checks need. */
+export interface CertInfo {
+  der: Uint8Array;
+  x509: X509Certificate;
+  subject: string;
+  /** DER of the issuer Name and the serial's content octets, exactly as encoded. */
+  issuerDer: Uint8Array;
+  serial: Uint8Array;
+  notBefore: Date;
+  notAfter: Date;
+  extensions: { oid: string; critical: boolean; value: Uint8Array }[];
+}
+
+const MAX_CERTIFICATE_BYTES = 64 * 1024;
+const PEM_BLOCK = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+?)-----END CERTIFICATE-----/g;
+
+/**
+ * Read certificates from a PEM bundle (any number of CERTIFICATE blocks) or from DER (one or
+ * more concatenated certificates). Throws TimestampError CERT_MALFORMED when nothing usable is found.
+ */
+export function loadCertificates(pemOrDer: Uint8Array | string): Uint8Array[] {
+  const bytes = typeof pemOrDer === 'string' ? new TextEncoder().encode(pemOrDer) : pemOrDer;
+  if (bytes.length > 4 * 1024 * 1024) throw new TimestampError('CERT_MALFORMED', 'certificate file larger than 4 MiB');
+  const certificates: Uint8Array[] = [];
+  if (bytes[0] === TAG.SEQUENCE) {
+    let offset = 0;
+    try {
+      while (offset < bytes.length) {
+        const node = readNode(bytes, offset);
+        certificates.push(copy(bytes.subarray(node.start, node.end)));
+        offset = node.end;
+      }
+    } catch (error) {
+      throw new TimestampError('CERT_MALFORMED', 'the DER certificate data is malformed', { cause: error });
+    }
+  } else {
+    const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+    for (const match of text.matchAll(PEM_BLOCK)) certificates.push(new Uint8Array(Buffer.from(match[1]!.replace(/\s+/g, ''), 'base64')));
+  }
+  if (certificates.length === 0) throw new TimestampError('CERT_MALFORMED', 'no certificate found (expected PEM CERTIFICATE blocks or DER)');
+  for (const der of certificates) parseCertificate(der);
+  return certificates;
+}
+
+export function parseCertificate(der: Uint8Array): CertInfo {
+  if (der.length > MAX_CERTIFICATE_BYTES) throw new TimestampError('CERT_MALFORMED', 'certificate larger than 64 KiB');
+  try {
+    const root = parseStrictDer(der);
+    const tbs = childrenOf(der, expectTag(childrenOf(der, root)[0], TAG.SEQUENCE, 'tbsCertificate'));
+    const offset = tbs[0]?.tag === 0xa0 ? 1 : 0;
+    const serial = copy(contentOf(der, expectTag(tbs[offset], TAG.INTEGER, 'serialNumber')));
+    const issuerDer = copy(encodingOf(der, expectTag(tbs[offset + 2], TAG.SEQUENCE, 'issuer')));
+    const parsed = AsnConvert.parse(der, Certificate);
+    const x509 = new X509Certificate(der);
+    const validity = parsed.tbsCertificate.validity;
+    return {
+      der,
+      x509,
+      subject: x509.subject.replace(/\n/g, ', '),
+      issuerDer,
+      serial,
+      notBefore: validity.notBefore.getTime(),
+      notAfter: validity.notAfter.getTime(),
+      extensions: (parsed.tbsCertificate.extensions ?? []).map((ext) => ({
+        oid: ext.extnID,
+        critical: ext.critical,
+        value: new Uint8Array(ext.extnValue.buffer),
+      })),
+    };
+  } catch (error) {
+    if (error instanceof TimestampError) throw error;
+    throw new TimestampError('CERT_MALFORMED', 'a certificate is not valid DER X.509', { cause: error });
+  }
+}
+
+export function certificateHash(cert: CertInfo, hash: HashName): Uint8Array {
+  return new Uint8Array(createHash(hash).update(cert.der).digest());
+}
+
+/** The extended key usage purposes and whether the extension is critical; undefined when absent. */
+export function extendedKeyUsage(cert: CertInfo): { critical: boolean; purposes: string[] } | undefined {
+  const ext = cert.extensions.find((e) => e.oid === OID.extKeyUsage);
+  if (ext === undefined) return undefined;
+  try {
+    return { critical: ext.critical, purposes: [...AsnConvert.parse(ext.value, ExtendedKeyUsage)] };
+  } catch (error) {
+    throw new TimestampError('EKU_MALFORMED', 'the extended key usage extension is malformed', { cause: error });
+  }
+}
+
+/** True when `issuer` issued `cert`: names match (with key identifiers) and the signature verifies. */
+export function isIssuedBy(cert: CertInfo, issuer: CertInfo): boolean {
+  try {
+    return cert.x509.checkIssued(issuer.x509) && cert.x509.verify(issuer.x509.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+export interface TrustAnchor {
+  name: string;
+  cert: CertInfo;
+}
+
+export interface ChainResult {
+  /** Leaf first; the anchor last (unless the leaf itself is the anchor). */
+  chain: CertInfo[];
+  anchor: TrustAnchor;
+}
+
+const MAX_CHAIN_LENGTH = 8;
+
+/**
+ * Build a path from `leaf` to a trusted anchor (RFC 5280 sec. 6, path building). Each link is
+ * checked by name and signature; `candidates` (certificates carried in the token) can only be
+ * intermediates. An anchor is reached only by byte equality or by its key verifying the
+ * signature of the last certificate: never by subject name alone.
+ */
+export function buildChain(leaf: CertInfo, candidates: CertInfo[], anchors: TrustAnchor[]): ChainResult | undefined {
+  const walk = (path: CertInfo[]): ChainResult | undefined => {
+    const current = path[path.length - 1]!;
+    for (const anchor of anchors) {
+      if (anchor.cert.der.length === current.der.length && Buffer.from(anchor.cert.der).equals(current.der)) {
+        return { chain: path, anchor };
+      }
+      if (isIssuedBy(current, anchor.cert)) return { chain: [...path, anchor.cert], anchor };
+    }
+    if (path.length >= MAX_CHAIN_LENGTH) return undefined;
+    for (const candidate of candidates) {
+      if (path.some((c) => Buffer.from(c.der).equals(candidate.der))) continue;
+      if (!isIssuedBy(current, candidate)) continue;
+      const found = walk([...path, candidate]);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+  return walk([leaf]);
+}
