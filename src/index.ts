@@ -9,3 +9,4 @@ export * as verify from './verify/index.js';
 export * as signing from './signing/index.js';
 export * as trust from './trust/index.js';
 export * as timestamp from './timestamp/index.js';
+export * as ceremony from './ceremony/index.js';

@@ -69,7 +69,7 @@ export async function verifySignatures(
     const signer = findSigner(policy, verification.primaryFingerprint as string);
     if (signer === undefined) {
       checks.push(
-        fail('signature', 'KEY_NOT_IN_POLICY', `${file} verifies, but its key ${verification.primaryFingerprint} is not pinned by the trust policy`, {
+        fail('signature', 'KEY_NOT_IN_POLICY', `the signature verifies, but its key ${verification.primaryFingerprint} is not pinned by the trust policy`, {
           subject: file,
           data,
           hint: 'a key shipped in a packet is never trusted by itself; the policy must pin its fingerprint',
@@ -79,12 +79,12 @@ export async function verifySignatures(
     }
     finding.signer = { id: signer.id, name: signer.name, roles: signer.roles };
     if (time.required && time.genTime === undefined) {
-      checks.push(fail('signature', 'TIMESTAMP_REQUIRED', `${file} by ${signer.name} has no trusted time-stamp, which the policy requires`, { subject: file, data }));
+      checks.push(fail('signature', 'TIMESTAMP_REQUIRED', `signature by ${signer.name} has no trusted time-stamp, which the policy requires`, { subject: file, data }));
       continue;
     }
     finding.counted = true;
     checks.push(
-      pass('signature', `${file}: good signature by ${signer.name} (${signer.id}; ${signer.roles.join(', ')})`, {
+      pass('signature', `good signature by ${signer.name} (${signer.id}; ${signer.roles.join(', ')})`, {
         subject: file,
         data: { ...data, signer: signer.id },
       }),

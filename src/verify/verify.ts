@@ -52,7 +52,7 @@ export async function verifyPacket(path: string, options: VerifyOptions): Promis
   } else if (!reading.intact) {
     checks.push({ id: 'signature', status: 'skip', code: 'PACKET_NOT_INTACT', message: 'signatures not checked: the packet failed its integrity checks' });
   } else {
-    const lookup = timestampLookup(reading, options.policy, options.now);
+    const lookup = timestampLookup(reading, options.policy);
     stage = await verifySignatures(reading, options.policy, options.now, lookup, options.unmet ?? 'warn');
     checks.push(...stage.checks);
   }
@@ -82,7 +82,7 @@ export function packetFacts(reading: PacketReading, stage?: SignatureStage): Rec
       counted: f.counted,
       ...(f.signer === undefined ? {} : { signer: f.signer }),
       ...(f.verification?.created === undefined ? {} : { created: formatRfc3339(f.verification.created) }),
-      ...(f.trustedTime === undefined ? {} : { trustedTime: f.trustedTime.toISOString() }),
+      ...(f.trustedTime === undefined ? {} : { trustedTime: formatRfc3339(f.trustedTime) }),
       ...(f.verification === undefined ? {} : { code: f.verification.code }),
     }));
     facts.dualControl = {

@@ -4,8 +4,9 @@ import { buildCommand } from './build.js';
 import { inspectCommand } from './inspect.js';
 import { signCommand } from './sign.js';
 import { statusCommand } from './status.js';
+import { timestampCommand } from './timestamp.js';
 import { tsaCommand } from './tsa.js';
 import { verifyCommand } from './verify.js';
 
 /** Every subcommand of `packet`, in the order `packet --help` lists them. */
-export const commands: CommandSpec[] = [buildCommand, signCommand, attachCommand, statusCommand, verifyCommand, inspectCommand, tsaCommand];
+export const commands: CommandSpec[] = [buildCommand, signCommand, attachCommand, timestampCommand, statusCommand, verifyCommand, inspectCommand, tsaCommand];
