@@ -5,6 +5,7 @@ interface SignerFact {
   file: string;
   fingerprint: string;
   counted: boolean;
+  pendingTimestamp?: boolean;
   signer?: { id: string; name: string; roles: string[] };
   created?: string;
   trustedTime?: string;
@@ -35,7 +36,9 @@ export function renderStatus(report: Report): string {
   for (const s of signers) {
     const who = s.signer === undefined ? 'not counted' : `${s.signer.name} (${s.signer.id}; ${s.signer.roles.join(', ')})`;
     const when = s.trustedTime !== undefined ? `trusted time ${s.trustedTime}` : s.created !== undefined ? `signed ${s.created} (claimed, no time-stamp)` : '';
-    lines.push(`    ${s.counted ? 'ok  ' : 'FAIL'} ${who}  key ${s.fingerprint}  ${when}${s.counted ? '' : `  [${s.code ?? 'NOT_COUNTED'}]`}`);
+    const mark = s.counted ? 'ok  ' : s.pendingTimestamp === true ? 'wait' : 'FAIL';
+    const note = s.counted ? '' : s.pendingTimestamp === true ? '  [awaiting time-stamp]' : `  [${s.code ?? 'NOT_COUNTED'}]`;
+    lines.push(`    ${mark} ${who}  key ${s.fingerprint}  ${when}${note}`);
   }
   if (dual !== undefined) {
     lines.push(`  people  ${dual.distinctPeople} of ${dual.requiredSignatures} required`);

@@ -13,11 +13,13 @@ export interface SignatureFinding {
   /** Verified time-stamp genTime, when there is one. */
   trustedTime?: Date;
   counted: boolean;
+  /** Verified and pinned, but still waiting for the time-stamp the policy requires. */
+  pendingTimestamp?: boolean;
 }
 
 export interface TrustedTimeLookup {
   /** The verified genTime of the signature's time-stamp, with the checks that judged it. */
-  (fingerprint: string): { checks: Check[]; genTime?: Date; required: boolean };
+  (fingerprint: string): { checks: Check[]; genTime?: Date; required: boolean; present: boolean };
 }
 
 export interface SignatureStage {
@@ -79,7 +81,15 @@ export async function verifySignatures(
     }
     finding.signer = { id: signer.id, name: signer.name, roles: signer.roles };
     if (time.required && time.genTime === undefined) {
-      checks.push(fail('signature', 'TIMESTAMP_REQUIRED', `signature by ${signer.name} has no trusted time-stamp, which the policy requires`, { subject: file, data }));
+      // A missing time-stamp leaves the ceremony incomplete; an invalid one was already a failure.
+      if (!time.present) {
+        checks.push({
+          ...fail('timestamp', 'TIMESTAMP_MISSING', `signature by ${signer.name} has no time-stamp yet; the policy requires one for every signature`, { subject: file, data }),
+          status: unmetStatus,
+          hint: `run 'packet timestamp PACKET --tsa URL'`,
+        });
+      }
+      finding.pendingTimestamp = !time.present;
       continue;
     }
     finding.counted = true;

@@ -25,10 +25,7 @@ export function timestampLookup(reading: PacketReading, policy: TrustPolicy): Tr
     const token = reading.unsealed.timestamps.get(fingerprint);
     const signature = reading.unsealed.signatures.get(fingerprint);
     const subject = unsealedPath('timestamps', fingerprint);
-    if (token === undefined || signature === undefined) {
-      if (required) checks.push(fail('timestamp', 'TIMESTAMP_MISSING', `${subject} is missing; the policy requires a trusted time-stamp for every signature`, { subject }));
-      return { checks, required };
-    }
+    if (token === undefined || signature === undefined) return { checks, required, present: false };
     const result = verifyTimeStamp(token, signature, trusted);
     if (!result.ok || result.genTime === undefined) {
       const step = result.checks.find((c) => c.status === 'fail');
@@ -38,7 +35,7 @@ export function timestampLookup(reading: PacketReading, policy: TrustPolicy): Tr
           ...(step === undefined ? {} : { cause: `${step.id}: ${step.message}` }),
         }),
       );
-      return { checks, required };
+      return { checks, required, present: true };
     }
     checks.push(
       pass('timestamp', `trusted time ${formatRfc3339(result.genTime)} from ${result.trustedTsa ?? result.tsa ?? 'a trusted TSA'}`, {
@@ -52,7 +49,7 @@ export function timestampLookup(reading: PacketReading, policy: TrustPolicy): Tr
         },
       }),
     );
-    return { checks, genTime: result.genTime, required };
+    return { checks, genTime: result.genTime, required, present: true };
   };
 }
 

@@ -62,7 +62,7 @@ export async function verifyPacket(path: string, options: VerifyOptions): Promis
     evaluatedAt: formatRfc3339(options.now),
     checks,
     facts: packetFacts(reading, stage),
-    incomplete: stage !== undefined && !stage.dualControl.satisfied,
+    incomplete: stage !== undefined && (!stage.dualControl.satisfied || stage.findings.some((f) => f.pendingTimestamp === true)),
   });
   return { report, reading, ...(stage === undefined ? {} : { signatures: stage }) };
 }
@@ -80,6 +80,7 @@ export function packetFacts(reading: PacketReading, stage?: SignatureStage): Rec
       file: f.file,
       fingerprint: f.fingerprint,
       counted: f.counted,
+      ...(f.pendingTimestamp === true ? { pendingTimestamp: true } : {}),
       ...(f.signer === undefined ? {} : { signer: f.signer }),
       ...(f.verification?.created === undefined ? {} : { created: formatRfc3339(f.verification.created) }),
       ...(f.trustedTime === undefined ? {} : { trustedTime: formatRfc3339(f.trustedTime) }),

@@ -1,0 +1,145 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { formatRfc3339 } from '../core/time.js';
+import type { Report } from '../core/result.js';
+import { buildPacket } from '../packet/build.js';
+import { signPacket } from '../ceremony/sign.js';
+import { timestampPacket } from '../ceremony/timestamp.js';
+import { startLocalTsa } from '../timestamp/index.js';
+import { loadTrustPolicy } from '../trust/index.js';
+import { verifyPacket } from '../verify/verify.js';
+import { hasGpg, makeGpgSigner, makeKeyFileSigner, stopGpgAgent } from './keys.js';
+
+export interface DemoOptions {
+  /** Project root holding examples/ and contracts/. */
+  root: string;
+  /** Folder to leave the results in (created; must not exist yet). */
+  out: string;
+  now: Date;
+  /** One line per step, for the person watching. */
+  say: (line: string) => void;
+  /** Optional contract validation step (the contracts module), run first. */
+  validate?: () => Promise<Report>;
+}
+
+export interface DemoResult {
+  out: string;
+  packet: string;
+  policy: string;
+  report: Report;
+  commands: string[];
+}
+
+const EVIDENCE = 'examples/evidence/CHG-2041';
+
+/**
+ * The whole life cycle on the bundled examples, offline, in seconds: validate contracts, build a
+ * redacted packet, a two-person ceremony (one key file through OpenPGP.js, one through gpg when
+ * it is installed), time-stamps from a local TSA, and offline verification against a policy.
+ * Private keys live only in a temporary folder that is removed at the end.
+ */
+export async function runDemo(options: DemoOptions): Promise<DemoResult> {
+  const { say } = options;
+  const out = resolve(options.out);
+  await mkdir(out, { recursive: false });
+  const secrets = await mkdtemp(join(tmpdir(), 'packet-demo-keys-'));
+  const tsa = await startLocalTsa();
+  let gnupgHome: string | undefined;
+  try {
+    if (options.validate !== undefined) {
+      const validation = await options.validate();
+      say(`1. validate  contracts/: ${validation.verdict.toUpperCase()} (${validation.summary.fail} errors, ${validation.summary.warn} warnings)`);
+    }
+    const packet = join(out, 'CHG-2041.packet.tar');
+    const built = await buildPacket({
+      inputs: [join(options.root, EVIDENCE)],
+      out: packet,
+      name: 'CHG-2041',
+      created: options.now,
+      tenant: 'acme',
+      environment: 'prod',
+      operation: 'CHG-2041',
+      cwd: options.root,
+    });
+    const r = built.metadata.redaction;
+    say(`2. build     ${rel(packet)}: ${built.metadata.files.count} files, ${r.total} secrets redacted (${[...new Set(r.files.map((f) => f.rule))].join(', ')})`);
+    say(`             digest sha256:${built.digest}`);
+
+    // The people and their keys, then the auditor's policy pinning them (made before signing so
+    // that the ceremony's progress can be shown against it).
+    const alice = await makeKeyFileSigner(secrets, 'Alice Example', 'alice@example.com', 'demo-passphrase', options.now);
+    const useGpg = await hasGpg();
+    const bob = useGpg ? await makeGpgSigner(secrets, 'Bob Example', 'bob@example.com') : await makeKeyFileSigner(secrets, 'Bob Example', 'bob@example.com', 'demo-passphrase', options.now);
+    if ('gnupgHome' in bob) gnupgHome = bob.gnupgHome;
+    const rootPem = join(out, 'tsa-root.pem');
+    await writeFile(rootPem, tsa.rootPem);
+    const policy = join(out, 'policy.yaml');
+    await writeFile(policy, demoPolicy(alice.fingerprint, bob.fingerprint));
+    const loaded = await loadTrustPolicy(policy);
+
+    await signPacket(packet, { kind: 'key-file', keyFile: alice.keyFile, passphrase: 'demo-passphrase' }, options.now);
+    await timestampPacket(packet, { url: tsa.url, timeoutMs: 10_000, caFile: rootPem });
+    say(`3. sign      alice (operator) with an OpenPGP key file, key ${alice.fingerprint}; time-stamped by a local TSA`);
+    const halfway = await verifyPacket(packet, { now: new Date(), policy: loaded, unmet: 'warn', command: 'status' });
+    const missing = (halfway.report.facts?.dualControl as { missingRoles: string[] } | undefined)?.missingRoles ?? [];
+    say(`4. status    ${halfway.report.verdict.toUpperCase()}: 1 of 2 people; still missing role ${missing.join(', ')} (status exits 4)`);
+
+    if ('gnupgHome' in bob) {
+      await signPacket(packet, { kind: 'gpg', localUser: bob.fingerprint, env: { ...process.env, GNUPGHOME: bob.gnupgHome } }, new Date());
+      say(`5. sign      bob (approver) through gpg, key ${bob.fingerprint}`);
+    } else {
+      await signPacket(packet, { kind: 'key-file', keyFile: bob.keyFile, passphrase: 'demo-passphrase' }, options.now);
+      say(`5. sign      bob (approver) with an OpenPGP key file (gpg is not installed), key ${bob.fingerprint}`);
+    }
+
+    const stamped = await timestampPacket(packet, { url: tsa.url, timeoutMs: 10_000, caFile: rootPem });
+    say(`6. timestamp ${stamped.added.length} more RFC 3161 time-stamp from the local TSA (${tsa.url}), then the TSA stops`);
+    await tsa.close();
+
+    const verified = await verifyPacket(packet, { now: new Date(Date.now() + 1000), policy: loaded, unmet: 'warn' });
+    say(`7. verify    offline against ${rel(policy)}: ${verified.report.verdict.toUpperCase()} (${verified.report.summary.pass} checks passed, ${verified.report.summary.fail} failed)`);
+    const commands = [
+      `node bin/packet.js verify ${rel(packet)} --policy ${rel(policy)}`,
+      `node bin/packet.js status ${rel(packet)} --policy ${rel(policy)}`,
+      `node bin/packet.js inspect ${rel(packet)}`,
+      `mkdir -p ${rel(out)}/unpacked && tar -xf ${rel(packet)} -C ${rel(out)}/unpacked   # then follow its VERIFY.md`,
+    ];
+    return { out, packet, policy, report: verified.report, commands };
+  } finally {
+    await tsa.close().catch(() => undefined);
+    if (gnupgHome !== undefined) await stopGpgAgent(gnupgHome);
+    await rm(secrets, { recursive: true, force: true });
+  }
+
+  function rel(path: string): string {
+    return relative(process.cwd(), path) || '.';
+  }
+}
+
+function demoPolicy(alice: string, bob: string): string {
+  return `# Trust policy for the demo packet. An auditor keeps this file; it is never read from a packet.
+apiVersion: evidence-packet/v1
+kind: TrustPolicy
+signers:
+  - id: alice
+    name: Alice Example
+    roles: [operator]
+    fingerprints: ["${alice}"]
+  - id: bob
+    name: Bob Example
+    roles: [approver]
+    fingerprints: ["${bob}"]
+require:
+  signatures: 2
+  roles: [operator, approver]
+  timestamps: true
+tsa:
+  - name: Demo local TSA
+    roots: [tsa-root.pem]
+`;
+}
+
+export function demoFolderName(now: Date): string {
+  return `demo-${formatRfc3339(now).replace(/[-:]/g, '')}`;
+}
