@@ -45,7 +45,7 @@ export async function* readTar(path: string, reuse = false): AsyncGenerator<Sour
         const data = await reader.read(padded);
         if (data.length < padded) throw truncated();
         const body = data.subarray(0, header.size);
-        if (header.typeflag === 'x') pax = parsePax(body);
+        if (header.typeflag === 'x') pax = checkPaxKeys(parsePax(body));
         else longName = decodeName(body.subarray(0, nulIndex(body)));
         continue;
       }
@@ -179,6 +179,19 @@ function parsePax(body: Buffer): Map<string, string> {
     if (eq <= 0) throw new SourceError('TAR_CORRUPT', 'a pax header record has no key');
     records.set(record.slice(0, eq), record.slice(eq + 1));
     at = end;
+  }
+  return records;
+}
+
+/**
+ * pax keywords that only describe an entry. Anything else (GNU.sparse.*, SCHILY.*, charset,
+ * hdrcharset, realtime.*) could make `tar -xf` unpack something other than what was verified.
+ */
+const PAX_KEYS = new Set(['path', 'size', 'mtime', 'atime', 'ctime', 'uid', 'gid', 'uname', 'gname', 'linkpath', 'comment']);
+
+function checkPaxKeys(records: Map<string, string>): Map<string, string> {
+  for (const key of records.keys()) {
+    if (!PAX_KEYS.has(key)) throw new SourceError('TAR_CORRUPT', `unsupported pax header record "${key.slice(0, 40)}"`);
   }
   return records;
 }
