@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { describeCause } from '../core/errors.js';
 import type { SourceLocation } from '../core/result.js';
@@ -12,10 +12,13 @@ export const MAX_ALIAS_COUNT = 100;
 export interface SourceDocument {
   file: string;
   text: string;
-  document: Document.Parsed;
-  lineCounter: LineCounter;
   /** The plain JSON value of the document. */
   value: unknown;
+  /**
+   * The syntax tree with positions. Kept only while needed: it is rebuilt from the text on
+   * demand, so thousands of valid files do not hold thousands of trees in memory.
+   */
+  syntax(): { document: Document.Parsed; lineCounter: LineCounter };
 }
 
 /** Why a file could not be turned into a document. Codes are stable. */
@@ -38,23 +41,38 @@ export type LoadResult = { ok: true; source: SourceDocument } | { ok: false; pro
 
 /** Read a contract file: stat first (size limit), then read, decode strictly and parse. */
 export async function loadContractFile(file: string, maxBytes = MAX_CONTRACT_BYTES): Promise<LoadResult> {
+  return loadContractFileSync(file, maxBytes);
+}
+
+/**
+ * The same, synchronously: many small files read faster with plain descriptors than with
+ * promise-based file handles.
+ */
+export function loadContractFileSync(file: string, maxBytes = MAX_CONTRACT_BYTES): LoadResult {
   let bytes: Buffer;
+  let fd: number | undefined;
   try {
-    const handle = await open(file, 'r');
-    try {
-      const { size } = await handle.stat();
-      if (size > maxBytes) {
-        return problem(file, 'FILE_TOO_LARGE', `file is ${size} bytes, more than the limit of ${maxBytes} bytes for a contract`);
-      }
-      bytes = await handle.readFile();
-    } finally {
-      await handle.close();
+    fd = openSync(file, 'r');
+    const { size } = fstatSync(fd);
+    if (size > maxBytes) {
+      return problem(file, 'FILE_TOO_LARGE', `file is ${size} bytes, more than the limit of ${maxBytes} bytes for a contract`);
     }
+    // Read at most one byte more than allowed: the file may have grown since stat.
+    const buffer = Buffer.allocUnsafe(Math.min(size, maxBytes) + 1);
+    let length = 0;
+    for (;;) {
+      const read = readSync(fd, buffer, length, buffer.length - length, null);
+      if (read === 0) break;
+      length += read;
+      if (length === buffer.length) break;
+    }
+    if (length > maxBytes) return problem(file, 'FILE_TOO_LARGE', `file is larger than the limit of ${maxBytes} bytes for a contract`);
+    bytes = buffer.subarray(0, length);
   } catch (error) {
     return problem(file, 'FILE_UNREADABLE', 'file cannot be read', describeCause(error));
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
-  // The file may have grown between stat and read.
-  if (bytes.length > maxBytes) return problem(file, 'FILE_TOO_LARGE', `file is larger than the limit of ${maxBytes} bytes for a contract`);
   return parseContractText(file, bytes);
 }
 
@@ -108,7 +126,22 @@ export function parseContractText(file: string, bytes: Uint8Array): LoadResult {
     }
     return problem(file, 'PARSE_ERROR', 'file cannot be turned into data', message);
   }
-  return { ok: true, source: { file, text, document, lineCounter, value } };
+  let syntax: { document: Document.Parsed; lineCounter: LineCounter } | undefined;
+  const source: SourceDocument = {
+    file,
+    text,
+    value,
+    syntax() {
+      syntax ??= reparse(text);
+      return syntax;
+    },
+  };
+  return { ok: true, source };
+}
+
+function reparse(text: string): { document: Document.Parsed; lineCounter: LineCounter } {
+  const lineCounter = new LineCounter();
+  return { document: parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: '1.2' }), lineCounter };
 }
 
 function firstLine(text: string): string {
@@ -138,7 +171,8 @@ function locate(file: string, lineCounter: LineCounter, start: number, end?: num
  */
 export function locatePointer(source: SourceDocument, pointer: string, key?: string): SourceLocation {
   const path = pointer === '' ? [] : pointer.slice(1).split('/').map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
-  let node: unknown = source.document.contents;
+  const { document, lineCounter } = source.syntax();
+  let node: unknown = document.contents;
   let located: Node | undefined = isNode(node) ? node : undefined;
   for (const part of path) {
     const next = childOf(node, part);
@@ -153,7 +187,7 @@ export function locatePointer(source: SourceDocument, pointer: string, key?: str
   }
   const range = located?.range;
   const location =
-    range === undefined || range === null ? { file: source.file } : locate(source.file, source.lineCounter, range[0], range[1]);
+    range === undefined || range === null ? { file: source.file } : locate(source.file, lineCounter, range[0], range[1]);
   return { ...location, pointer: key === undefined ? pointer : `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}` };
 }
 
