@@ -126,6 +126,11 @@ export function parseContractText(file: string, bytes: Uint8Array): LoadResult {
     }
     return problem(file, 'PARSE_ERROR', 'file cannot be turned into data', message);
   }
+  return { ok: true, source: makeSource(file, text, value) };
+}
+
+/** A SourceDocument from its text and parsed value (also used for results coming back from workers). */
+export function makeSource(file: string, text: string, value: unknown): SourceDocument {
   let syntax: { document: Document.Parsed; lineCounter: LineCounter } | undefined;
   const source: SourceDocument = {
     file,
@@ -136,7 +141,7 @@ export function parseContractText(file: string, bytes: Uint8Array): LoadResult {
       return syntax;
     },
   };
-  return { ok: true, source };
+  return source;
 }
 
 function reparse(text: string): { document: Document.Parsed; lineCounter: LineCounter } {

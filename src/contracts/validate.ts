@@ -4,8 +4,10 @@ import { formatRfc3339 } from '../core/time.js';
 import { collectContractFiles } from './collect.js';
 import { defaultKindRegistry, type KindRegistry } from './kinds.js';
 import { DOCUMENT_RULES, SEMANTIC_RULES, type ContractSet, type Finding, type Loaded, type RuleContext } from './rules/index.js';
-import { loadContractFile, locatePointer, type SourceDocument } from './source.js';
-import type { Capacity, Tenant } from './types.js';
+import { loadContractFiles } from './parse-pool.js';
+import { locatePointer, type SourceDocument } from './source.js';
+import type { Binding, Capacity, Proposal, Tenant } from './types.js';
+import { proposalContentHash } from './hash.js';
 
 export interface ValidateOptions {
   /** Evaluation time: proposal expiry and approval times are judged at it. */
@@ -14,9 +16,9 @@ export interface ValidateOptions {
   strict?: boolean;
   /** Another kind registry (tests, extra schemas); defaults to the bundled schemas. */
   registry?: KindRegistry;
+  /** Most worker threads to parse with (default: one per CPU; 1 parses in this thread). */
+  workers?: number;
 }
-
-const READ_CONCURRENCY = 32;
 
 /**
  * Validate contract files and folders: parse each file (YAML or JSON, with positions), check it
@@ -26,7 +28,7 @@ const READ_CONCURRENCY = 32;
 export async function validateContracts(paths: readonly string[], options: ValidateOptions): Promise<Report> {
   const files = await collectContractFiles(paths);
   const registry = options.registry ?? defaultKindRegistry();
-  const sources = await loadAll(files);
+  const sources = await loadContractFiles(files, options.workers);
   const checks: Check[] = [];
   const set: ContractSet = { tenants: [], bindings: [], capacities: [], proposals: [] };
   const documentFindings = new Map<string, Finding[]>(DOCUMENT_RULES.map((rule) => [rule.id, []]));
@@ -75,19 +77,6 @@ export async function validateContracts(paths: readonly string[], options: Valid
   });
 }
 
-async function loadAll(files: readonly string[]): Promise<Awaited<ReturnType<typeof loadContractFile>>[]> {
-  const results: Awaited<ReturnType<typeof loadContractFile>>[] = new Array(files.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < files.length) {
-      const index = next++;
-      results[index] = await loadContractFile(files[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, files.length) }, worker));
-  return results;
-}
-
 function kindOf(value: unknown): string | undefined {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
   const kind = (value as Record<string, unknown>).kind;
@@ -107,7 +96,24 @@ function ruleContext(set: ContractSet, now: Date): RuleContext {
   for (const tenant of set.tenants) if (!tenants.has(tenant.doc.id)) tenants.set(tenant.doc.id, tenant);
   const capacities = new Map<string, Loaded<Capacity>>();
   for (const capacity of set.capacities) if (!capacities.has(capacity.doc.tenant)) capacities.set(capacity.doc.tenant, capacity);
-  return { set, now, tenant: (id) => tenants.get(id), capacity: (id) => capacities.get(id) };
+  const bindings = new Map<string, Loaded<Binding>>();
+  for (const binding of set.bindings) if (!bindings.has(binding.doc.id)) bindings.set(binding.doc.id, binding);
+  const hashes = new Map<Loaded<Proposal>, string>();
+  return {
+    set,
+    now,
+    tenant: (id) => tenants.get(id),
+    capacity: (id) => capacities.get(id),
+    binding: (id) => bindings.get(id),
+    contentHash(proposal) {
+      let hash = hashes.get(proposal);
+      if (hash === undefined) {
+        hash = proposalContentHash(proposal.source.value as Record<string, unknown>);
+        hashes.set(proposal, hash);
+      }
+      return hash;
+    },
+  };
 }
 
 /** A rule's findings as checks, or one passing check when it found nothing. */

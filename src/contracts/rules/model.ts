@@ -20,6 +20,9 @@ export interface RuleContext {
   now: Date;
   tenant(id: string): Loaded<Tenant> | undefined;
   capacity(tenantId: string): Loaded<Capacity> | undefined;
+  binding(id: string): Loaded<Binding> | undefined;
+  /** The content hash of a proposal, computed once per run. */
+  contentHash(proposal: Loaded<Proposal>): string;
 }
 
 /** One problem a rule found. `pointer` (and `key`) say where in `source` it is. */

@@ -1,4 +1,3 @@
-import { proposalContentHash } from '../hash.js';
 import type { Environment } from '../types.js';
 import { time, type Finding, type Rule } from './model.js';
 
@@ -59,7 +58,7 @@ export const proposalTargetExists: Rule = {
         if (change.action === 'add') return;
         const exists =
           change.target.kind === 'Binding'
-            ? context.set.bindings.some((b) => b.doc.id === change.target.id)
+            ? context.binding(change.target.id) !== undefined
             : context.capacity(change.target.id) !== undefined;
         if (exists) return;
         findings.push({
@@ -86,7 +85,7 @@ export const proposalTargetTenant: Rule = {
       doc.changes.forEach((change, index) => {
         const owner =
           change.target.kind === 'Binding'
-            ? context.set.bindings.find((b) => b.doc.id === change.target.id)?.doc.tenant
+            ? context.binding(change.target.id)?.doc.tenant
             : context.capacity(change.target.id)?.doc.tenant;
         if (owner === undefined || owner === doc.tenant) return;
         findings.push({
@@ -193,10 +192,11 @@ export const approvalHash: Rule = {
   id: 'proposal.approval-hash',
   code: 'APPROVAL_HASH_MISMATCH',
   summary: "Each approval is bound to the proposal's current content hash (SHA-256 of its RFC 8785 canonical JSON without approvals).",
-  check({ set }) {
+  check(context) {
     const findings: Finding[] = [];
-    for (const { doc, source } of set.proposals) {
-      const current = proposalContentHash(source.value as Record<string, unknown>);
+    for (const proposal of context.set.proposals) {
+      const { doc, source } = proposal;
+      const current = context.contentHash(proposal);
       (doc.approvals ?? []).forEach((approval, index) => {
         if (approval.contentHash === current) return;
         findings.push({
@@ -244,11 +244,12 @@ export const approvalCount: Rule = {
     "A proposal carries as many valid approvals as its tenant's policy asks for its environment (default: prod 1, others 0), counting distinct approvers other than the requester, bound to the current hash.",
   check(context) {
     const findings: Finding[] = [];
-    for (const { doc, source } of context.set.proposals) {
+    for (const proposal of context.set.proposals) {
+      const { doc, source } = proposal;
       const tenant = context.tenant(doc.tenant);
       if (tenant === undefined) continue;
       const needed = requiredApprovals(tenant.doc.approvals, doc.environment);
-      const current = proposalContentHash(source.value as Record<string, unknown>);
+      const current = context.contentHash(proposal);
       const approvers = new Set(
         (doc.approvals ?? [])
           .filter((a) => a.approver !== doc.requester && a.contentHash === current && time(a.approvedAt) <= context.now.getTime())
