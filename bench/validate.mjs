@@ -3,8 +3,8 @@
 // ajv-cli (schema only) on the same files, in the same run. Needs `npm run build` first.
 // Usage: node bench/validate.mjs [--count 5000] [--runs 3]
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir, cpus } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { proposalContentHash } from '../dist/contracts/index.js';
@@ -126,11 +126,22 @@ function generate(dir) {
   return files;
 }
 
+const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+/** Wall seconds, and CPU seconds (user + sys, all threads) when GNU time is there. */
 function time(command, args) {
+  const cpuFile = join(tmpdir(), `packet-bench-cpu-${process.pid}`);
+  const [cmd, argv] = GNU_TIME === undefined ? [command, args] : [GNU_TIME, ['-f', '%U %S', '-o', cpuFile, command, ...args]];
   const started = process.hrtime.bigint();
-  const result = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const result = spawnSync(cmd, argv, { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { seconds, status: result.status, stdout: result.stdout, stderr: result.stderr };
+  let cpu = NaN;
+  if (GNU_TIME !== undefined) {
+    const [user, sys] = readFileSync(cpuFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+    cpu = user + sys;
+    rmSync(cpuFile, { force: true });
+  }
+  return { seconds, cpu, status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 function median(list) {
@@ -152,24 +163,31 @@ try {
   ];
   const packetTimes = [];
   const ajvTimes = [];
+  const packetCpu = [];
+  const ajvCpu = [];
   for (let run = 0; run < RUNS; run += 1) {
     const packet = time(process.execPath, [join(ROOT, 'bin/packet.js'), 'validate', work, '--now', NOW, '--format', 'json']);
     if (packet.status !== 0) throw new Error(`packet validate failed (${packet.status}): ${packet.stderr}${packet.stdout.slice(0, 2000)}`);
     const report = JSON.parse(packet.stdout);
     if (report.facts.files !== files) throw new Error(`packet saw ${report.facts.files} files, expected ${files}`);
     packetTimes.push(packet.seconds);
+    packetCpu.push(packet.cpu);
     let ajvTotal = 0;
+    let ajvCpuTotal = 0;
     for (const [schemaFile, glob] of ajvRuns) {
       const result = time(process.execPath, [ajv, 'validate', '--spec=draft2020', '--strict=true', '--all-errors', '-c', 'ajv-formats', '-s', schemaFile, '-r', schema('common'), '-d', glob]);
       if (result.status !== 0) throw new Error(`ajv-cli failed (${result.status}): ${result.stderr.slice(0, 2000)}`);
       ajvTotal += result.seconds;
+      ajvCpuTotal += result.cpu;
     }
     ajvTimes.push(ajvTotal);
+    ajvCpu.push(ajvCpuTotal);
   }
   const p = median(packetTimes);
   const a = median(ajvTimes);
   console.log(`packet validate (schema + semantics): median ${p.toFixed(3)} s over ${RUNS} runs [${packetTimes.map((t) => t.toFixed(3)).join(', ')}]`);
   console.log(`ajv-cli validate (schema only, 4 invocations): median ${a.toFixed(3)} s [${ajvTimes.map((t) => t.toFixed(3)).join(', ')}]`);
+  console.log(`CPU seconds (user+sys): packet median ${median(packetCpu).toFixed(3)}, ajv-cli median ${median(ajvCpu).toFixed(3)}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log(`ratio packet/ajv-cli: ${(p / a).toFixed(2)}; target < 2 s: ${p < 2 ? 'met' : 'NOT met'}; not slower than ajv-cli: ${p <= a ? 'met' : 'NOT met'}`);
 } finally {
   if (process.env.BENCH_KEEP === undefined) rmSync(work, { recursive: true, force: true });

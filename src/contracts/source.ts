@@ -113,7 +113,14 @@ export function parseContractText(file: string, bytes: Uint8Array): LoadResult {
     try {
       JSON.parse(text);
     } catch (error) {
-      return problem(file, 'PARSE_ERROR', 'file is not valid JSON', describeCause(error));
+      // V8's message may quote the input (which could hold a secret): keep only the position.
+      const position = /position (\d+)/.exec(describeCause(error))?.[1];
+      const result: SourceProblem = {
+        code: 'PARSE_ERROR',
+        message: 'file is not valid JSON (JSON allows no comments, trailing commas or single quotes)',
+        location: position === undefined ? { file } : locate(file, lineCounter, Number(position)),
+      };
+      return { ok: false, problem: result };
     }
   }
   let value: unknown;

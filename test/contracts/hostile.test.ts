@@ -100,3 +100,14 @@ describe('hostile input gives a reason code, never a crash', () => {
     expect(MAX_CONTRACT_BYTES).toBe(1024 * 1024);
   });
 });
+
+describe('problem reports never quote a secret from the input', () => {
+  it('invalid JSON holding a token', async () => {
+    const secret = 'ghp_' + 'a'.repeat(36);
+    const file = write('leak.json', `{"kind": "Tenant", "note": "${secret}", }`);
+    const report = await validateContracts([file], { now: NOW });
+    expect(JSON.stringify(report)).not.toContain(secret);
+    const run = await runCli(['validate', file, '--format', 'json', '--now', NOW.toISOString()]);
+    expect(run.stdout + run.stderr).not.toContain(secret);
+  });
+});
