@@ -10,3 +10,4 @@ export * as signing from './signing/index.js';
 export * as trust from './trust/index.js';
 export * as timestamp from './timestamp/index.js';
 export * as ceremony from './ceremony/index.js';
+export * as contracts from './contracts/index.js';

@@ -7,7 +7,19 @@ import { signCommand } from './sign.js';
 import { statusCommand } from './status.js';
 import { timestampCommand } from './timestamp.js';
 import { tsaCommand } from './tsa.js';
+import { validateCommand } from './validate.js';
 import { verifyCommand } from './verify.js';
 
 /** Every subcommand of `packet`, in the order `packet --help` lists them. */
-export const commands: CommandSpec[] = [buildCommand, signCommand, attachCommand, timestampCommand, statusCommand, verifyCommand, inspectCommand, tsaCommand, demoCommand];
+export const commands: CommandSpec[] = [
+  validateCommand,
+  buildCommand,
+  signCommand,
+  attachCommand,
+  timestampCommand,
+  statusCommand,
+  verifyCommand,
+  inspectCommand,
+  tsaCommand,
+  demoCommand,
+];

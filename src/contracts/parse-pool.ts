@@ -1,0 +1,43 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { loadContractFileSync, makeSource, type LoadResult, type SourceProblem } from './source.js';
+
+/** What a parse worker sends back per file: plain, structured-clonable data. */
+export type WireResult = { ok: true; text: string; value: unknown } | { ok: false; problem: SourceProblem };
+
+/** Below this many files, starting workers costs more than it saves. */
+export const PARALLEL_THRESHOLD = 400;
+
+const WORKER_URL = new URL('./parse-worker.js', import.meta.url);
+
+/**
+ * Load and parse contract files, in order. Parsing YAML is the bulk of the work, so large sets
+ * are split across worker threads (one per CPU, at most `maxWorkers`); small sets, and runs
+ * from source where the compiled worker is absent, parse in this thread.
+ */
+export async function loadContractFiles(files: readonly string[], maxWorkers = availableParallelism()): Promise<LoadResult[]> {
+  const workers = Math.min(maxWorkers, Math.ceil(files.length / PARALLEL_THRESHOLD));
+  if (workers <= 1 || !existsSync(fileURLToPath(WORKER_URL))) return files.map((file) => loadContractFileSync(file));
+  const size = Math.ceil(files.length / workers);
+  const chunks = Array.from({ length: workers }, (_, index) => files.slice(index * size, (index + 1) * size));
+  const parts = await Promise.all(chunks.map((chunk) => runWorker(chunk)));
+  return parts.flat();
+}
+
+async function runWorker(files: string[]): Promise<LoadResult[]> {
+  let wire: WireResult[];
+  try {
+    wire = await new Promise<WireResult[]>((resolve, reject) => {
+      const worker = new Worker(WORKER_URL, { workerData: { files } });
+      worker.once('message', (message: WireResult[]) => resolve(message));
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`parse worker exited with code ${code}`)));
+    });
+  } catch {
+    // A worker that fails (e.g. out of memory) is not a verdict on the files: parse them here.
+    return files.map((file) => loadContractFileSync(file));
+  }
+  return wire.map((result, index) => (result.ok ? { ok: true, source: makeSource(files[index]!, result.text, result.value) } : result));
+}

@@ -1,0 +1,175 @@
+import type { Finding, Rule } from './model.js';
+import { RESOURCE_NAMES, type Capacity, type CapacityLimit, type ResourceName } from '../types.js';
+
+export const capacityTenantExists: Rule = {
+  id: 'capacity.tenant-exists',
+  code: 'TENANT_NOT_FOUND',
+  summary: 'A Capacity contract names a tenant that is defined.',
+  check(context) {
+    return context.set.capacities
+      .filter(({ doc }) => context.tenant(doc.tenant) === undefined)
+      .map(({ doc, source }) => ({
+        status: 'fail' as const,
+        message: `capacity names tenant "${doc.tenant}", which is not defined`,
+        source,
+        pointer: '/tenant',
+        subject: doc.tenant,
+      }));
+  },
+};
+
+export const capacitySoftLeHard: Rule = {
+  id: 'capacity.soft-le-hard',
+  code: 'SOFT_ABOVE_HARD',
+  summary: 'In every limit, the soft value does not exceed the hard value.',
+  check({ set }) {
+    const findings: Finding[] = [];
+    for (const { doc, source } of set.capacities) {
+      doc.limits.forEach((limit, index) => {
+        for (const resource of RESOURCE_NAMES) {
+          const pair = limit[resource];
+          if (pair === undefined || pair.soft <= pair.hard) continue;
+          findings.push({
+            status: 'fail',
+            message: `${limit.provider}/${limit.variant} ${resource}: soft limit ${pair.soft} exceeds hard limit ${pair.hard}`,
+            source,
+            pointer: `/limits/${index}/${resource}/soft`,
+            subject: doc.tenant,
+          });
+        }
+      });
+    }
+    return findings;
+  },
+};
+
+export const capacitySingleLeCluster: Rule = {
+  id: 'capacity.single-le-cluster',
+  code: 'SINGLE_ABOVE_CLUSTER',
+  summary: 'For the same provider, a single-variant hard limit does not exceed the cluster-variant hard limit.',
+  check({ set }) {
+    const findings: Finding[] = [];
+    for (const { doc, source } of set.capacities) {
+      doc.limits.forEach((single, index) => {
+        if (single.variant !== 'single') return;
+        const cluster = doc.limits.find((limit) => limit.provider === single.provider && limit.variant === 'cluster');
+        if (cluster === undefined) return;
+        for (const resource of RESOURCE_NAMES) {
+          const a = single[resource];
+          const b = cluster[resource];
+          if (a === undefined || b === undefined || a.hard <= b.hard) continue;
+          findings.push({
+            status: 'fail',
+            message: `${single.provider} ${resource}: single hard limit ${a.hard} exceeds the cluster hard limit ${b.hard}`,
+            source,
+            pointer: `/limits/${index}/${resource}/hard`,
+            subject: doc.tenant,
+          });
+        }
+      });
+    }
+    return findings;
+  },
+};
+
+export const capacityProdDeny: Rule = {
+  id: 'capacity.prod-deny',
+  code: 'PROD_NOT_DENY',
+  summary: 'A prod budget denies on exceed (enforcement: deny), and a tenant with prod enabled has a prod budget.',
+  check(context) {
+    const findings: Finding[] = [];
+    for (const { doc, source } of context.set.capacities) {
+      if (doc.budgetClass === 'prod' && doc.enforcement !== 'deny') {
+        findings.push({
+          status: 'fail',
+          message: `tenant "${doc.tenant}" has a prod budget with enforcement "${doc.enforcement}"; prod budgets must deny on exceed`,
+          hint: 'set enforcement: deny',
+          source,
+          pointer: '/enforcement',
+          subject: doc.tenant,
+        });
+      }
+      const tenant = context.tenant(doc.tenant);
+      if (tenant !== undefined && tenant.doc.environments.includes('prod') && doc.budgetClass !== 'prod') {
+        findings.push({
+          status: 'fail',
+          code: 'PROD_BUDGET_REQUIRED',
+          message: `tenant "${doc.tenant}" has prod enabled but budget class "${doc.budgetClass}"`,
+          hint: 'set budgetClass: prod (and enforcement: deny)',
+          source,
+          pointer: '/budgetClass',
+          subject: doc.tenant,
+        });
+      }
+    }
+    return findings;
+  },
+};
+
+/** The hard limit in force for a provider/variant/resource: an override replaces the limit's hard value. */
+function hardLimit(capacity: Capacity, limit: CapacityLimit, resource: ResourceName): number | undefined {
+  const override = capacity.overrides?.find(
+    (candidate) => candidate.provider === limit.provider && candidate.variant === limit.variant && candidate.resource === resource,
+  );
+  return override?.hard ?? limit[resource]?.hard;
+}
+
+export const capacityReservedWithinLimits: Rule = {
+  id: 'capacity.reserved-within-limits',
+  code: 'LIMIT_EXCEEDED',
+  summary:
+    "The resources a tenant's bindings reserve, summed per provider and variant, fit the Capacity limits: over hard fails under deny and warns under warn; over soft warns; a reservation with no limit fails.",
+  check(context) {
+    const findings: Finding[] = [];
+    const totals = new Map<string, number>();
+    for (const binding of context.set.bindings) {
+      const capacity = context.capacity(binding.doc.tenant);
+      if (capacity === undefined) continue;
+      binding.doc.consumers.forEach((consumer, index) => {
+        const limit = capacity.doc.limits.find((l) => l.provider === consumer.provider && l.variant === consumer.variant);
+        for (const resource of RESOURCE_NAMES) {
+          const amount = consumer.reserves[resource];
+          if (amount === undefined) continue;
+          const pointer = `/consumers/${index}/reserves/${resource}`;
+          const base = { source: binding.source, pointer, subject: binding.doc.id };
+          const soft = limit?.[resource]?.soft;
+          const hard = limit === undefined ? undefined : hardLimit(capacity.doc, limit, resource);
+          if (hard === undefined) {
+            findings.push({
+              ...base,
+              status: 'fail',
+              code: 'LIMIT_UNDEFINED',
+              message: `no ${resource} limit for ${consumer.provider}/${consumer.variant} in the capacity of tenant "${binding.doc.tenant}"`,
+              hint: 'add a limit for this provider and variant to the Capacity contract',
+            });
+            continue;
+          }
+          const key = `${binding.doc.tenant}\0${consumer.provider}\0${consumer.variant}\0${resource}`;
+          const before = totals.get(key) ?? 0;
+          const total = before + amount;
+          totals.set(key, total);
+          const data = { tenant: binding.doc.tenant, provider: consumer.provider, variant: consumer.variant, resource, total, soft, hard };
+          // Report each threshold once: at the reservation that first crosses it.
+          if (total > hard && before <= hard) {
+            findings.push({
+              ...base,
+              status: capacity.doc.enforcement === 'deny' ? 'fail' : 'warn',
+              message: `tenant "${binding.doc.tenant}" reserves ${total} ${resource} on ${consumer.provider}/${consumer.variant}, over the hard limit ${hard} (enforcement: ${capacity.doc.enforcement})`,
+              hint: 'reduce the reservation, or raise the limit with an override that gives a reason',
+              data,
+            });
+          } else if (soft !== undefined && total > soft && before <= soft && total <= hard) {
+            findings.push({
+              ...base,
+              status: 'warn',
+              code: 'SOFT_LIMIT_EXCEEDED',
+              message: `tenant "${binding.doc.tenant}" reserves ${total} ${resource} on ${consumer.provider}/${consumer.variant}, over the soft limit ${soft}`,
+              data,
+            });
+          }
+        }
+      });
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,222 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { describeCause } from '../core/errors.js';
+import type { SourceLocation } from '../core/result.js';
+
+/** A contract file bigger than this is refused before it is read (checked with stat). */
+export const MAX_CONTRACT_BYTES = 1024 * 1024;
+/** YAML aliases a document may expand; a higher count is treated as an alias bomb. */
+export const MAX_ALIAS_COUNT = 100;
+
+/** One parsed contract document, with what is needed to point at its source. */
+export interface SourceDocument {
+  file: string;
+  text: string;
+  /** The plain JSON value of the document. */
+  value: unknown;
+  /**
+   * The syntax tree with positions. Kept only while needed: it is rebuilt from the text on
+   * demand, so thousands of valid files do not hold thousands of trees in memory.
+   */
+  syntax(): { document: Document.Parsed; lineCounter: LineCounter };
+}
+
+/** Why a file could not be turned into a document. Codes are stable. */
+export interface SourceProblem {
+  code:
+    | 'FILE_UNREADABLE'
+    | 'FILE_TOO_LARGE'
+    | 'BINARY_FILE'
+    | 'EMPTY_DOCUMENT'
+    | 'MULTIPLE_DOCUMENTS'
+    | 'DUPLICATE_KEY'
+    | 'ALIAS_LIMIT'
+    | 'PARSE_ERROR';
+  message: string;
+  location: SourceLocation;
+  cause?: string;
+}
+
+export type LoadResult = { ok: true; source: SourceDocument } | { ok: false; problem: SourceProblem };
+
+/** Read a contract file: stat first (size limit), then read, decode strictly and parse. */
+export async function loadContractFile(file: string, maxBytes = MAX_CONTRACT_BYTES): Promise<LoadResult> {
+  return loadContractFileSync(file, maxBytes);
+}
+
+/**
+ * The same, synchronously: many small files read faster with plain descriptors than with
+ * promise-based file handles.
+ */
+export function loadContractFileSync(file: string, maxBytes = MAX_CONTRACT_BYTES): LoadResult {
+  let bytes: Buffer;
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const { size } = fstatSync(fd);
+    if (size > maxBytes) {
+      return problem(file, 'FILE_TOO_LARGE', `file is ${size} bytes, more than the limit of ${maxBytes} bytes for a contract`);
+    }
+    // Read at most one byte more than allowed: the file may have grown since stat.
+    const buffer = Buffer.allocUnsafe(Math.min(size, maxBytes) + 1);
+    let length = 0;
+    for (;;) {
+      const read = readSync(fd, buffer, length, buffer.length - length, null);
+      if (read === 0) break;
+      length += read;
+      if (length === buffer.length) break;
+    }
+    if (length > maxBytes) return problem(file, 'FILE_TOO_LARGE', `file is larger than the limit of ${maxBytes} bytes for a contract`);
+    bytes = buffer.subarray(0, length);
+  } catch (error) {
+    return problem(file, 'FILE_UNREADABLE', 'file cannot be read', describeCause(error));
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  return parseContractText(file, bytes);
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/** Parse the bytes of a YAML or JSON contract (JSON is parsed as YAML 1.2, of which it is a subset). */
+export function parseContractText(file: string, bytes: Uint8Array): LoadResult {
+  if (bytes.includes(0)) return problem(file, 'BINARY_FILE', 'file contains NUL bytes; a contract is UTF-8 text');
+  let text: string;
+  try {
+    text = UTF8.decode(bytes);
+  } catch {
+    return problem(file, 'BINARY_FILE', 'file is not valid UTF-8; a contract is UTF-8 text');
+  }
+  const lineCounter = new LineCounter();
+  let document: Document.Parsed;
+  try {
+    document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: '1.2' });
+  } catch (error) {
+    // The parser itself gave up (e.g. nesting too deep for the stack).
+    return problem(file, 'PARSE_ERROR', 'file cannot be parsed as YAML or JSON', describeCause(error));
+  }
+  const first = document.errors[0];
+  if (first !== undefined) {
+    const code = first.code === 'DUPLICATE_KEY' ? 'DUPLICATE_KEY' : first.code === 'MULTIPLE_DOCS' ? 'MULTIPLE_DOCUMENTS' : 'PARSE_ERROR';
+    const message =
+      code === 'DUPLICATE_KEY'
+        ? 'a key appears twice in the same mapping; keys must be unique'
+        : code === 'MULTIPLE_DOCUMENTS'
+          ? 'file holds more than one YAML document; put each contract in its own file'
+          : `file is not valid YAML or JSON: ${firstLine(first.message)}`;
+    return { ok: false, problem: { code, message, location: locate(file, lineCounter, first.pos[0], first.pos[1]) } };
+  }
+  if (document.contents === null || (isScalar(document.contents) && document.contents.value === null)) {
+    return problem(file, 'EMPTY_DOCUMENT', 'file holds no contract (it is empty or only comments)');
+  }
+  if (file.endsWith('.json')) {
+    try {
+      JSON.parse(text);
+    } catch (error) {
+      // V8's message may quote the input (which could hold a secret): keep only the position.
+      const position = /position (\d+)/.exec(describeCause(error))?.[1];
+      const result: SourceProblem = {
+        code: 'PARSE_ERROR',
+        message: 'file is not valid JSON (JSON allows no comments, trailing commas or single quotes)',
+        location: position === undefined ? { file } : locate(file, lineCounter, Number(position)),
+      };
+      return { ok: false, problem: result };
+    }
+  }
+  let value: unknown;
+  try {
+    value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    const message = describeCause(error);
+    if (/alias/i.test(message)) {
+      return problem(file, 'ALIAS_LIMIT', `document expands too many YAML aliases (limit ${MAX_ALIAS_COUNT}); write the values out`, message);
+    }
+    return problem(file, 'PARSE_ERROR', 'file cannot be turned into data', message);
+  }
+  return { ok: true, source: makeSource(file, text, value) };
+}
+
+/** A SourceDocument from its text and parsed value (also used for results coming back from workers). */
+export function makeSource(file: string, text: string, value: unknown): SourceDocument {
+  let syntax: { document: Document.Parsed; lineCounter: LineCounter } | undefined;
+  const source: SourceDocument = {
+    file,
+    text,
+    value,
+    syntax() {
+      syntax ??= reparse(text);
+      return syntax;
+    },
+  };
+  return source;
+}
+
+function reparse(text: string): { document: Document.Parsed; lineCounter: LineCounter } {
+  const lineCounter = new LineCounter();
+  return { document: parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: '1.2' }), lineCounter };
+}
+
+function firstLine(text: string): string {
+  return (text.split('\n')[0] ?? text).replace(/\.$/, '');
+}
+
+function problem(file: string, code: SourceProblem['code'], message: string, cause?: string): LoadResult {
+  const result: SourceProblem = { code, message, location: { file } };
+  if (cause !== undefined) result.cause = cause;
+  return { ok: false, problem: result };
+}
+
+function locate(file: string, lineCounter: LineCounter, start: number, end?: number): SourceLocation {
+  const from = lineCounter.linePos(start);
+  const location: SourceLocation = { file, line: from.line, column: from.col };
+  if (end !== undefined && end > start) {
+    const to = lineCounter.linePos(end);
+    location.endLine = to.line;
+    location.endColumn = to.col;
+  }
+  return location;
+}
+
+/**
+ * Where a JSON pointer points in the source: the value node, or with `key` the key of that
+ * property (for an unknown or missing property). Falls back to the nearest existing parent.
+ */
+export function locatePointer(source: SourceDocument, pointer: string, key?: string): SourceLocation {
+  const path = pointer === '' ? [] : pointer.slice(1).split('/').map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const { document, lineCounter } = source.syntax();
+  let node: unknown = document.contents;
+  let located: Node | undefined = isNode(node) ? node : undefined;
+  for (const part of path) {
+    const next = childOf(node, part);
+    if (next === undefined) break;
+    node = next.value;
+    if (isNode(next.value)) located = next.value;
+    else if (isNode(next.key)) located = next.key;
+  }
+  if (key !== undefined && isMap(node)) {
+    const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === key);
+    if (pair !== undefined && isNode(pair.key)) located = pair.key;
+  }
+  const range = located?.range;
+  const location =
+    range === undefined || range === null ? { file: source.file } : locate(source.file, lineCounter, range[0], range[1]);
+  return { ...location, pointer: key === undefined ? pointer : `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}` };
+}
+
+function childOf(node: unknown, part: string): { key: unknown; value: unknown } | undefined {
+  if (isMap(node)) {
+    const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === part);
+    return pair === undefined ? undefined : { key: pair.key, value: pair.value };
+  }
+  if (node !== null && typeof node === 'object' && 'items' in node && Array.isArray((node as { items: unknown[] }).items)) {
+    const index = Number(part);
+    const items = (node as { items: unknown[] }).items;
+    if (!Number.isInteger(index) || index < 0 || index >= items.length) return undefined;
+    return { key: undefined, value: items[index] };
+  }
+  return undefined;
+}
+
+function isNode(value: unknown): value is Node {
+  return value !== null && typeof value === 'object' && 'range' in value;
+}

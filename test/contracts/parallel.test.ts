@@ -1,0 +1,41 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateContracts, PARALLEL_THRESHOLD } from '../../src/contracts/index.js';
+import { makeTempDir, runBin } from '../helpers/cli.js';
+import { NOW } from './helpers.js';
+
+// Large sets are parsed in worker threads by the built code (dist); results must come back
+// complete and in file order, exactly as when parsed in one thread.
+let temp: { path: string; cleanup(): void };
+const COUNT = PARALLEL_THRESHOLD * 2 + 7;
+beforeAll(() => {
+  temp = makeTempDir('packet-parallel-');
+  for (let index = 0; index < COUNT; index += 1) {
+    const name = `f${String(index).padStart(4, '0')}.yaml`;
+    const text = index === 500 ? 'kind: [broken\n' : `apiVersion: evidence-packet/v1\nkind: Widget${index}\n`;
+    writeFileSync(join(temp.path, name), text);
+  }
+});
+afterAll(() => temp.cleanup());
+
+interface JsonReport {
+  facts: { files: number };
+  checks: { id: string; status: string; code: string; location?: { file: string; line?: number } }[];
+}
+
+describe('parsing in worker threads', () => {
+  it('gives the same checks, in the same order, as parsing in one thread', async () => {
+    const run = runBin(['validate', temp.path, '--format', 'json', '--now', NOW.toISOString()]);
+    expect(run.code).toBe(1);
+    const parallel = JSON.parse(run.stdout) as JsonReport;
+    expect(parallel.facts.files).toBe(COUNT);
+    const failing = parallel.checks.filter((c) => c.status === 'fail');
+    expect(failing).toHaveLength(COUNT);
+    expect(failing[500]).toMatchObject({ id: 'document.parse', code: 'PARSE_ERROR' });
+    expect(failing[COUNT - 1]!.location?.file).toMatch(/f0806\.yaml$/);
+    const single = await validateContracts([temp.path], { now: NOW, workers: 1 });
+    const strip = (checks: JsonReport['checks']) => checks.map((c) => ({ id: c.id, code: c.code, file: c.location?.file, line: c.location?.line }));
+    expect(strip(parallel.checks)).toEqual(strip(single.checks));
+  });
+});
