@@ -1,3 +1,4 @@
+import { validateTrustPolicyFile } from '../trust/index.js';
 import type { ErrorObject } from 'ajv';
 import { fail, makeReport, pass, type Check, type Report } from '../core/result.js';
 import { formatRfc3339 } from '../core/time.js';
@@ -57,6 +58,11 @@ export async function validateContracts(paths: readonly string[], options: Valid
       continue;
     }
     checks.push(pass('schema', `${kind} matches its schema`, { subject: file, location: { file } }));
+    if (kind === 'TrustPolicy') {
+      // Rules beyond the schema (a fingerprint pinned to two people, a role nobody holds, key files).
+      checks.push(...(await validateTrustPolicyFile(file)).checks.filter((check) => check.status !== 'pass'));
+      continue;
+    }
     addToSet(set, kind, source);
   }
 

@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExitCode } from '../../core/exit-codes.js';
+import { validateContracts } from '../../contracts/index.js';
 import { demoFolderName, runDemo } from '../../demo/run.js';
 import { stringOption, type CommandSpec } from '../command.js';
 import { exitCodeFor } from '../output.js';
@@ -28,7 +29,13 @@ options:
       io.stdout.write(`${line}\n`);
     };
     say('packet demo: the whole life cycle, offline, with throw-away keys\n');
-    const result = await runDemo({ root: PROJECT_ROOT, out, now: new Date(Math.floor(now.getTime() / 1000) * 1000), say });
+    const result = await runDemo({
+      root: PROJECT_ROOT,
+      out,
+      now: new Date(Math.floor(now.getTime() / 1000) * 1000),
+      say,
+      validate: () => validateContracts([join(PROJECT_ROOT, 'contracts')], { now }),
+    });
     say(`\nleft in ${result.out}: the packet, tsa-root.pem and policy.yaml (private keys were throw-away and are gone)`);
     say('verify it again by hand:');
     for (const command of result.commands) say(`  ${command}`);
