@@ -26,7 +26,7 @@ export interface BuiltPacket {
 }
 
 /** Build a packet through the library API into `out` (a `DIR/` or a `.packet.tar`). */
-export async function build(cwd: string, out: string, inputs: string[], extra: { strict?: boolean; followSymlinks?: boolean } = {}): Promise<BuildResult> {
+export async function build(cwd: string, out: string, inputs: string[], extra: { strict?: boolean; followSymlinks?: boolean; name?: string } = {}): Promise<BuildResult> {
   return buildPacket({ inputs, out, created: CREATED, cwd, ...extra });
 }
 
