@@ -19,7 +19,7 @@ import {
 } from './format.js';
 import { parseManifest, type ManifestEntry } from './manifest.js';
 import type { PacketMetadata } from './metadata.js';
-import { directoryEntries, SourceError, tarEntries, type SourceEntry } from './source.js';
+import { classifyTarError, directoryEntries, tarEntries, type SourceEntry } from './source.js';
 
 export interface PacketReading {
   form: 'tar' | 'directory';
@@ -92,8 +92,9 @@ export async function readPacket(path: string, options: ReadOptions = {}): Promi
       await consume(entry, hashes, small, reading, problems, limits, options.onProgress);
     }
   } catch (error) {
-    const code = error instanceof SourceError ? error.code : 'TAR_CORRUPT';
-    const message = error instanceof Error ? error.message : String(error);
+    // Entry content is consumed outside the source generator, so a tar cut short mid-entry
+    // surfaces here as the parser's raw error: classify it the same way.
+    const { code, message } = classifyTarError(error);
     reading.checks.push(fail('packet.read', code, message, { subject: path }));
     reading.checks.push(...problems);
     return reading;

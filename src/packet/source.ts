@@ -69,7 +69,9 @@ function entryType(type: string | null | undefined): SourceEntry['type'] {
   }
 }
 
-function classifyTarError(error: unknown): SourceError {
+/** Map an error from the tar parser or the file system to a stable source error. */
+export function classifyTarError(error: unknown): SourceError {
+  if (error instanceof SourceError) return error;
   const message = error instanceof Error ? error.message : String(error);
   if (/unexpected end/i.test(message)) return new SourceError('TAR_TRUNCATED', 'the tar archive is truncated');
   if ((error as NodeJS.ErrnoException).code !== undefined && !/tar/i.test(message)) {
