@@ -11,6 +11,8 @@ export interface SourceEntry {
   type: 'file' | 'directory' | 'symlink' | 'hardlink' | 'device' | 'fifo' | 'other';
   size: number;
   content: Readable;
+  /** A pax record this reader does not interpret the way other tar readers do (tar form only). */
+  unsupportedPax?: string;
 }
 
 /** Raised by a source when the container itself is broken (truncated tar, bad header). */
@@ -33,11 +35,13 @@ export async function* tarEntries(path: string): AsyncGenerator<SourceEntry> {
   try {
     for await (const entry of extract) {
       const header = entry.header;
+      const unsupportedPax = unsupportedPaxRecord(extract, header.pax as Record<string, string> | undefined);
       yield {
         path: header.name.startsWith('./') ? header.name.slice(2) : header.name,
         type: entryType(header.type),
         size: header.size ?? 0,
         content: entry as unknown as Readable,
+        ...(unsupportedPax === undefined ? {} : { unsupportedPax }),
       };
       entry.resume();
     }
@@ -46,6 +50,18 @@ export async function* tarEntries(path: string): AsyncGenerator<SourceEntry> {
   } finally {
     input.destroy();
   }
+}
+
+// pax records (POSIX.1-2008 pax, "pax Extended Header Keywords") whose meaning tar-stream applies
+// the same way as GNU tar and bsdtar. Anything else (GNU.sparse.*, hdrcharset, ...) could make a
+// stock tool unpack other bytes or names than were verified, so it is refused.
+const SAFE_PAX = new Set(['path', 'linkpath', 'size', 'mtime', 'atime', 'ctime', 'uid', 'gid', 'uname', 'gname', 'comment']);
+
+function unsupportedPaxRecord(extract: unknown, pax: Record<string, string> | undefined): string | undefined {
+  // tar-stream keeps global records (typeflag g) to itself and applies only some of them, while
+  // GNU tar applies a global path to every later entry: refuse any global header outright.
+  if ((extract as { _paxGlobal?: unknown })._paxGlobal != null) return 'global header';
+  return Object.keys(pax ?? {}).find((key) => !SAFE_PAX.has(key));
 }
 
 function entryType(type: string | null | undefined): SourceEntry['type'] {

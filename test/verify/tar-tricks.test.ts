@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPacket } from '../../src/packet/index.js';
 import { makeTempDir } from '../helpers/cli.js';
-import { BLOCK, buildTar, TarType, type TarEntrySpec } from '../helpers/tar.js';
+import { BLOCK, buildTar, paxRecords, tarHeader, TarType, type TarEntrySpec } from '../helpers/tar.js';
 import { build, snapshot, writeEvidence } from '../packet/fixtures.js';
 import { entriesOf, failureCodes, writeTar } from './helpers.js';
 
@@ -72,6 +72,41 @@ describe('crafted tar: paths', () => {
     const longName = `/${'a'.repeat(120)}/x.txt`;
     const path = withEntry({ name: '././@LongLink', type: TarType.gnuLongName, content: `${longName}\u0000` }, { name: 'payload/short.txt', content: 'x' });
     expect(await failureCodes(path)).toContain('packet.entry:ENTRY_ABSOLUTE_PATH');
+  });
+});
+
+/** A pax global header before the packet's entries. */
+function withGlobalHeader(records: Record<string, string>): string {
+  const body = paxRecords(records);
+  counter += 1;
+  const path = join(temp.path, `global-${counter}.tar`);
+  const header = tarHeader({ name: 'pax_global_header', type: TarType.paxGlobal }, body.byteLength);
+  writeFileSync(path, Buffer.concat([header, body, Buffer.alloc(BLOCK - (body.byteLength % BLOCK)), buildTar(base)]));
+  return path;
+}
+
+describe('crafted tar: pax records other readers interpret differently', () => {
+  it('refuses a pax global header: GNU tar applies its path to every entry, so tar -xf would unpack other files than were verified', async () => {
+    const path = withGlobalHeader({ path: 'payload/evidence/notes.txt' });
+    const listing = spawnSync('tar', ['-tf', path], { encoding: 'utf8' });
+    expect(new Set(listing.stdout.trim().split('\n'))).toEqual(new Set(['payload/evidence/notes.txt'])); // the differential is real
+    expect(await failureCodes(path)).toContain('packet.entry:ENTRY_PAX_UNSUPPORTED');
+  });
+
+  it('refuses a pax global header even without a path (comment only)', async () => {
+    expect(await failureCodes(withGlobalHeader({ comment: 'hello' }))).toContain('packet.entry:ENTRY_PAX_UNSUPPORTED');
+  });
+
+  it.each([
+    ['GNU sparse records (GNU tar expands the data differently)', { 'GNU.sparse.major': '1', 'GNU.sparse.minor': '0', 'GNU.sparse.realsize': '10' }],
+    ['a binary header charset', { hdrcharset: 'BINARY' }],
+  ])('refuses an entry with %s', async (_label, pax) => {
+    expect(await failureCodes(withEntry({ name: 'payload/evidence/s.txt', content: 'HELLO', pax }))).toContain('packet.entry:ENTRY_PAX_UNSUPPORTED');
+  });
+
+  it('accepts the pax records stock tar writes for ordinary files (path, size, times, owners)', async () => {
+    const entries = base.map((e) => ({ ...e, pax: { path: e.name, mtime: '1769860800.5', atime: '1769860800', ctime: '1769860800', uid: '0', gid: '0', uname: '', gname: '' } }));
+    expect(await failureCodes(craft(entries))).toEqual([]);
   });
 });
 
