@@ -133,6 +133,9 @@ function checkEntry(entry: SourceEntry, seen: Set<string>, limits: PacketLimits)
   if (pathProblem !== undefined) {
     return fail('packet.entry', PATH_CODES[pathProblem] ?? 'ENTRY_BAD_PATH', `entry ${shown} has a path that is not allowed (${pathProblem})`, { subject: path });
   }
+  if (entry.afterEnd === true) {
+    return fail('packet.entry', 'ENTRY_AFTER_END', `entry ${shown} comes after an end-of-archive zero block, where tar tools stop reading`, { subject: path });
+  }
   if (entry.unsupportedPax !== undefined) {
     return fail('packet.entry', 'ENTRY_PAX_UNSUPPORTED', `entry ${shown} has a pax record (${JSON.stringify(entry.unsupportedPax)}) that tar tools interpret differently`, { subject: path });
   }

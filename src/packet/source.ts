@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { lstat, open, readdir, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
@@ -13,6 +13,8 @@ export interface SourceEntry {
   content: Readable;
   /** A pax record this reader does not interpret the way other tar readers do (tar form only). */
   unsupportedPax?: string;
+  /** The entry comes after a zero block, where other tar readers stop (tar form only). */
+  afterEnd?: boolean;
 }
 
 /** Raised by a source when the container itself is broken (truncated tar, bad header). */
@@ -32,16 +34,22 @@ export async function* tarEntries(path: string): AsyncGenerator<SourceEntry> {
   const input = createReadStream(path, { highWaterMark: CHUNK });
   input.on('error', (error) => extract.destroy(error));
   input.pipe(extract as unknown as NodeJS.WritableStream);
+  const gaps = await open(path, 'r').catch(() => undefined);
+  let nextHeader = 0;
   try {
     for await (const entry of extract) {
       const header = entry.header;
       const unsupportedPax = unsupportedPaxRecord(extract, header.pax as Record<string, string> | undefined);
+      const dataStart = (header as { byteOffset?: number }).byteOffset ?? 0;
+      const afterEnd = gaps === undefined || (await zeroBlockBetween(gaps, nextHeader, dataStart - BLOCK));
+      nextHeader = dataStart + (header.type === 'directory' ? 0 : Math.ceil((header.size ?? 0) / BLOCK) * BLOCK);
       yield {
         path: header.name.startsWith('./') ? header.name.slice(2) : header.name,
         type: entryType(header.type),
         size: header.size ?? 0,
         content: entry as unknown as Readable,
         ...(unsupportedPax === undefined ? {} : { unsupportedPax }),
+        ...(afterEnd ? { afterEnd } : {}),
       };
       entry.resume();
     }
@@ -49,7 +57,28 @@ export async function* tarEntries(path: string): AsyncGenerator<SourceEntry> {
     throw classifyTarError(error);
   } finally {
     input.destroy();
+    await gaps?.close();
   }
+}
+
+const BLOCK = 512;
+/** Long (pax, GNU) headers between two entries take a few blocks; a longer gap is not one we accept. */
+const MAX_HEADER_GAP = 64 * BLOCK;
+
+/**
+ * tar-stream skips zero blocks and reads on, while GNU tar stops at the end-of-archive marker
+ * (POSIX ustar: two zero blocks) and so would never unpack what follows. Between one entry's data
+ * and the next entry's header only long-header blocks may sit; a zero block there means the
+ * entry is hidden after an end marker.
+ */
+async function zeroBlockBetween(file: FileHandle, from: number, to: number): Promise<boolean> {
+  if (to - from > MAX_HEADER_GAP) return true;
+  const block = Buffer.alloc(BLOCK);
+  for (let position = from; position + BLOCK <= to; position += BLOCK) {
+    const { bytesRead } = await file.read(block, 0, BLOCK, position);
+    if (bytesRead < BLOCK || block.every((byte) => byte === 0)) return true;
+  }
+  return false;
 }
 
 // pax records (POSIX.1-2008 pax, "pax Extended Header Keywords") whose meaning tar-stream applies

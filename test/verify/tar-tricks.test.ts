@@ -145,6 +145,33 @@ describe('crafted tar: entry types', () => {
   });
 });
 
+describe('crafted tar: entries after the end-of-archive marker', () => {
+  it('refuses an entry hidden after the two zero blocks (GNU tar stops there and never sees it)', async () => {
+    const hidden = { name: 'payload/evidence/hidden.txt', content: 'seen by one reader only\n' };
+    counter += 1;
+    const path = join(temp.path, `after-end-${counter}.tar`);
+    writeFileSync(path, Buffer.concat([buildTar(base), buildTar([hidden])]));
+    const listing = spawnSync('tar', ['-tf', path], { encoding: 'utf8' });
+    expect(listing.stdout).not.toContain('hidden.txt'); // the differential is real
+    expect(await failureCodes(path)).toContain('packet.entry:ENTRY_AFTER_END');
+  });
+
+  it('refuses an entry after a lone zero block', async () => {
+    const at = base.findIndex((e) => e.name === 'packet.json');
+    counter += 1;
+    const path = join(temp.path, `lone-zero-${counter}.tar`);
+    writeFileSync(path, Buffer.concat([buildTar(base.slice(0, at), { end: false }), Buffer.alloc(BLOCK), buildTar(base.slice(at))]));
+    expect(await failureCodes(path)).toContain('packet.entry:ENTRY_AFTER_END');
+  });
+
+  it('accepts zero padding after the end marker (GNU tar pads to 10 KiB records)', async () => {
+    counter += 1;
+    const path = join(temp.path, `padded-${counter}.tar`);
+    writeFileSync(path, Buffer.concat([buildTar(base), Buffer.alloc(20 * BLOCK)]));
+    expect(await failureCodes(path)).toEqual([]);
+  });
+});
+
 describe('crafted tar: sizes and limits', () => {
   it('ENTRY_TOO_LARGE for a payload file over maxEntryBytes', async () => {
     expect(await failureCodes(craft(base), { maxEntryBytes: 100 })).toContain('packet.entry:ENTRY_TOO_LARGE');
