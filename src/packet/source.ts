@@ -47,7 +47,8 @@ export async function* tarEntries(path: string): AsyncGenerator<SourceEntry> {
         path: header.name.startsWith('./') ? header.name.slice(2) : header.name,
         type: entryType(header.type),
         size: header.size ?? 0,
-        content: entry as unknown as Readable,
+        // tar-stream never ends a folder entry's stream when its declared size is not 0.
+        content: header.type === 'directory' ? emptyReadable() : (entry as unknown as Readable),
         ...(unsupportedPax === undefined ? {} : { unsupportedPax }),
         ...(afterEnd ? { afterEnd } : {}),
       };

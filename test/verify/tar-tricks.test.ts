@@ -172,6 +172,19 @@ describe('crafted tar: entries after the end-of-archive marker', () => {
   });
 });
 
+describe('crafted tar: folder entries with a declared size', () => {
+  // tar-stream never ends the content stream of a folder entry whose size is not 0; a reader
+  // that drains it (to skip a refused entry) would wait forever. Found by the fuzz test below.
+  it('refuses a bad folder entry with a non-zero size without hanging', { timeout: 5000 }, async () => {
+    expect(await failureCodes(withEntry({ name: '../up/', type: TarType.directory, size: 4 * BLOCK }))).toContain('packet.entry:ENTRY_PATH_TRAVERSAL');
+  });
+
+  it('refuses a duplicate folder entry with a non-zero size without hanging', { timeout: 5000 }, async () => {
+    const dir = { name: 'payload/', type: TarType.directory, size: 1 };
+    expect(await failureCodes(craft([dir, dir, ...base]))).toContain('packet.entry:ENTRY_DUPLICATE');
+  });
+});
+
 describe('crafted tar: sizes and limits', () => {
   it('ENTRY_TOO_LARGE for a payload file over maxEntryBytes', async () => {
     expect(await failureCodes(craft(base), { maxEntryBytes: 100 })).toContain('packet.entry:ENTRY_TOO_LARGE');
