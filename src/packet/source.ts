@@ -30,11 +30,17 @@ export class SourceError extends Error {
 const CHUNK = 1 << 20;
 
 export async function* tarEntries(path: string): AsyncGenerator<SourceEntry> {
+  // Opened before the parser starts: nothing may be awaited between piping the input into the
+  // parser and attaching its iterator, or entries and errors emitted meanwhile are lost (a hang).
+  const gaps = await open(path, 'r').catch(() => undefined);
   const extract = tar.extract({ allowUnknownFormat: false, filenameEncoding: 'utf-8' } as never);
   const input = createReadStream(path, { highWaterMark: CHUNK });
   input.on('error', (error) => extract.destroy(error));
+  // Errors reach the consumer through the async iterator; these listeners only make sure an
+  // error emitted on a stream nobody reads any more can never crash the process.
+  extract.on('error', () => undefined);
+  extract.on('entry', (_header: unknown, stream: NodeJS.EventEmitter) => stream.on('error', () => undefined));
   input.pipe(extract as unknown as NodeJS.WritableStream);
-  const gaps = await open(path, 'r').catch(() => undefined);
   let nextHeader = 0;
   try {
     for await (const entry of extract) {
