@@ -61,7 +61,13 @@ export async function buildPacket(options: BuildOptions): Promise<BuildResult> {
   const form = await outputFormOf(options.out);
   await mkdir(dirname(out), { recursive: true });
   const spoolDir = await mkdtemp(resolve(dirname(out), `.${basename(out)}.spool-`));
-  const sink: PacketSink = form === 'tar' ? await createTarSink(out, options.created, options.fsync ?? false) : await createDirectorySink(out);
+  let sink: PacketSink;
+  try {
+    sink = form === 'tar' ? await createTarSink(out, options.created, options.fsync ?? false) : await createDirectorySink(out);
+  } catch (error) {
+    await rm(spoolDir, { recursive: true, force: true });
+    throw error;
+  }
   try {
     const sealed = await writePayload(files, sink, rules, options, spoolDir);
     const metadata: PacketMetadata = {

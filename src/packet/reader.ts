@@ -94,7 +94,9 @@ export async function readPacket(path: string, options: ReadOptions = {}): Promi
   } catch (error) {
     const code = error instanceof SourceError ? error.code : 'TAR_CORRUPT';
     const message = error instanceof Error ? error.message : String(error);
-    reading.checks.push(fail('packet.read', code, message, { subject: path }));
+    // Tricks in one entry are entry failures; a broken container is a read failure.
+    const id = code.startsWith('ENTRY_') ? 'packet.entry' : 'packet.read';
+    reading.checks.push(fail(id, code, message, { subject: path }));
     reading.checks.push(...problems);
     return reading;
   }

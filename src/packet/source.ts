@@ -17,7 +17,7 @@ export interface SourceEntry {
 /** Raised by a source when the container itself is broken (truncated tar, bad header). */
 export class SourceError extends Error {
   constructor(
-    readonly code: 'TAR_TRUNCATED' | 'TAR_CORRUPT' | 'TAR_TRAILING_DATA' | 'UNREADABLE',
+    readonly code: 'TAR_TRUNCATED' | 'TAR_CORRUPT' | 'ENTRY_PAX_UNSUPPORTED' | 'ENTRY_AFTER_END' | 'UNREADABLE',
     message: string,
   ) {
     super(message);

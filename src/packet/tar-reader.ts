@@ -49,14 +49,16 @@ export async function* readTar(path: string, reuse = false): AsyncGenerator<Sour
         else longName = decodeName(body.subarray(0, nulIndex(body)));
         continue;
       }
-      if (header.typeflag === 'g') throw new SourceError('TAR_CORRUPT', 'pax global headers are not allowed in a packet');
+      if (header.typeflag === 'g') throw new SourceError('ENTRY_PAX_UNSUPPORTED', 'pax global headers are not allowed in a packet');
       if (header.typeflag === 'K') throw new SourceError('TAR_CORRUPT', 'GNU long link names are not allowed in a packet');
       const name = pax?.get('path') ?? longName ?? header.name;
       const size = pax?.has('size') === true ? parseDecimal(pax.get('size') as string, 'pax size') : header.size;
       pax = undefined;
       longName = undefined;
       const type = entryType(header.typeflag);
-      const dataSize = type === 'file' ? size : header.size;
+      // POSIX: no data follows links, devices, folders and FIFOs, whatever their size field says;
+      // unknown types are read as regular files would be.
+      const dataSize = type === 'file' || type === 'other' ? size : 0;
       let got = 0;
       const content = (async function* (): AsyncGenerator<Buffer> {
         if (type !== 'file') return;
@@ -90,9 +92,9 @@ function truncated(): SourceError {
 /** After the first zero block: a second one, then only zero padding (GNU tar pads to 10 KiB records). */
 async function expectEnd(reader: ChunkReader): Promise<void> {
   const second = await reader.read(BLOCK);
-  if (second.length === BLOCK && !isZero(second)) throw new SourceError('TAR_CORRUPT', 'a lone zero block inside the archive');
+  if (second.length === BLOCK && !isZero(second)) throw new SourceError('ENTRY_AFTER_END', 'an entry follows a zero block (GNU tar stops reading there)');
   for await (const chunk of reader.take(Number.MAX_SAFE_INTEGER)) {
-    if (!isZero(chunk)) throw new SourceError('TAR_TRAILING_DATA', 'the tar archive has data after its end-of-archive marker');
+    if (!isZero(chunk)) throw new SourceError('ENTRY_AFTER_END', 'the tar archive has data after its end-of-archive marker');
   }
 }
 
@@ -191,7 +193,7 @@ const PAX_KEYS = new Set(['path', 'size', 'mtime', 'atime', 'ctime', 'uid', 'gid
 
 function checkPaxKeys(records: Map<string, string>): Map<string, string> {
   for (const key of records.keys()) {
-    if (!PAX_KEYS.has(key)) throw new SourceError('TAR_CORRUPT', `unsupported pax header record "${key.slice(0, 40)}"`);
+    if (!PAX_KEYS.has(key)) throw new SourceError('ENTRY_PAX_UNSUPPORTED', `unsupported pax header record "${key.slice(0, 40)}"`);
   }
   return records;
 }
