@@ -39,7 +39,7 @@ body { font: 10.5pt/1.35 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu S
 h1 { font-size: 1.5em; margin: 0 0 .2em; }
 h2 { font-size: 1.1em; margin: 1.1em 0 .35em; border-bottom: 1px solid #ccc; }
 table { border-collapse: collapse; width: 100%; margin: .3em 0; }
-th, td { text-align: left; vertical-align: top; padding: .2em .45em; border: 1px solid #ddd; overflow-wrap: anywhere; }
+th, td { text-align: left; vertical-align: top; padding: .2em .45em; border: 1px solid #ddd; overflow-wrap: break-word; }
 th { background: #f3f3f3; }
 code { font: .92em ui-monospace, "DejaVu Sans Mono", monospace; overflow-wrap: anywhere; }
 .verdict { border: 2px solid; padding: .5em .8em; border-radius: 4px; }
@@ -50,9 +50,12 @@ code { font: .92em ui-monospace, "DejaVu Sans Mono", monospace; overflow-wrap: a
 .status.fail { color: #b3261e; } .status.warn, .status.incomplete { color: #9a6700; } .status.pass { color: #1a7f37; }
 .note { color: #444; }
 footer { margin-top: 1.2em; color: #555; font-size: .9em; }
-@page { size: A4; margin: 12mm; }
+@page { size: A4; margin: 10mm; }
 @media print {
-  body { font-size: 8.5pt; margin: 0; max-width: none; padding: 0; }
+  body { font-size: 7.5pt; line-height: 1.25; margin: 0; max-width: none; padding: 0; }
+  h1 { font-size: 1.4em; } h2 { margin: .7em 0 .25em; }
+  th, td { padding: .1em .35em; }
+  ul { margin: .2em 0; }
   .verdict { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   tr, li { break-inside: avoid; }
   h2 { break-after: avoid; }
@@ -76,7 +79,6 @@ function packetSection(view: AuditorView): string {
   const p = view.packet ?? {};
   const rows: [string, string][] = [['Checked', h(view.subject)]];
   if (p.name !== undefined) rows.push(['Name', h(p.name)]);
-  if (view.digest !== undefined) rows.push(['Digest', `<code>sha256:${h(view.digest)}</code>`]);
   if (p.created !== undefined) rows.push(['Created', h(p.created)]);
   if (p.operation !== undefined) rows.push(['Operation', h(p.operation)]);
   if (p.tenant !== undefined) rows.push(['Tenant', h(p.tenant)]);

@@ -54,7 +54,7 @@ function signatureSection(view: AuditorView): string[] {
     const person = s.person === undefined ? 'not in the policy' : `${md(s.person.name)} (${md(s.person.id)})`;
     const roles = s.person === undefined ? '' : md(s.person.roles.join(', '));
     const time = s.time === undefined ? 'unknown' : s.time.trusted ? `${md(s.time.value)} (trusted time-stamp)` : `${md(s.time.value)} (claimed by the signer; no time-stamp)`;
-    const counted = s.counted ? 'yes' : `no (${md(s.code ?? 'NOT_COUNTED')})`;
+    const counted = s.counted ? 'yes' : `no (${reasonCode(s.code ?? 'NOT_COUNTED')})`;
     out.push(`| ${person} | ${roles} | ${fingerprint(s.fingerprint)} | ${time} | ${counted} |`);
   }
   out.push('');
@@ -112,7 +112,7 @@ function checkSection(view: AuditorView): string[] {
     const status = c.status === 'pass' ? 'ok' : md(String(c.status).toUpperCase());
     const message = [c.message, c.cause === undefined || c.status === 'pass' ? '' : ` Cause: ${c.cause}`, c.hint === undefined || c.status === 'pass' ? '' : ` Hint: ${c.hint}`].join('');
     const subject = c.location !== undefined ? `${c.location.file}${c.location.line === undefined ? '' : `:${c.location.line}`}` : (c.subject ?? '');
-    out.push(`| ${status} | ${md(c.id)} | ${md(c.code)} | ${md(subject)} | ${md(message)} |`);
+    out.push(`| ${status} | ${md(c.id)} | ${reasonCode(c.code)} | ${md(subject)} | ${md(message)} |`);
   }
   if (view.checksOmitted > 0) out.push(`| | | | | ${plural(view.checksOmitted, 'more check', 'more checks')} not shown; run with --format json for all |`);
   out.push('');
@@ -134,6 +134,11 @@ const md = escapeMarkdown;
 
 function code(value: string): string {
   return `\`${value}\``;
+}
+
+/** Reason codes are UPPER_SNAKE; shown as code when they are, escaped text otherwise. */
+function reasonCode(value: string): string {
+  return /^[A-Z0-9_]{1,64}$/.test(value) ? code(value) : md(value);
 }
 
 /** Fingerprints go in code spans only when they are plain hex; anything else is escaped text. */
