@@ -62,6 +62,7 @@ export interface RedactionView {
   rules: string;
   total: number;
   byRule: { rule: string; count: number; files: number }[];
+  byRuleOmitted: number;
   byFile: { file: string; rule: string; count: number }[];
   byFileOmitted: number;
   notScanned: string[];
@@ -183,7 +184,8 @@ function redactionView(value: unknown, maxRows: number): RedactionView | undefin
   return {
     rules: typeof value.rules === 'string' ? value.rules : 'unknown',
     total: isCount(value.total) ? value.total : counted,
-    byRule,
+    byRule: byRule.slice(0, maxRows),
+    byRuleOmitted: Math.max(0, byRule.length - maxRows),
     byFile: byFile.slice(0, maxRows),
     byFileOmitted: Math.max(0, byFile.length - maxRows),
     notScanned: notScanned.slice(0, maxRows),

@@ -134,7 +134,7 @@ function redactionSection(view: AuditorView): string {
   const parts = [`<p>${plural(r.total, 'value was', 'values were')} redacted with the ${h(r.rules)} rules. Only the rule and count are recorded, never the value.</p>`];
   if (r.byRule.length > 0) {
     parts.push(
-      `<table><thead><tr><th>Rule</th><th>Redacted</th><th>Files</th></tr></thead><tbody>${r.byRule.map((row) => `<tr><td>${h(row.rule)}</td><td>${row.count}</td><td>${row.files}</td></tr>`).join('')}</tbody></table>`,
+      `<table><thead><tr><th>Rule</th><th>Redacted</th><th>Files</th></tr></thead><tbody>${r.byRule.map((row) => `<tr><td>${h(row.rule)}</td><td>${row.count}</td><td>${row.files}</td></tr>`).join('')}${r.byRuleOmitted > 0 ? `<tr><td colspan="3">${plural(r.byRuleOmitted, 'more rule', 'more rules')} not shown</td></tr>` : ''}</tbody></table>`,
     );
     const more = r.byFileOmitted > 0 ? `<tr><td colspan="3">${plural(r.byFileOmitted, 'more row', 'more rows')} not shown</td></tr>` : '';
     parts.push(

@@ -89,6 +89,7 @@ function redactionSection(view: AuditorView): string[] {
   if (r.byRule.length > 0) {
     out.push('| Rule | Redacted | Files |', '|---|---|---|');
     for (const row of r.byRule) out.push(`| ${md(row.rule)} | ${row.count} | ${row.files} |`);
+    if (r.byRuleOmitted > 0) out.push(`| ${plural(r.byRuleOmitted, 'more rule', 'more rules')} not shown | | |`);
     out.push('');
     out.push('| File | Rule | Redacted |', '|---|---|---|');
     for (const row of r.byFile) out.push(`| ${md(row.file)} | ${md(row.rule)} | ${row.count} |`);

@@ -191,3 +191,18 @@ describe('escapeMarkdown', () => {
     );
   });
 });
+
+describe('renderMarkdown: bounded output', () => {
+  test('a huge report lists the first checks and rows, and counts the rest', () => {
+    const report = structuredClone(reports.tampered);
+    report.checks = Array.from({ length: 5000 }, (_, i) => ({ id: 'file.integrity', status: 'fail' as const, code: 'FILE_MODIFIED', message: `m${i}`, subject: `payload/f${i}` }));
+    const packet = (report.facts as { packet: { redaction: { files: unknown[] } } }).packet;
+    packet.redaction.files = Array.from({ length: 5000 }, (_, i) => ({ file: `payload/f${i}`, rule: `rule-${i}`, count: 1 }));
+    const text = renderMarkdown(report, { toolVersion: 'x', maxChecks: 100, maxRows: 20 });
+    expect(tableRows(text, '| Status |')).toHaveLength(101);
+    expect(text).toContain('4900 more checks not shown');
+    expect(text).toContain('4980 more rules not shown');
+    expect(text).toContain('4980 more rows not shown');
+    expect(text.length).toBeLessThan(20_000);
+  });
+});
