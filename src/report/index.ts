@@ -2,3 +2,7 @@ export { renderText, renderCheck, formatLocation, type TextOptions } from './tex
 export { renderJson } from './json.js';
 export { renderGithub, escapeData, escapeProperty } from './github.js';
 export { renderSarif, SARIF_SCHEMA, type SarifOptions } from './sarif.js';
+export { renderMarkdown, escapeMarkdown } from './markdown.js';
+export { renderHtml, escapeHtml } from './html.js';
+export { auditorView, displayText, type AuditorView, type AuditorOptions, type SignerView, type DualControlView, type RedactionView, type PacketView } from './auditor-view.js';
+export { renderStatus } from './status.js';

@@ -1,9 +1,13 @@
+import { resolve } from 'node:path';
 import { parseTimeOption } from '../../core/time.js';
 import { verifyPacket } from '../../verify/verify.js';
 import { booleanOption, choiceOption, stringOption, type CommandSpec } from '../command.js';
 import { exitCodeFor, writeReport } from '../output.js';
 import { createProgress, formatBytes, rate } from '../progress.js';
-import { usageError } from '../../core/errors.js';
+import { describeCause, environmentError, usageError } from '../../core/errors.js';
+import { writeFileAtomic } from '../../core/atomic.js';
+import type { Report } from '../../core/result.js';
+import { renderHtml, renderMarkdown } from '../../report/index.js';
 import { loadTrustPolicy } from '../../trust/index.js';
 
 export const verifyCommand: CommandSpec = {
@@ -20,18 +24,23 @@ exit codes: 0 verified, 1 a check failed, 4 valid so far but dual control not me
 options:
   --policy FILE       the auditor's trust policy (signers, roles, rule, trusted TSA roots)
   --now RFC3339       evaluation time (default: now)
-  --format text|json  report format (default text)
+  --format FORMAT     text, json, markdown or html (default text)
+  --report FILE       also write the auditor's one-page report to FILE: Markdown for .md,
+                      a self-contained HTML page for .html
   --quiet             no progress display
 `,
   options: {
     policy: { type: 'string' },
     now: { type: 'string' },
     format: { type: 'string' },
+    report: { type: 'string' },
     quiet: { type: 'boolean' },
   },
   async run({ values, positionals }, io) {
-    const format = choiceOption(values, 'format', ['text', 'json'] as const, 'text');
+    const format = choiceOption(values, 'format', ['text', 'json', 'markdown', 'html'] as const, 'text');
     const packetPath = singlePacket(positionals, 'verify');
+    const reportFile = stringOption(values, 'report');
+    const reportKind = reportFile === undefined ? undefined : auditorReportKind(reportFile);
     const nowText = stringOption(values, 'now');
     const now = nowText === undefined ? io.now() : parseTimeOption('--now', nowText);
     const progress = createProgress(io, booleanOption(values, 'quiet'));
@@ -48,7 +57,10 @@ options:
       },
     });
     progress.done();
-    writeReport(io, report, format, { showPassed: true });
+    if (reportFile !== undefined && reportKind !== undefined) await writeAuditorReport(resolve(io.cwd, reportFile), reportKind, report);
+    if (format === 'markdown') io.stdout.write(renderMarkdown(report));
+    else if (format === 'html') io.stdout.write(renderHtml(report));
+    else writeReport(io, report, format, { showPassed: true });
     return exitCodeFor(report);
   },
 };
@@ -58,4 +70,23 @@ export function singlePacket(positionals: string[], command: string): string {
     throw usageError('BAD_ARGUMENTS', `expected exactly one PACKET, got ${positionals.length}`, { hint: `run 'packet ${command} --help' for usage` });
   }
   return positionals[0] as string;
+}
+
+type AuditorReportKind = 'markdown' | 'html';
+
+/** The auditor report's format, from the file name (checked before any work is done). */
+export function auditorReportKind(file: string): AuditorReportKind {
+  const lower = file.toLowerCase();
+  if (lower.endsWith('.md') || lower.endsWith('.markdown')) return 'markdown';
+  if (lower.endsWith('.html') || lower.endsWith('.htm')) return 'html';
+  throw usageError('BAD_REPORT_EXTENSION', `--report ${JSON.stringify(file)} must end in .md or .html`, { hint: 'name the file REPORT.md for Markdown or REPORT.html for HTML' });
+}
+
+async function writeAuditorReport(file: string, kind: AuditorReportKind, report: Report): Promise<void> {
+  const text = kind === 'markdown' ? renderMarkdown(report) : renderHtml(report);
+  try {
+    await writeFileAtomic(file, text);
+  } catch (error) {
+    throw environmentError('REPORT_UNWRITABLE', `cannot write the report ${JSON.stringify(file)}: ${describeCause(error)}`, { cause: error, hint: 'check that the folder exists and is writable' });
+  }
 }

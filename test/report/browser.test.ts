@@ -1,0 +1,110 @@
+/**
+ * The HTML report rendered by a real browser (headless Debian chromium): the DOM it builds has
+ * the verdict, the signers and the reason codes as text, hostile names stay text (no element
+ * is created from them), and printing gives a non-empty one-page PDF.
+ * Skipped only outside CI when chromium is absent; in CI (.ci/run installs it) it must run.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { renderHtml } from '../../src/report/index.js';
+import { makeTempDir } from '../helpers/cli.js';
+import { ceremony, hostileReport, HOSTILE_NAME } from './fixtures.js';
+
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const available = existsSync(CHROMIUM);
+const inCi = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
+if (!available && !inCi) console.warn(`skipping the browser test: ${CHROMIUM} is not installed (apt-get install chromium)`);
+
+const temp = makeTempDir('packet-report-browser-');
+afterAll(() => temp.cleanup());
+let profiles = 0;
+
+function chromium(args: string[]): { stdout: string; stderr: string } {
+  const profile = join(temp.path, `profile-${profiles++}`);
+  mkdirSync(profile);
+  const result = spawnSync(
+    CHROMIUM,
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-data-dir=${profile}`,
+      ...args,
+    ],
+    { encoding: 'utf8', timeout: 90_000, maxBuffer: 32 * 1024 * 1024 },
+  );
+  if (result.error !== undefined) throw result.error;
+  expect(result.status, result.stderr).toBe(0);
+  return { stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The text a reader sees: the DOM without its style, tags removed, entities decoded. */
+function visibleText(dom: string): string {
+  return dom
+    .replace(/<style>[\s\S]*?<\/style>/g, '')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
+}
+
+function pageCount(pdf: Buffer): number {
+  return pdf.toString('latin1').match(/\/Type\s*\/Page(?![a-zA-Z])/g)?.length ?? 0;
+}
+
+describe.skipIf(!available && !inCi)('HTML report in headless chromium', () => {
+  let fullPage: string;
+  let hostilePage: string;
+
+  beforeAll(async () => {
+    if (!available) throw new Error(`chromium is required in CI but ${CHROMIUM} is missing: .ci/run installs it`);
+    const fullDir = join(temp.path, 'full');
+    const hostileDir = join(temp.path, 'hostile');
+    mkdirSync(fullDir);
+    mkdirSync(hostileDir);
+    fullPage = join(temp.path, 'full-report.html');
+    hostilePage = join(temp.path, 'hostile-report.html');
+    writeFileSync(fullPage, renderHtml((await ceremony(fullDir)).report));
+    writeFileSync(hostilePage, renderHtml(await hostileReport(hostileDir)));
+  });
+
+  test('the rendered DOM shows the verdict, the signers, their roles and the reason codes', () => {
+    const dom = chromium(['--dump-dom', `file://${fullPage}`]).stdout;
+    const text = visibleText(dom);
+    expect(text).toMatch(/^ ?Evidence packet verification PASS: ceremony-packet Verdict: PASS Packet ceremony-packet ?, digest sha256:[0-9a-f]{64}/);
+    expect(text).toContain('Alice Example (alice) operator');
+    expect(text).toContain('Bob Example (bob) approver');
+    expect(text).toContain('2 of 2 required distinct people signed: met');
+    expect(text).toContain('ok dual-control.people OK');
+    expect(text).toContain('url-password 1 1');
+  });
+
+  test('hostile file names are text in the DOM, never elements', () => {
+    const dom = chromium(['--dump-dom', `file://${hostilePage}`]).stdout;
+    expect(dom).not.toMatch(/<script/i);
+    expect(dom).not.toMatch(/<img/i);
+    const text = visibleText(dom);
+    expect(text).toContain('Verdict: FAIL');
+    expect(text).toContain(`FAIL file.integrity FILE_MODIFIED payload/evidence/${HOSTILE_NAME}`);
+  });
+
+  test('printing makes a non-empty PDF of one page', () => {
+    const pdf = join(temp.path, 'full-report.pdf');
+    chromium(['--no-pdf-header-footer', `--print-to-pdf=${pdf}`, `file://${fullPage}`]);
+    const bytes = readFileSync(pdf);
+    expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(bytes.length).toBeGreaterThan(1000);
+    expect(pageCount(bytes)).toBe(1);
+  });
+});
