@@ -1,7 +1,7 @@
 import { fail, pass, type Check } from '../core/result.js';
 import { unsealedPath } from '../packet/format.js';
 import type { PacketReading } from '../packet/reader.js';
-import { checkSignatureFileName, verifyDetachedSignature, type KeyMaterial, type SignatureVerification } from '../signing/index.js';
+import { checkKeyFileName, checkSignatureFileName, verifyDetachedSignature, type KeyMaterial, type SignatureVerification } from '../signing/index.js';
 import { evaluateDualControl, findSigner, type CountedSignature, type DualControlOutcome, type TrustPolicy } from '../trust/index.js';
 
 /** What the verifier concluded about one signature file. */
@@ -46,6 +46,7 @@ export async function verifySignatures(
   const findings: SignatureFinding[] = [];
   const manifest = reading.manifestBytes as Buffer;
   const candidates = candidateKeys(reading, policy);
+  checks.push(...(await checkKeyFiles(reading)));
   for (const [fingerprint, bytes] of [...reading.unsealed.signatures].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const file = unsealedPath('signatures', fingerprint);
     const finding: SignatureFinding = { fingerprint, file, counted: false };
@@ -111,6 +112,17 @@ export async function verifySignatures(
   const dualControl = evaluateDualControl(policy, counted, { unmetStatus });
   checks.push(...dualControl.checks);
   return { checks, findings, dualControl };
+}
+
+/** Each `keys/<FPR>.asc` must hold the key its name promises: a mislabelled key file is a tampered packet. */
+async function checkKeyFiles(reading: PacketReading): Promise<Check[]> {
+  const checks: Check[] = [];
+  for (const [fingerprint, bytes] of reading.unsealed.keys) {
+    const file = unsealedPath('keys', fingerprint);
+    const result = await checkKeyFileName(file, bytes.toString('utf8'));
+    if (!result.ok) checks.push(fail('key', result.code, result.message, { subject: file }));
+  }
+  return checks;
 }
 
 function candidateKeys(reading: PacketReading, policy: TrustPolicy): KeyMaterial[] {
