@@ -79,7 +79,9 @@ export async function verifySignatures(
     }
     finding.signer = { id: signer.id, name: signer.name, roles: signer.roles };
     if (time.required && time.genTime === undefined) {
-      checks.push(fail('signature', 'TIMESTAMP_REQUIRED', `signature by ${signer.name} has no trusted time-stamp, which the policy requires`, { subject: file, data }));
+      // Not yet stamped is unmet, like a missing signature; an invalid stamp already failed above.
+      const stampFailed = time.checks.some((check) => check.id === 'timestamp' && check.status === 'fail');
+      checks.push(fail('signature', 'TIMESTAMP_REQUIRED', `signature by ${signer.name} has no trusted time-stamp, which the policy requires`, { subject: file, data, status: stampFailed ? 'fail' : unmetStatus }));
       continue;
     }
     finding.counted = true;

@@ -11,8 +11,10 @@ import type { TrustedTimeLookup } from './signatures.js';
  * bytes of `signatures/<FPR>.asc`, chaining to a TSA root the policy trusts (certificates in the
  * token are candidates, never anchors). Its genTime becomes the time at which the signature's key
  * is judged. A time-stamp that is present but invalid fails, whether or not the policy requires one.
+ * A required one that is missing is not there yet (the ceremony stamps after signing): it gets
+ * `missingStatus`, like an unmet dual-control rule, so `status` shows progress (exit 4), not a failure.
  */
-export function timestampLookup(reading: PacketReading, policy: TrustPolicy): TrustedTimeLookup {
+export function timestampLookup(reading: PacketReading, policy: TrustPolicy, missingStatus: 'fail' | 'warn' = 'fail'): TrustedTimeLookup {
   const { trusted, problems } = trustedTsas(policy);
   let reported = false;
   return (fingerprint) => {
@@ -26,7 +28,7 @@ export function timestampLookup(reading: PacketReading, policy: TrustPolicy): Tr
     const signature = reading.unsealed.signatures.get(fingerprint);
     const subject = unsealedPath('timestamps', fingerprint);
     if (token === undefined || signature === undefined) {
-      if (required) checks.push(fail('timestamp', 'TIMESTAMP_MISSING', `${subject} is missing; the policy requires a trusted time-stamp for every signature`, { subject }));
+      if (required) checks.push(fail('timestamp', 'TIMESTAMP_MISSING', `${subject} is missing; the policy requires a trusted time-stamp for every signature`, { subject, status: missingStatus }));
       return { checks, required };
     }
     const result = verifyTimeStamp(token, signature, trusted);
