@@ -82,14 +82,22 @@ export async function verifySignatures(
     }
     finding.signer = { id: signer.id, name: signer.name, roles: signer.roles };
     if (time.required && time.genTime === undefined) {
-      // A missing time-stamp leaves the ceremony incomplete; an invalid one was already a failure.
+      // A missing time-stamp leaves the ceremony incomplete; an invalid one already failed above.
+      // Either way the signature gets its one `signature` check, saying why it does not count.
       if (!time.present) {
         checks.push({
-          ...fail('timestamp', 'TIMESTAMP_MISSING', `signature by ${signer.name} has no time-stamp yet; the policy requires one for every signature`, { subject: file, data }),
+          ...fail('timestamp', 'TIMESTAMP_MISSING', `signature by ${signer.name} has no time-stamp yet; the policy requires one for every signature`, { subject: unsealedPath('timestamps', fingerprint), data }),
           status: unmetStatus,
           hint: `run 'packet timestamp PACKET --tsa URL'`,
         });
       }
+      checks.push(
+        fail('signature', 'TIMESTAMP_REQUIRED', `signature by ${signer.name} has no trusted time-stamp, which the policy requires`, {
+          subject: file,
+          data,
+          status: time.present ? 'fail' : unmetStatus,
+        }),
+      );
       finding.pendingTimestamp = !time.present;
       continue;
     }

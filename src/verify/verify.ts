@@ -52,8 +52,9 @@ export async function verifyPacket(path: string, options: VerifyOptions): Promis
   } else if (!reading.intact) {
     checks.push({ id: 'signature', status: 'skip', code: 'PACKET_NOT_INTACT', message: 'signatures not checked: the packet failed its integrity checks' });
   } else {
+    const unmet = options.unmet ?? 'warn';
     const lookup = timestampLookup(reading, options.policy);
-    stage = await verifySignatures(reading, options.policy, options.now, lookup, options.unmet ?? 'warn');
+    stage = await verifySignatures(reading, options.policy, options.now, lookup, unmet);
     checks.push(...stage.checks);
   }
   const report = makeReport({
