@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { usageError } from '../core/errors.js';
 import type { CliIo } from './io.js';
@@ -62,6 +63,12 @@ export function requireStringOption(values: OptionValues, name: string, commandN
     throw usageError('MISSING_OPTION', `--${name} is required`, { hint: `run 'packet ${commandName} --help' for usage` });
   }
   return value;
+}
+
+/** A file option, resolved against the command's working directory (not the process's). */
+export function pathOption(io: CliIo, values: OptionValues, name: string): string | undefined {
+  const value = stringOption(values, name);
+  return value === undefined ? undefined : resolve(io.cwd, value);
 }
 
 export function booleanOption(values: OptionValues, name: string): boolean {

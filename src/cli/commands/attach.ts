@@ -1,9 +1,10 @@
+import { resolve } from 'node:path';
 import { ExitCode } from '../../core/exit-codes.js';
 import { usageError } from '../../core/errors.js';
 import { formatRfc3339, parseTimeOption } from '../../core/time.js';
 import { attachSignature } from '../../ceremony/attach.js';
 import { loadTrustPolicy } from '../../trust/index.js';
-import { choiceOption, stringOption, type CommandSpec } from '../command.js';
+import { choiceOption, pathOption, stringOption, type CommandSpec } from '../command.js';
 
 export const attachCommand: CommandSpec = {
   name: 'attach',
@@ -32,12 +33,12 @@ options:
     if (positionals.length !== 2) {
       throw usageError('BAD_ARGUMENTS', `expected PACKET and SIGNATURE, got ${positionals.length} arguments`, { hint: "run 'packet attach --help' for usage" });
     }
-    const [packetPath, signatureFile] = positionals as [string, string];
+    const [packetPath, signatureFile] = (positionals as [string, string]).map((p) => resolve(io.cwd, p)) as [string, string];
     const nowText = stringOption(values, 'now');
     const now = nowText === undefined ? io.now() : parseTimeOption('--now', nowText);
-    const policyFile = stringOption(values, 'policy');
+    const policyFile = pathOption(io, values, 'policy');
     const policy = policyFile === undefined ? undefined : await loadTrustPolicy(policyFile);
-    const keyFiles = (values.key as string[] | undefined) ?? [];
+    const keyFiles = ((values.key as string[] | undefined) ?? []).map((p) => resolve(io.cwd, p));
     const result = await attachSignature(packetPath, signatureFile, { now, keyFiles, ...(policy === undefined ? {} : { policy }) });
     if (format === 'json') {
       io.stdout.write(`${JSON.stringify({ packet: packetPath, fingerprint: result.fingerprint, signature: result.file, ...(result.created ? { created: formatRfc3339(result.created) } : {}) }, null, 2)}\n`);

@@ -19,7 +19,7 @@ options:
   options: { format: { type: 'string' } },
   async run({ values, positionals }, io) {
     const format = choiceOption(values, 'format', ['text', 'json'] as const, 'text');
-    const path = singlePacket(positionals, 'inspect');
+    const path = singlePacket(positionals, 'inspect', io);
     const reading = await readPacket(path);
     const problems = reading.checks.filter((c) => c.status === 'fail');
     const unsealed = {

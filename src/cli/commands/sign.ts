@@ -2,7 +2,7 @@ import { ExitCode } from '../../core/exit-codes.js';
 import { usageError } from '../../core/errors.js';
 import { formatRfc3339, parseTimeOption } from '../../core/time.js';
 import { signPacket, type Signer } from '../../ceremony/sign.js';
-import { booleanOption, choiceOption, stringOption, type CommandSpec } from '../command.js';
+import { booleanOption, choiceOption, pathOption, stringOption, type CommandSpec } from '../command.js';
 import { readPassphrase } from '../passphrase.js';
 import { singlePacket } from './verify.js';
 
@@ -34,8 +34,8 @@ options:
   },
   async run({ values, positionals }, io) {
     const format = choiceOption(values, 'format', ['text', 'json'] as const, 'text');
-    const packetPath = singlePacket(positionals, 'sign');
-    const keyFile = stringOption(values, 'key');
+    const packetPath = singlePacket(positionals, 'sign', io);
+    const keyFile = pathOption(io, values, 'key');
     const useGpg = booleanOption(values, 'gpg');
     if ((keyFile === undefined) === !useGpg) {
       throw usageError('BAD_ARGUMENTS', 'give exactly one of --key FILE or --gpg', { hint: "run 'packet sign --help' for usage" });
@@ -44,7 +44,7 @@ options:
     const now = nowText === undefined ? io.now() : parseTimeOption('--now', nowText);
     let signer: Signer;
     if (keyFile !== undefined) {
-      const passphrase = await readPassphrase(io, stringOption(values, 'passphrase-file'));
+      const passphrase = await readPassphrase(io, pathOption(io, values, 'passphrase-file'));
       signer = { kind: 'key-file', keyFile, ...(passphrase === undefined ? {} : { passphrase }) };
     } else {
       const localUser = stringOption(values, 'local-user');

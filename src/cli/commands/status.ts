@@ -2,7 +2,7 @@ import { parseTimeOption } from '../../core/time.js';
 import { usageError } from '../../core/errors.js';
 import { verifyPacket } from '../../verify/verify.js';
 import { loadTrustPolicy } from '../../trust/index.js';
-import { choiceOption, stringOption, type CommandSpec } from '../command.js';
+import { choiceOption, pathOption, stringOption, type CommandSpec } from '../command.js';
 import { exitCodeFor, writeReport } from '../output.js';
 import { renderStatus } from '../../report/status.js';
 import { singlePacket } from './verify.js';
@@ -27,8 +27,8 @@ options:
   },
   async run({ values, positionals }, io) {
     const format = choiceOption(values, 'format', ['text', 'json'] as const, 'text');
-    const packetPath = singlePacket(positionals, 'status');
-    const policyFile = stringOption(values, 'policy');
+    const packetPath = singlePacket(positionals, 'status', io);
+    const policyFile = pathOption(io, values, 'policy');
     if (policyFile === undefined) throw usageError('MISSING_OPTION', '--policy is required', { hint: "run 'packet status --help' for usage" });
     const nowText = stringOption(values, 'now');
     const now = nowText === undefined ? io.now() : parseTimeOption('--now', nowText);

@@ -1,7 +1,7 @@
 import { ExitCode } from '../../core/exit-codes.js';
 import { usageError } from '../../core/errors.js';
 import { timestampPacket } from '../../ceremony/timestamp.js';
-import { choiceOption, requireStringOption, stringOption, type CommandSpec } from '../command.js';
+import { choiceOption, requireStringOption, pathOption, stringOption, type CommandSpec } from '../command.js';
 import { singlePacket } from './verify.js';
 
 export const timestampCommand: CommandSpec = {
@@ -30,13 +30,13 @@ options:
   },
   async run({ values, positionals }, io) {
     const format = choiceOption(values, 'format', ['text', 'json'] as const, 'text');
-    const packetPath = singlePacket(positionals, 'timestamp');
+    const packetPath = singlePacket(positionals, 'timestamp', io);
     const url = requireStringOption(values, 'tsa', 'timestamp');
     const timeoutText = stringOption(values, 'timeout') ?? '30';
     if (!/^\d+(\.\d+)?$/.test(timeoutText) || Number(timeoutText) <= 0 || Number(timeoutText) > 600) {
       throw usageError('BAD_OPTION_VALUE', `--timeout must be a number of seconds between 0 and 600, got "${timeoutText}"`);
     }
-    const caFile = stringOption(values, 'tsa-ca');
+    const caFile = pathOption(io, values, 'tsa-ca');
     const policy = stringOption(values, 'policy-oid');
     const result = await timestampPacket(packetPath, {
       url,

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
+import type { CliIo } from '../io.js';
 import { parseTimeOption } from '../../core/time.js';
 import { verifyPacket } from '../../verify/verify.js';
-import { booleanOption, choiceOption, stringOption, type CommandSpec } from '../command.js';
+import { booleanOption, choiceOption, pathOption, stringOption, type CommandSpec } from '../command.js';
 import { exitCodeFor, writeReport } from '../output.js';
 import { createProgress, formatBytes, rate } from '../progress.js';
 import { describeCause, environmentError, usageError } from '../../core/errors.js';
@@ -38,7 +39,7 @@ options:
   },
   async run({ values, positionals }, io) {
     const format = choiceOption(values, 'format', ['text', 'json', 'markdown', 'html'] as const, 'text');
-    const packetPath = singlePacket(positionals, 'verify');
+    const packetPath = singlePacket(positionals, 'verify', io);
     const reportFile = stringOption(values, 'report');
     const reportKind = reportFile === undefined ? undefined : auditorReportKind(reportFile);
     const nowText = stringOption(values, 'now');
@@ -46,7 +47,7 @@ options:
     const progress = createProgress(io, booleanOption(values, 'quiet'));
     const started = Date.now();
     let bytes = 0;
-    const policyFile = stringOption(values, 'policy');
+    const policyFile = pathOption(io, values, 'policy');
     const policy = policyFile === undefined ? undefined : await loadTrustPolicy(policyFile);
     const { report } = await verifyPacket(packetPath, {
       now,
@@ -65,11 +66,11 @@ options:
   },
 };
 
-export function singlePacket(positionals: string[], command: string): string {
+export function singlePacket(positionals: string[], command: string, io: CliIo): string {
   if (positionals.length !== 1) {
     throw usageError('BAD_ARGUMENTS', `expected exactly one PACKET, got ${positionals.length}`, { hint: `run 'packet ${command} --help' for usage` });
   }
-  return positionals[0] as string;
+  return resolve(io.cwd, positionals[0] as string);
 }
 
 type AuditorReportKind = 'markdown' | 'html';
