@@ -45,6 +45,8 @@ export function deriveVariants(input: CorpusInput): Variant[] {
     variants.push({ id, expect, bytes });
   };
   const fail = (code: string): Expected => ({ exit: INTEGRITY, code });
+  // Not verified either, but what is there is valid: a removed part leaves the ceremony incomplete (exit 4).
+  const incomplete = (code: string): Expected => ({ exit: 4, code });
 
   // Payload: each byte class, first/middle/last byte.
   for (const [cls, file] of [
@@ -158,7 +160,7 @@ export function deriveVariants(input: CorpusInput): Variant[] {
     const t = tsr(e, alice);
     setData(t, t.data.subarray(0, t.data.length - 10));
   });
-  add('token-removed', fail('TIMESTAMP_REQUIRED'), (e) => e.filter((x) => nameOf(x) !== `timestamps/${alice}.tsr`));
+  add('token-removed', incomplete('TIMESTAMP_MISSING'), (e) => e.filter((x) => nameOf(x) !== `timestamps/${alice}.tsr`));
   add('token-without-signature', fail('TIMESTAMP_WITHOUT_SIGNATURE'), (e) => {
     e.push(makeEntry(`timestamps/${mallory}.tsr`, input.malloryToken, tsr(e, alice)));
     return e.sort(byName);
@@ -188,7 +190,7 @@ export function deriveVariants(input: CorpusInput): Variant[] {
   add('tar-typeflag-symlink', fail('ENTRY_LINK'), (e) => setTypeflag(find(e, 'payload/evidence/plan.json'), '2'));
   add('tar-typeflag-hardlink', fail('ENTRY_LINK'), (e) => setTypeflag(find(e, 'payload/evidence/plan.json'), '1'));
   add('tar-typeflag-device', fail('ENTRY_SPECIAL'), (e) => setTypeflag(find(e, 'payload/evidence/plan.json'), '3'));
-  add('tar-typeflag-pax-global', fail('TAR_CORRUPT'), (e) => setTypeflag(find(e, 'payload/evidence/plan.json'), 'g'));
+  add('tar-typeflag-pax-global', fail('ENTRY_PAX_UNSUPPORTED'), (e) => setTypeflag(find(e, 'payload/evidence/plan.json'), 'g'));
   add('tar-name-dotdot', fail('ENTRY_PATH_TRAVERSAL'), (e) => setName(find(e, 'payload/evidence/plan.json'), 'payload/../plan.json'));
   add('tar-name-absolute', fail('ENTRY_ABSOLUTE_PATH'), (e) => setName(find(e, 'payload/evidence/plan.json'), '/payload/evidence/plan.json'));
   add('tar-name-backslash', fail('ENTRY_BAD_PATH'), (e) => setName(find(e, 'payload/evidence/plan.json'), 'payload\\evidence\\plan.json'));
@@ -225,7 +227,7 @@ export function deriveVariants(input: CorpusInput): Variant[] {
     setData(copy, Buffer.from(`${'0'.repeat(64)}  packet.json\n`));
     return insertAfter(e, find(e, 'manifest.sha256'), copy);
   });
-  add('trailing-garbage', fail('TAR_TRAILING_DATA'), (e) => Buffer.concat([serializeTar(e), Buffer.from('garbage after the end')]));
+  add('trailing-garbage', fail('ENTRY_AFTER_END'), (e) => Buffer.concat([serializeTar(e), Buffer.from('garbage after the end')]));
   add('truncated-archive', fail('TAR_TRUNCATED'), (e) => serializeTar(e).subarray(0, 512 * 5 + 100));
   add('no-end-marker', fail('TAR_TRUNCATED'), (e) => serializeTar(e).subarray(0, -1024));
   add('empty-file', fail('TAR_TRUNCATED'), () => Buffer.alloc(0));
