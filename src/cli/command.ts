@@ -12,8 +12,6 @@ export interface ParsedArgs {
 
 export interface CommandSpec {
   name: string;
-  /** One line for `packet help`. */
-  summary: string;
   /** Full usage text for `packet help NAME` and `packet NAME --help`. */
   usage: string;
   options: NonNullable<ParseArgsConfig['options']>;

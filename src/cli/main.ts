@@ -1,8 +1,8 @@
 import { PacketError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { toolVersion } from '../core/version.js';
-import { parseCommandArgs, type CommandSpec } from './command.js';
-import { commands } from './commands/index.js';
+import { parseCommandArgs } from './command.js';
+import { commands, type CommandEntry } from './commands/index.js';
 import { processIo, type CliIo } from './io.js';
 
 /** Entry point of the `packet` binary: parse, run, render, and map the outcome to an exit code. */
@@ -10,18 +10,19 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' ? rest[0] : undefined;
-    const spec = topic === undefined ? undefined : findCommand(topic);
-    if (topic !== undefined && spec === undefined) return unknownCommand(io, topic);
-    io.stdout.write(spec === undefined ? overview() : spec.usage);
+    const entry = topic === undefined ? undefined : findCommand(topic);
+    if (topic !== undefined && entry === undefined) return unknownCommand(io, topic);
+    io.stdout.write(entry === undefined ? overview() : (await entry.load()).usage);
     return name === undefined ? ExitCode.USAGE : ExitCode.OK;
   }
   if (name === '--version' || name === '-V' || name === 'version') {
     io.stdout.write(`packet ${toolVersion()}\n`);
     return ExitCode.OK;
   }
-  const spec = findCommand(name);
-  if (spec === undefined) return unknownCommand(io, name);
+  const entry = findCommand(name);
+  if (entry === undefined) return unknownCommand(io, name);
   try {
+    const spec = await entry.load();
     const { help, ...args } = parseCommandArgs(spec, rest);
     if (help) {
       io.stdout.write(spec.usage);
@@ -33,7 +34,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   }
 }
 
-function findCommand(name: string): CommandSpec | undefined {
+function findCommand(name: string): CommandEntry | undefined {
   return commands.find((command) => command.name === name);
 }
 

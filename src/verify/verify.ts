@@ -3,8 +3,7 @@ import { makeReport, type Check, type Report } from '../core/result.js';
 import { readPacket, type PacketReading } from '../packet/reader.js';
 import type { PacketLimits } from '../packet/format.js';
 import type { TrustPolicy } from '../trust/index.js';
-import { verifySignatures, type SignatureStage } from './signatures.js';
-import { timestampLookup } from './timestamps.js';
+import type { SignatureStage } from './signatures.js';
 
 export interface VerifyOptions {
   /** Evaluation time (RFC 3339 in reports). */
@@ -53,6 +52,8 @@ export async function verifyPacket(path: string, options: VerifyOptions): Promis
     checks.push({ id: 'signature', status: 'skip', code: 'PACKET_NOT_INTACT', message: 'signatures not checked: the packet failed its integrity checks' });
   } else {
     const unmet = options.unmet ?? 'warn';
+    // The cryptographic stages load on demand, so integrity-only verification starts fast.
+    const [{ timestampLookup }, { verifySignatures }] = await Promise.all([import('./timestamps.js'), import('./signatures.js')]);
     const lookup = timestampLookup(reading, options.policy);
     stage = await verifySignatures(reading, options.policy, options.now, lookup, unmet);
     checks.push(...stage.checks);

@@ -8,7 +8,6 @@ import { choiceOption, pathOption, stringOption, type CommandSpec } from '../com
 
 export const attachCommand: CommandSpec = {
   name: 'attach',
-  summary: 'add a signature made elsewhere (gpg --detach-sign manifest.sha256)',
   usage: `usage: packet attach PACKET SIGNATURE [options]
 
 Adds a detached OpenPGP signature over PACKET's manifest.sha256 that was made elsewhere, for

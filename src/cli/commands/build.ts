@@ -6,7 +6,6 @@ import { createProgress, formatBytes, rate } from '../progress.js';
 
 export const buildCommand: CommandSpec = {
   name: 'build',
-  summary: 'build a deterministic, redacted evidence packet from files and folders',
   usage: `usage: packet build [options] INPUT...
 
 Packs INPUT files and folders under payload/ (a folder keeps its own name), redacting secrets,

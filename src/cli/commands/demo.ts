@@ -10,7 +10,6 @@ const PROJECT_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url))
 
 export const demoCommand: CommandSpec = {
   name: 'demo',
-  summary: 'run the whole life cycle on the bundled examples (offline, throw-away keys, local TSA)',
   usage: `usage: packet demo [--out DIR]
 
 Validates the bundled contracts, builds a packet from sample evidence that holds (fake)

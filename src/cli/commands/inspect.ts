@@ -7,7 +7,6 @@ import { renderCheck } from '../../report/text.js';
 
 export const inspectCommand: CommandSpec = {
   name: 'inspect',
-  summary: 'show what is inside a packet',
   usage: `usage: packet inspect [options] PACKET
 
 Shows the packet's metadata, its files, what was redacted, and which signatures, time-stamps

@@ -8,7 +8,6 @@ import { singlePacket } from './verify.js';
 
 export const signCommand: CommandSpec = {
   name: 'sign',
-  summary: "sign a packet's manifest with OpenPGP (a key file, or gpg and its agent or token)",
   usage: `usage: packet sign PACKET (--key KEY.asc | --gpg) [options]
 
 Signs the exact bytes of PACKET's manifest.sha256 and adds signatures/<FPR>.asc and

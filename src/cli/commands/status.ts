@@ -9,7 +9,6 @@ import { singlePacket } from './verify.js';
 
 export const statusCommand: CommandSpec = {
   name: 'status',
-  summary: 'show where the signing ceremony stands (exit 4 while dual control is not met)',
   usage: `usage: packet status PACKET --policy FILE [options]
 
 Shows who has signed (name, roles, key, time), which roles and how many people are still

@@ -6,7 +6,6 @@ import { singlePacket } from './verify.js';
 
 export const timestampCommand: CommandSpec = {
   name: 'timestamp',
-  summary: 'get an RFC 3161 time-stamp for every signature that lacks one',
   usage: `usage: packet timestamp PACKET --tsa URL [options]
 
 Asks the time-stamping authority at URL for a token over the bytes of each

@@ -26,7 +26,6 @@ options:
 
 export const tsaCommand: CommandSpec = {
   name: 'tsa',
-  summary: 'run a local RFC 3161 time-stamping authority (tsa serve)',
   usage: USAGE,
   options: {
     port: { type: 'string' },

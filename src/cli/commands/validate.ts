@@ -19,7 +19,6 @@ const RULE_HELP: Record<string, string> = {
 
 export const validateCommand: CommandSpec = {
   name: 'validate',
-  summary: 'validate tenant, binding, capacity and proposal contracts',
   usage: `usage: packet validate [PATH...] [--format text|json|github|sarif] [--now RFC3339] [--strict]
        packet validate --print-hash PROPOSAL_FILE...
 

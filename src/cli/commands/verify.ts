@@ -9,11 +9,9 @@ import { describeCause, environmentError, usageError } from '../../core/errors.j
 import { writeFileAtomic } from '../../core/atomic.js';
 import type { Report } from '../../core/result.js';
 import { renderHtml, renderMarkdown } from '../../report/index.js';
-import { loadTrustPolicy } from '../../trust/index.js';
 
 export const verifyCommand: CommandSpec = {
   name: 'verify',
-  summary: 'verify a packet offline: integrity, signatures, time-stamps, dual control',
   usage: `usage: packet verify [options] PACKET
 
 Checks every entry and every covered file of PACKET (a .packet.tar or an unpacked folder);
@@ -48,7 +46,8 @@ options:
     const started = Date.now();
     let bytes = 0;
     const policyFile = pathOption(io, values, 'policy');
-    const policy = policyFile === undefined ? undefined : await loadTrustPolicy(policyFile);
+    // Loaded only when needed: the policy machinery (OpenPGP, ASN.1, schemas) is most of start-up time.
+    const policy = policyFile === undefined ? undefined : await (await import('../../trust/index.js')).loadTrustPolicy(policyFile);
     const { report } = await verifyPacket(packetPath, {
       now,
       ...(policy === undefined ? {} : { policy }),
