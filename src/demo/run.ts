@@ -1,6 +1,7 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { usageError } from '../core/errors.js';
 import { formatRfc3339 } from '../core/time.js';
 import type { Report } from '../core/result.js';
 import { buildPacket } from '../packet/build.js';
@@ -14,7 +15,7 @@ import { hasGpg, makeGpgSigner, makeKeyFileSigner, stopGpgAgent } from './keys.j
 export interface DemoOptions {
   /** Project root holding examples/ and contracts/. */
   root: string;
-  /** Folder to leave the results in (created; must not exist yet). */
+  /** Folder to leave the results in (created; if it exists it must be an empty folder). */
   out: string;
   now: Date;
   /** One line per step, for the person watching. */
@@ -42,7 +43,7 @@ const EVIDENCE = 'examples/evidence/CHG-2041';
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const { say } = options;
   const out = resolve(options.out);
-  await mkdir(out, { recursive: false });
+  await makeEmptyFolder(out);
   const secrets = await mkdtemp(join(tmpdir(), 'packet-demo-keys-'));
   const tsa = await startLocalTsa();
   let gnupgHome: string | undefined;
@@ -115,6 +116,19 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   function rel(path: string): string {
     return relative(process.cwd(), path) || '.';
   }
+}
+
+/** The demo never writes over anything: the folder must be new, or an empty folder. */
+async function makeEmptyFolder(out: string): Promise<void> {
+  try {
+    await mkdir(out, { recursive: false });
+    return;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw usageError('DEMO_OUT_UNUSABLE', `cannot create ${out}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
+  }
+  const entries = await readdir(out).catch(() => undefined);
+  if (entries === undefined) throw usageError('DEMO_OUT_NOT_A_FOLDER', `${out} exists and is not a folder`, { hint: 'pass --out with a new folder name' });
+  if (entries.length > 0) throw usageError('DEMO_OUT_NOT_EMPTY', `${out} already exists and is not empty`, { hint: 'pass --out with a new folder name, or remove the old demo folder' });
 }
 
 function demoPolicy(alice: string, bob: string): string {
