@@ -1,6 +1,6 @@
 import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { usageError } from '../core/errors.js';
 import { formatRfc3339 } from '../core/time.js';
 import type { Report } from '../core/result.js';
@@ -20,6 +20,8 @@ export interface DemoOptions {
   now: Date;
   /** One line per step, for the person watching. */
   say: (line: string) => void;
+  /** Where the person runs the demo from: printed paths are relative to it. Default: process.cwd(). */
+  cwd?: string;
   /** Optional contract validation step (the contracts module), run first. */
   validate?: () => Promise<Report>;
 }
@@ -100,10 +102,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
     const verified = await verifyPacket(packet, { now: new Date(Date.now() + 1000), policy: loaded, unmet: 'warn' });
     say(`7. verify    offline against ${rel(policy)}: ${verified.report.verdict.toUpperCase()} (${verified.report.summary.pass} checks passed, ${verified.report.summary.fail} failed)`);
+    const bin = `node ${rel(join(options.root, 'bin', 'packet.js'))}`;
     const commands = [
-      `node bin/packet.js verify ${rel(packet)} --policy ${rel(policy)}`,
-      `node bin/packet.js status ${rel(packet)} --policy ${rel(policy)}`,
-      `node bin/packet.js inspect ${rel(packet)}`,
+      `${bin} verify ${rel(packet)} --policy ${rel(policy)}`,
+      `${bin} status ${rel(packet)} --policy ${rel(policy)}`,
+      `${bin} inspect ${rel(packet)}`,
       `mkdir -p ${rel(out)}/unpacked && tar -xf ${rel(packet)} -C ${rel(out)}/unpacked   # then follow its VERIFY.md`,
     ];
     return { out, packet, policy, report: verified.report, commands };
@@ -113,8 +116,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     await rm(secrets, { recursive: true, force: true });
   }
 
+  /** Short when below the person's folder, absolute otherwise, so that it works when pasted. */
   function rel(path: string): string {
-    return relative(process.cwd(), path) || '.';
+    const short = relative(options.cwd ?? process.cwd(), path);
+    return short === '' ? '.' : short.startsWith('..') || isAbsolute(short) ? path : short;
   }
 }
 
