@@ -48,7 +48,7 @@ options:
     const out = stringOption(values, 'out') ?? `evidence/${name ?? 'packet'}.packet.tar`;
     const created = resolveBuildTime(stringOption(values, 'time'), io.env, io.now);
     const progress = createProgress(io, booleanOption(values, 'quiet'));
-    const started = Date.now();
+    const started = io.now().getTime();
     const result = await buildPacket({
       inputs: positionals,
       out,
@@ -63,7 +63,7 @@ options:
       fsync: booleanOption(values, 'fsync'),
       cwd: io.cwd,
       onProgress: (p) =>
-        progress.update(`packet: built ${p.files}/${p.totalFiles} files, ${formatBytes(p.bytes)} of ${formatBytes(p.totalBytes)} (${rate(p.bytes, started)})`),
+        progress.update(`packet: built ${p.files}/${p.totalFiles} files, ${formatBytes(p.bytes)} of ${formatBytes(p.totalBytes)} (${rate(p.bytes, started, io.now().getTime())})`),
     });
     progress.done();
     const m = result.metadata;

@@ -44,7 +44,7 @@ options:
     const nowText = stringOption(values, 'now');
     const now = nowText === undefined ? io.now() : parseTimeOption('--now', nowText);
     const progress = createProgress(io, booleanOption(values, 'quiet'));
-    const started = Date.now();
+    const started = io.now().getTime();
     let bytes = 0;
     const policyFile = stringOption(values, 'policy');
     const policy = policyFile === undefined ? undefined : await loadTrustPolicy(policyFile);
@@ -53,7 +53,7 @@ options:
       ...(policy === undefined ? {} : { policy }),
       onProgress: (n) => {
         bytes += n;
-        progress.update(`packet: verified ${formatBytes(bytes)} (${rate(bytes, started)})`);
+        progress.update(`packet: verified ${formatBytes(bytes)} (${rate(bytes, started, io.now().getTime())})`);
       },
     });
     progress.done();
