@@ -105,6 +105,17 @@ describe('progress on a terminal', () => {
     expect(Array.isArray((JSON.parse(verify.stdout) as { checks: unknown[] }).checks)).toBe(true);
   });
 
+  it('a build that fails part-way clears its progress line before the error message', async () => {
+    const mixed = join(temp.path, 'mixed');
+    mkdirSync(mixed);
+    for (let i = 0; i < 3; i += 1) writeFileSync(join(mixed, `a-${i}.txt`), 'text\n'.repeat(500));
+    writeFileSync(join(mixed, 'z.bin'), Buffer.from([0, 1, 2, 0, 255, 0]));
+    const run = await cli(['build', mixed, '--out', freshOut(), '--name', 'p', '--strict']);
+    expect(run.code).toBe(1);
+    expect(lines(run.stderr)[0]).toMatch(/^packet: built 1\/4 files/);
+    expect(run.stderr).toMatch(/\/s\)\r\u001b\[2Kpacket: \S*z\.bin is a binary file/);
+  });
+
   it('CI=false still counts as a terminal session', async () => {
     const run = await cli(['verify', packet], { env: { PATH: process.env.PATH, CI: 'false' } });
     expect(lines(run.stderr).length).toBeGreaterThan(0);

@@ -49,6 +49,7 @@ options:
     const created = resolveBuildTime(stringOption(values, 'time'), io.env, io.now);
     const progress = createProgress(io, booleanOption(values, 'quiet'));
     const started = io.now().getTime();
+    // Cleared even when the build fails, so that an error starts on a clean line.
     const result = await buildPacket({
       inputs: positionals,
       out,
@@ -64,8 +65,7 @@ options:
       cwd: io.cwd,
       onProgress: (p) =>
         progress.update(`packet: built ${p.files}/${p.totalFiles} files, ${formatBytes(p.bytes)} of ${formatBytes(p.totalBytes)} (${rate(p.bytes, started, io.now().getTime())})`),
-    });
-    progress.done();
+    }).finally(() => progress.done());
     const m = result.metadata;
     if (format === 'json') {
       io.stdout.write(`${JSON.stringify({ out: result.out, form: result.form, digest: result.digest, packet: m }, null, 2)}\n`);

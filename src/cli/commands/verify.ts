@@ -55,8 +55,7 @@ options:
         bytes += n;
         progress.update(`packet: verified ${formatBytes(bytes)} (${rate(bytes, started, io.now().getTime())})`);
       },
-    });
-    progress.done();
+    }).finally(() => progress.done());
     if (reportFile !== undefined && reportKind !== undefined) await writeAuditorReport(resolve(io.cwd, reportFile), reportKind, report);
     if (format === 'markdown') io.stdout.write(renderMarkdown(report));
     else if (format === 'html') io.stdout.write(renderHtml(report));
