@@ -17,7 +17,8 @@ export function createProgress(io: CliIo, quiet: boolean): Progress {
   let shown = false;
   return {
     update(text) {
-      const now = Date.now();
+      // The clock comes from io so that tests can drive the throttle.
+      const now = io.now().getTime();
       if (now - last < 125) return;
       last = now;
       shown = true;
@@ -40,7 +41,7 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }
 
-export function rate(bytes: number, startedAt: number): string {
-  const seconds = Math.max((Date.now() - startedAt) / 1000, 0.001);
+export function rate(bytes: number, startedAt: number, now: number): string {
+  const seconds = Math.max((now - startedAt) / 1000, 0.001);
   return `${formatBytes(bytes / seconds)}/s`;
 }

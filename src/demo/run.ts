@@ -1,6 +1,7 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { usageError } from '../core/errors.js';
 import { formatRfc3339 } from '../core/time.js';
 import type { Report } from '../core/result.js';
 import { buildPacket } from '../packet/build.js';
@@ -14,11 +15,13 @@ import { hasGpg, makeGpgSigner, makeKeyFileSigner, stopGpgAgent } from './keys.j
 export interface DemoOptions {
   /** Project root holding examples/ and contracts/. */
   root: string;
-  /** Folder to leave the results in (created; must not exist yet). */
+  /** Folder to leave the results in (created; if it exists it must be an empty folder). */
   out: string;
   now: Date;
   /** One line per step, for the person watching. */
   say: (line: string) => void;
+  /** Where the person runs the demo from: printed paths are relative to it. Default: process.cwd(). */
+  cwd?: string;
   /** Optional contract validation step (the contracts module), run first. */
   validate?: () => Promise<Report>;
 }
@@ -42,7 +45,7 @@ const EVIDENCE = 'examples/evidence/CHG-2041';
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const { say } = options;
   const out = resolve(options.out);
-  await mkdir(out, { recursive: false });
+  await makeEmptyFolder(out);
   const secrets = await mkdtemp(join(tmpdir(), 'packet-demo-keys-'));
   const tsa = await startLocalTsa();
   let gnupgHome: string | undefined;
@@ -99,10 +102,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
     const verified = await verifyPacket(packet, { now: new Date(Date.now() + 1000), policy: loaded, unmet: 'warn' });
     say(`7. verify    offline against ${rel(policy)}: ${verified.report.verdict.toUpperCase()} (${verified.report.summary.pass} checks passed, ${verified.report.summary.fail} failed)`);
+    const bin = `node ${rel(join(options.root, 'bin', 'packet.js'))}`;
     const commands = [
-      `node bin/packet.js verify ${rel(packet)} --policy ${rel(policy)}`,
-      `node bin/packet.js status ${rel(packet)} --policy ${rel(policy)}`,
-      `node bin/packet.js inspect ${rel(packet)}`,
+      `${bin} verify ${rel(packet)} --policy ${rel(policy)}`,
+      `${bin} status ${rel(packet)} --policy ${rel(policy)}`,
+      `${bin} inspect ${rel(packet)}`,
       `mkdir -p ${rel(out)}/unpacked && tar -xf ${rel(packet)} -C ${rel(out)}/unpacked   # then follow its VERIFY.md`,
     ];
     return { out, packet, policy, report: verified.report, commands };
@@ -112,9 +116,24 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     await rm(secrets, { recursive: true, force: true });
   }
 
+  /** Short when below the person's folder, absolute otherwise, so that it works when pasted. */
   function rel(path: string): string {
-    return relative(process.cwd(), path) || '.';
+    const short = relative(options.cwd ?? process.cwd(), path);
+    return short === '' ? '.' : short.startsWith('..') || isAbsolute(short) ? path : short;
   }
+}
+
+/** The demo never writes over anything: the folder must be new, or an empty folder. */
+async function makeEmptyFolder(out: string): Promise<void> {
+  try {
+    await mkdir(out, { recursive: false });
+    return;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw usageError('DEMO_OUT_UNUSABLE', `cannot create ${out}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
+  }
+  const entries = await readdir(out).catch(() => undefined);
+  if (entries === undefined) throw usageError('DEMO_OUT_NOT_A_FOLDER', `${out} exists and is not a folder`, { hint: 'pass --out with a new folder name' });
+  if (entries.length > 0) throw usageError('DEMO_OUT_NOT_EMPTY', `${out} already exists and is not empty`, { hint: 'pass --out with a new folder name, or remove the old demo folder' });
 }
 
 function demoPolicy(alice: string, bob: string): string {

@@ -61,8 +61,10 @@ your own trust policy.
 Every line must say OK. Then check that nothing else is in the packet: every file outside
 \`signatures/\`, \`timestamps/\` and \`keys/\` must be listed in \`${MANIFEST}\`:
 
-    find . -type f ! -path './signatures/*' ! -path './timestamps/*' ! -path './keys/*' ! -name ${MANIFEST} | sed 's|^\\./||' | LC_ALL=C sort > found.txt
-    cut -c67- ${MANIFEST} | LC_ALL=C sort | diff - found.txt && rm found.txt
+    find . -type f ! -path './signatures/*' ! -path './timestamps/*' ! -path './keys/*' ! -name ${MANIFEST} | sed 's|^\\./||' | LC_ALL=C sort > ../found.txt
+    cut -c67- ${MANIFEST} | LC_ALL=C sort | diff - ../found.txt && rm ../found.txt
+
+(The list is written outside the packet folder so that it does not list itself.)
 
 ## 3. Signatures: each one verifies over the manifest
 
@@ -71,18 +73,20 @@ Each \`signatures/<FINGERPRINT>.asc\` is a detached OpenPGP signature over the e
 from your own records (or \`keys/<FINGERPRINT>.asc\`, only after checking that the fingerprint
 is one you expect), then:
 
-    for sig in signatures/*.asc; do gpg --verify "$sig" ${MANIFEST} || echo "BAD: $sig"; done
+    for sig in signatures/*.asc; do fpr=$(basename "$sig" .asc); gpg --status-fd 1 --verify "$sig" ${MANIFEST} | grep -q "^\\[GNUPG:\\] VALIDSIG .* $fpr\\$" || echo "BAD: $sig"; done
 
-Check that the "Primary key fingerprint" gpg prints for each signature equals the file name and
-belongs to a person your policy approves. Count distinct people, not signature files.
+A signature is BAD unless gpg finds it good and its primary key fingerprint equals the file name.
+Check that each fingerprint belongs to a person your policy approves. Count distinct people,
+not signature files.
 
 ## 4. Time-stamps: each signature was made before its trusted time
 
 Each \`timestamps/<FINGERPRINT>.tsr\` is an RFC 3161 time-stamp response over the bytes of
 \`signatures/<FINGERPRINT>.asc\`. With the time-stamp authority's root certificate from your
-trust policy in \`tsa-root.pem\`:
+trust policy in \`tsa-root.pem\` beside the packet folder (outside it, so that nothing shipped in
+the packet can stand in for it):
 
-    for tsr in timestamps/*.tsr; do fpr=$(basename "$tsr" .tsr); openssl ts -verify -data "signatures/$fpr.asc" -in "$tsr" -CAfile tsa-root.pem || echo "BAD: $tsr"; done
+    for tsr in timestamps/*.tsr; do fpr=$(basename "$tsr" .tsr); openssl ts -verify -data "signatures/$fpr.asc" -in "$tsr" -CAfile ../tsa-root.pem || echo "BAD: $tsr"; done
     openssl ts -reply -in timestamps/<FINGERPRINT>.tsr -text   # shows the trusted time
 
 Or let the tool do all of it: \`packet verify ${metadata.name}.packet.tar --policy POLICY.yaml\`.

@@ -47,7 +47,8 @@ options:
     const out = stringOption(values, 'out') ?? `evidence/${name ?? 'packet'}.packet.tar`;
     const created = resolveBuildTime(stringOption(values, 'time'), io.env, io.now);
     const progress = createProgress(io, booleanOption(values, 'quiet'));
-    const started = Date.now();
+    const started = io.now().getTime();
+    // Cleared even when the build fails, so that an error starts on a clean line.
     const result = await buildPacket({
       inputs: positionals,
       out,
@@ -62,9 +63,8 @@ options:
       fsync: booleanOption(values, 'fsync'),
       cwd: io.cwd,
       onProgress: (p) =>
-        progress.update(`packet: built ${p.files}/${p.totalFiles} files, ${formatBytes(p.bytes)} of ${formatBytes(p.totalBytes)} (${rate(p.bytes, started)})`),
-    });
-    progress.done();
+        progress.update(`packet: built ${p.files}/${p.totalFiles} files, ${formatBytes(p.bytes)} of ${formatBytes(p.totalBytes)} (${rate(p.bytes, started, io.now().getTime())})`),
+    }).finally(() => progress.done());
     const m = result.metadata;
     if (format === 'json') {
       io.stdout.write(`${JSON.stringify({ out: result.out, form: result.form, digest: result.digest, packet: m }, null, 2)}\n`);

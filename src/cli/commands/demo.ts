@@ -31,6 +31,7 @@ options:
     const result = await runDemo({
       root: PROJECT_ROOT,
       out,
+      cwd: io.cwd,
       now: new Date(Math.floor(now.getTime() / 1000) * 1000),
       say,
       validate: () => validateContracts([join(PROJECT_ROOT, 'contracts')], { now }),

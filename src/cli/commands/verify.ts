@@ -43,7 +43,7 @@ options:
     const nowText = stringOption(values, 'now');
     const now = nowText === undefined ? io.now() : parseTimeOption('--now', nowText);
     const progress = createProgress(io, booleanOption(values, 'quiet'));
-    const started = Date.now();
+    const started = io.now().getTime();
     let bytes = 0;
     const policyFile = pathOption(io, values, 'policy');
     // Loaded only when needed: the policy machinery (OpenPGP, ASN.1, schemas) is most of start-up time.
@@ -53,10 +53,9 @@ options:
       ...(policy === undefined ? {} : { policy }),
       onProgress: (n) => {
         bytes += n;
-        progress.update(`packet: verified ${formatBytes(bytes)} (${rate(bytes, started)})`);
+        progress.update(`packet: verified ${formatBytes(bytes)} (${rate(bytes, started, io.now().getTime())})`);
       },
-    });
-    progress.done();
+    }).finally(() => progress.done());
     if (reportFile !== undefined && reportKind !== undefined) await writeAuditorReport(resolve(io.cwd, reportFile), reportKind, report);
     if (format === 'markdown') io.stdout.write(renderMarkdown(report));
     else if (format === 'html') io.stdout.write(renderHtml(report));
