@@ -15,7 +15,7 @@ export const demoCommand: CommandSpec = {
 Validates the bundled contracts, builds a packet from sample evidence that holds (fake)
 secrets, runs a two-person signing ceremony with throw-away keys (one key file, one through
 gpg when installed), time-stamps both signatures with a local TSA, and verifies the packet
-offline against a demo trust policy. Leaves the packet, public keys and policy in DIR.
+offline against a demo trust policy. Leaves the packet (with the public keys in its keys/), the TSA root and the policy in DIR.
 
 options:
   --out DIR   where to leave the results (default: evidence/demo-<time>)
