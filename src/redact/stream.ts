@@ -8,6 +8,14 @@ import type { RedactionRecord, RuleSet } from './types.js';
 export type TextRedactor = Transform & { records(): RedactionRecord[] };
 
 /**
+ * Input chunks are decoded, redacted and encoded in slices of at most this many bytes. Strings
+ * this small live in the young generation; decoding or encoding a 1 MiB chunk at once allocates
+ * a large string or buffer each time, and that (not the transcoding) cost several times the
+ * redaction itself (see docs/redaction.md, Performance). Output never depends on the cuts.
+ */
+const SLICE_BYTES = 64 * 1024;
+
+/**
  * A Transform that redacts like {@link redactText} whatever the chunk boundaries. Memory is
  * bounded by the longest line, itself bounded by MAX_LINE_CHARS (1 Mi UTF-16 units: longer
  * lines are cut into segments, see engine.ts), plus at most MAX_HELD_CHARS of a held YAML
@@ -20,21 +28,25 @@ export function createTextRedactor(rules: RuleSet, options: TextOptions = {}): T
   const transform = new Transform({
     transform(chunk: Buffer | string, _encoding: BufferEncoding, callback: TransformCallback) {
       try {
-        const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
-        const out = engine.push(text);
-        callback(null, out.length > 0 ? Buffer.from(out, 'utf8') : undefined);
+        if (typeof chunk === 'string') emit(this, engine.push(chunk));
+        else for (let at = 0; at < chunk.length; at += SLICE_BYTES) emit(this, engine.push(decoder.write(chunk.subarray(at, at + SLICE_BYTES))));
+        callback();
       } catch (error) {
         callback(error as Error);
       }
     },
     flush(callback: TransformCallback) {
       try {
-        const out = engine.push(decoder.end()) + engine.end();
-        callback(null, out.length > 0 ? Buffer.from(out, 'utf8') : undefined);
+        emit(this, engine.push(decoder.end()) + engine.end());
+        callback();
       } catch (error) {
         callback(error as Error);
       }
     },
   });
   return Object.assign(transform, { records: () => engine.records() });
+}
+
+function emit(stream: Transform, text: string): void {
+  if (text.length > 0) stream.push(Buffer.from(text, 'utf8'));
 }
