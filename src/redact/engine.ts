@@ -362,7 +362,7 @@ function regexTrigger(pattern: RegExp): Trigger {
 }
 
 /** A structure match at a line start (after a line terminator, or at the start of the text). */
-function structuralTrigger(text: string, from: number): number {
+export function structuralTrigger(text: string, from: number): number {
   if (from === 0) {
     STRUCTURE_AT_START.lastIndex = 0;
     if (STRUCTURE_AT_START.test(text)) return 0;
@@ -378,7 +378,7 @@ function structuralTrigger(text: string, from: number): number {
  * try nearly every position; with the upper-case starts apart, each alternation can skip the
  * characters none of its forms starts with. The union finds the same lines.
  */
-function keywordGroups(keywords: Set<string>): string[][] {
+export function keywordGroups(keywords: Set<string>): string[][] {
   const groups = new Map<string, string[]>();
   for (const keyword of keywords) {
     const kind = /^[a-z]/.test(keyword) ? 'lower' : /^[A-Z]/.test(keyword) ? 'upper' : 'other';
