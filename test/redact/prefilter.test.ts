@@ -87,3 +87,29 @@ describe('stream slices', () => {
     expect(redactor.records()).toEqual(expected.records);
   });
 });
+
+describe('stream fast path', () => {
+  it('never passes invalid UTF-8 through: output equals redactText of the decoded text, any cuts', async () => {
+    const rules = defaultRuleSet();
+    const bytes = Buffer.concat([
+      Buffer.from('ok line\nbroken \xe2\x82\nlone \xff byte\n', 'latin1'),
+      Buffer.from(`${'y'.repeat(70000)}\npassword: hunter2\n€ end`, 'utf8'),
+    ]);
+    const expected = redactText(bytes.toString('utf8'), rules).text;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.nat({ max: bytes.length }), { maxLength: 6 }), async (points) => {
+        const cuts = [...new Set(points)].sort((a, b) => a - b);
+        const chunks = [0, ...cuts].map((from, i) => bytes.subarray(from, cuts[i] ?? bytes.length)).filter((c) => c.length > 0);
+        const redactor = createTextRedactor(rules);
+        const out: Buffer[] = [];
+        redactor.on('data', (b: Buffer) => out.push(b));
+        await new Promise<void>((resolve, reject) => {
+          Readable.from(chunks).pipe(redactor).on('end', resolve).on('error', reject);
+        });
+        expect(Buffer.concat(out).toString('utf8')).toBe(expected);
+        expect(Buffer.concat(out).equals(Buffer.from(expected, 'utf8'))).toBe(true);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
