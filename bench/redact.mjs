@@ -48,6 +48,11 @@ const result = whole.result;
 const count = result.records.reduce((n, r) => n + r.count, 0);
 console.log(`redactText: ${MB.toFixed(1)} MB, ${figures(whole)}, ${count} redactions`);
 
+// The same lines without the secrets: nothing to redact, so the input string comes back as is.
+const cleanText = text.replace(/^(?:DB_PASSWORD|Authorization|aws key).*\n/gm, '');
+const clean = await time(() => redactText(cleanText, rules));
+console.log(`redactText: no secrets, ${figures(clean)}, ${clean.result.records.length} rules hit, output is the input: ${clean.result.text === cleanText}`);
+
 const chunk = 1 << 20;
 const source = () => Readable.from((function* () { for (let i = 0; i < bytes.length; i += chunk) yield bytes.subarray(i, i + chunk); })());
 let outBytes = 0;
