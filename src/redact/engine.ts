@@ -28,7 +28,15 @@ const CUT_SEARCH = 4096;
 
 export type EngineMode = 'redact' | 'detect' | 'scan';
 
-const STRUCTURAL_TRIGGER = /^(?:---|\.\.\.)|^[ \t]*(?:- )?(?:kind|data|stringData)[ \t]*:/gm;
+/**
+ * Where a line may open or close YAML structure. Equivalent to the multiline
+ * /^(?:---|\.\.\.)|^[ \t]*(?:- )?(?:kind|data|stringData)[ \t]*:/gm, but a multiline `^` makes
+ * the regex engine try every position, while a leading line terminator (what `^` matches after)
+ * lets it skip: over ten times faster on long clean text. See {@link structuralTrigger}.
+ */
+const STRUCTURE = String.raw`(?:---|\.\.\.|[ \t]*(?:- )?(?:kind|data|stringData)[ \t]*:)`;
+const STRUCTURE_AFTER_TERMINATOR = new RegExp(`[\n\r\u2028\u2029]${STRUCTURE}`, 'g');
+const STRUCTURE_AT_START = new RegExp(STRUCTURE, 'y');
 const PEM_BEGIN = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/;
 const PEM_END = /-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/;
 const DOC_BOUNDARY = /^(?:---|\.\.\.)(?:[ \t]|$)/;
@@ -74,24 +82,24 @@ export class LineEngine {
   private replaying = false;
   private readonly recordMap = new Map<string, RedactionRecord>();
   private readonly found: SecretFinding[] = [];
-  private readonly triggers: RegExp[];
+  private readonly triggers: Trigger[];
 
   constructor(
     private readonly rules: RuleSet,
     private readonly mode: EngineMode,
     private readonly path?: string,
   ) {
-    this.triggers = [STRUCTURAL_TRIGGER];
+    this.triggers = [structuralTrigger];
     const keywords = new Set<string>();
     for (const rule of rules.rules) {
       if (mode !== 'scan' && rule.scanOnly === true) continue;
-      if (rule.keywords === undefined) this.triggers.push(...rule.triggers);
+      if (rule.keywords === undefined) this.triggers.push(...rule.triggers.map(regexTrigger));
       else for (const keyword of rule.keywords) for (const variant of caseVariants(keyword)) keywords.add(variant);
     }
-    // One case-sensitive alternation of lower, Capitalized and UPPER keyword forms: several times
+    // Case-sensitive alternations of lower, Capitalized and UPPER keyword forms: several times
     // faster than case-insensitive scans. A line whose only keyword is in odd mixed case (`PassWord`)
     // is not examined; the per-line rules themselves stay case-insensitive where they say so.
-    if (keywords.size > 0) this.triggers.push(new RegExp([...keywords].map(escapeRegex).join('|'), 'g'));
+    for (const group of keywordGroups(keywords)) this.triggers.push(regexTrigger(new RegExp(group.map(escapeRegex).join('|'), 'g')));
   }
 
   /** Feed more text; returns the output for every line completed so far. */
@@ -119,7 +127,7 @@ export class LineEngine {
     const out: string[] = [];
     const text = this.pending;
     let pos = 0;
-    const next = new Map<RegExp, number>();
+    const next = new Map<Trigger, number>();
     while (pos < text.length) {
       if (this.isNeutral()) {
         const hit = this.nextTrigger(text, pos, next);
@@ -162,14 +170,12 @@ export class LineEngine {
   }
 
   /** Position of the first trigger match at or after `from`, or -1. */
-  private nextTrigger(text: string, from: number, cache: Map<RegExp, number>): number {
+  private nextTrigger(text: string, from: number, cache: Map<Trigger, number>): number {
     let best = -1;
     for (const trigger of this.triggers) {
       let at = cache.get(trigger);
       if (at === undefined || (at !== -1 && at < from)) {
-        trigger.lastIndex = from;
-        const match = trigger.exec(text);
-        at = match === null ? -1 : match.index;
+        at = trigger(text, from);
         cache.set(trigger, at);
       }
       if (at !== -1 && (best === -1 || at < best)) best = at;
@@ -342,6 +348,43 @@ export class LineEngine {
       this.replaying = false;
     }
   }
+}
+
+/** Finds the first position at or after `from` from which a line must be examined, or -1. */
+type Trigger = (text: string, from: number) => number;
+
+function regexTrigger(pattern: RegExp): Trigger {
+  return (text, from) => {
+    pattern.lastIndex = from;
+    const match = pattern.exec(text);
+    return match === null ? -1 : match.index;
+  };
+}
+
+/** A structure match at a line start (after a line terminator, or at the start of the text). */
+export function structuralTrigger(text: string, from: number): number {
+  if (from === 0) {
+    STRUCTURE_AT_START.lastIndex = 0;
+    if (STRUCTURE_AT_START.test(text)) return 0;
+  }
+  // Searching from the character before `from` finds a line start at `from` itself.
+  STRUCTURE_AFTER_TERMINATOR.lastIndex = Math.max(0, from - 1);
+  const match = STRUCTURE_AFTER_TERMINATOR.exec(text);
+  return match === null ? -1 : match.index + 1;
+}
+
+/**
+ * Keyword forms split by how they start: one alternation over every form makes the regex engine
+ * try nearly every position; with the upper-case starts apart, each alternation can skip the
+ * characters none of its forms starts with. The union finds the same lines.
+ */
+export function keywordGroups(keywords: Set<string>): string[][] {
+  const groups = new Map<string, string[]>();
+  for (const keyword of keywords) {
+    const kind = /^[a-z]/.test(keyword) ? 'lower' : /^[A-Z]/.test(keyword) ? 'upper' : 'other';
+    groups.set(kind, [...(groups.get(kind) ?? []), keyword]);
+  }
+  return [...groups.values()];
 }
 
 function caseVariants(keyword: string): string[] {

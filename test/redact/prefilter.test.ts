@@ -1,0 +1,115 @@
+// The fast prefilter must pick exactly the lines the straightforward one picked: these compare
+// the rewritten triggers with the original regexes on generated text.
+import { Readable } from 'node:stream';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { keywordGroups, structuralTrigger } from '../../src/redact/engine.js';
+import { escapeRegex } from '../../src/redact/ruleset.js';
+import { createTextRedactor, defaultRuleSet, redactText } from '../../src/redact/index.js';
+
+/** The structure trigger before the rewrite. */
+const ORIGINAL_STRUCTURE = /^(?:---|\.\.\.)|^[ \t]*(?:- )?(?:kind|data|stringData)[ \t]*:/gm;
+
+function firstMatch(pattern: RegExp, text: string, from: number): number {
+  pattern.lastIndex = from;
+  const match = pattern.exec(text);
+  return match === null ? -1 : match.index;
+}
+
+const structurePiece = fc.constantFrom('---', '...', '-', '.', ' ', '\t', '- ', 'kind', 'data', 'stringData', ':', 'x', '\n', '\r', '\r\n', '\u2028', '\u2029');
+
+describe('structure trigger', () => {
+  it('finds the same first line start as the multiline regex, from any position', () => {
+    fc.assert(
+      fc.property(fc.array(structurePiece, { maxLength: 30 }), fc.nat(), (pieces, seed) => {
+        const text = pieces.join('');
+        const from = seed % (text.length + 1);
+        expect(structuralTrigger(text, from)).toBe(firstMatch(ORIGINAL_STRUCTURE, text, from));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('matches at the very start and right after each kind of line terminator', () => {
+    expect(structuralTrigger('kind: Secret', 0)).toBe(0);
+    expect(structuralTrigger('x\rdata:', 0)).toBe(2);
+    expect(structuralTrigger('x\u2028---', 0)).toBe(2);
+    expect(structuralTrigger('x\n  - stringData :', 2)).toBe(2);
+    expect(structuralTrigger('x data:', 0)).toBe(-1);
+  });
+});
+
+describe('keyword groups', () => {
+  const keywords = new Set(['akia', 'Akia', 'AKIA', 'eyJ', '://', 'key', 'KEY', 'Key', 'private key', 'PRIVATE KEY', 'xox', '_x']);
+  const together = new RegExp([...keywords].map(escapeRegex).join('|'), 'g');
+  const groups = keywordGroups(keywords).map((group) => new RegExp(group.map(escapeRegex).join('|'), 'g'));
+  const piece = fc.constantFrom(...keywords, 'a', 'K', 'k', 'e', 'y', ' ', ':', '/', '_', 'x', '\n', 'p');
+
+  it('split by first letter case, every form is in exactly one group', () => {
+    const split = keywordGroups(keywords);
+    expect(split.length).toBe(3);
+    expect(split.flat().sort()).toEqual([...keywords].sort());
+  });
+
+  it('together find the same first match as one alternation', () => {
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 30 }), fc.nat(), (pieces, seed) => {
+        const text = pieces.join('');
+        const from = seed % (text.length + 1);
+        const hits = groups.map((g) => firstMatch(g, text, from)).filter((at) => at !== -1);
+        expect(hits.length === 0 ? -1 : Math.min(...hits)).toBe(firstMatch(together, text, from));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('stream slices', () => {
+  it('matches redactText when one large chunk is cut into slices inside characters and secrets', async () => {
+    const rules = defaultRuleSet();
+    // Lines of 100 bytes with a 3-byte character, and secrets, placed across the 64 KiB cuts.
+    // The first line puts the 64 KiB cut inside a three-byte `€`.
+    const lines: string[] = [`${'x'.repeat(65534)} € password: hunter2`];
+    for (let i = 0; i < 3000; i += 1) {
+      lines.push(i % 7 === 3 ? `token: s3cr3t-${i}-abcdef ${'€'.repeat(i % 5)}` : `plain €${'x'.repeat(i % 97)}`);
+    }
+    const text = `${lines.join('\n')}\n`;
+    expect(Buffer.from(text, 'utf8')[65536]! & 0xc0).toBe(0x80);
+    const expected = redactText(text, rules);
+    expect(expected.records.length).toBeGreaterThan(0);
+    const redactor = createTextRedactor(rules);
+    const out: Buffer[] = [];
+    redactor.on('data', (b: Buffer) => out.push(b));
+    await new Promise<void>((resolve, reject) => {
+      Readable.from([Buffer.from(text, 'utf8')]).pipe(redactor).on('end', resolve).on('error', reject);
+    });
+    expect(Buffer.concat(out).toString('utf8')).toBe(expected.text);
+    expect(redactor.records()).toEqual(expected.records);
+  });
+});
+
+describe('stream fast path', () => {
+  it('never passes invalid UTF-8 through: output equals redactText of the decoded text, any cuts', async () => {
+    const rules = defaultRuleSet();
+    const bytes = Buffer.concat([
+      Buffer.from('ok line\nbroken \xe2\x82\nlone \xff byte\n', 'latin1'),
+      Buffer.from(`${'y'.repeat(70000)}\npassword: hunter2\n€ end`, 'utf8'),
+    ]);
+    const expected = redactText(bytes.toString('utf8'), rules).text;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.nat({ max: bytes.length }), { maxLength: 6 }), async (points) => {
+        const cuts = [...new Set(points)].sort((a, b) => a - b);
+        const chunks = [0, ...cuts].map((from, i) => bytes.subarray(from, cuts[i] ?? bytes.length)).filter((c) => c.length > 0);
+        const redactor = createTextRedactor(rules);
+        const out: Buffer[] = [];
+        redactor.on('data', (b: Buffer) => out.push(b));
+        await new Promise<void>((resolve, reject) => {
+          Readable.from(chunks).pipe(redactor).on('end', resolve).on('error', reject);
+        });
+        expect(Buffer.concat(out).toString('utf8')).toBe(expected);
+        expect(Buffer.concat(out).equals(Buffer.from(expected, 'utf8'))).toBe(true);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
