@@ -89,17 +89,7 @@ export class LineEngine {
     private readonly mode: EngineMode,
     private readonly path?: string,
   ) {
-    this.triggers = [structuralTrigger];
-    const keywords = new Set<string>();
-    for (const rule of rules.rules) {
-      if (mode !== 'scan' && rule.scanOnly === true) continue;
-      if (rule.keywords === undefined) this.triggers.push(...rule.triggers.map(regexTrigger));
-      else for (const keyword of rule.keywords) for (const variant of caseVariants(keyword)) keywords.add(variant);
-    }
-    // Case-sensitive alternations of lower, Capitalized and UPPER keyword forms: several times
-    // faster than case-insensitive scans. A line whose only keyword is in odd mixed case (`PassWord`)
-    // is not examined; the per-line rules themselves stay case-insensitive where they say so.
-    for (const group of keywordGroups(keywords)) this.triggers.push(regexTrigger(new RegExp(group.map(escapeRegex).join('|'), 'g')));
+    this.triggers = triggersFor(rules, mode);
   }
 
   /** Feed more text; returns the output for every line completed so far. */
@@ -352,6 +342,36 @@ export class LineEngine {
 
 /** Finds the first position at or after `from` from which a line must be examined, or -1. */
 type Trigger = (text: string, from: number) => number;
+
+/**
+ * Triggers depend only on the rule set and the mode, and are stateless between calls, so they
+ * are built once and shared: contract validation and builds make an engine per string or per
+ * file, and building the keyword alternations each time cost more than the scanning.
+ */
+const TRIGGERS = new WeakMap<RuleSet, Map<EngineMode, Trigger[]>>();
+
+function triggersFor(rules: RuleSet, mode: EngineMode): Trigger[] {
+  let byMode = TRIGGERS.get(rules);
+  if (byMode === undefined) {
+    byMode = new Map();
+    TRIGGERS.set(rules, byMode);
+  }
+  const cached = byMode.get(mode);
+  if (cached !== undefined) return cached;
+  const triggers: Trigger[] = [structuralTrigger];
+  const keywords = new Set<string>();
+  for (const rule of rules.rules) {
+    if (mode !== 'scan' && rule.scanOnly === true) continue;
+    if (rule.keywords === undefined) triggers.push(...rule.triggers.map(regexTrigger));
+    else for (const keyword of rule.keywords) for (const variant of caseVariants(keyword)) keywords.add(variant);
+  }
+  // Case-sensitive alternations of lower, Capitalized and UPPER keyword forms: several times
+  // faster than case-insensitive scans. A line whose only keyword is in odd mixed case (`PassWord`)
+  // is not examined; the per-line rules themselves stay case-insensitive where they say so.
+  for (const group of keywordGroups(keywords)) triggers.push(regexTrigger(new RegExp(group.map(escapeRegex).join('|'), 'g')));
+  byMode.set(mode, triggers);
+  return triggers;
+}
 
 function regexTrigger(pattern: RegExp): Trigger {
   return (text, from) => {

@@ -36,8 +36,21 @@ export function isDescriptiveKeyName(key: string): boolean {
   return last !== undefined && DESCRIPTIVE_LAST_WORDS.has(last);
 }
 
+/** Key names repeat across thousands of documents; remember the answers (bounded). */
+const KEY_NAME_CACHE = new Map<string, boolean>();
+const KEY_NAME_CACHE_MAX = 10_000;
+
 /** True when a JSON/YAML/env key name says its value is a secret (password, api_key, ...). */
 export function isSecretKeyName(key: string): boolean {
+  const known = KEY_NAME_CACHE.get(key);
+  if (known !== undefined) return known;
+  const answer = judgeKeyName(key);
+  if (KEY_NAME_CACHE.size >= KEY_NAME_CACHE_MAX) KEY_NAME_CACHE.clear();
+  KEY_NAME_CACHE.set(key, answer);
+  return answer;
+}
+
+function judgeKeyName(key: string): boolean {
   if (key.length === 0 || key.length > 200) return false;
   const words = keyWords(key);
   const last = words[words.length - 1];

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateContracts, PARALLEL_THRESHOLD } from '../../src/contracts/index.js';
-import { makeTempDir, runBin } from '../helpers/cli.js';
+import { makeTempDir, PROJECT_ROOT } from '../helpers/cli.js';
 import { NOW } from './helpers.js';
 
 // Large sets are parsed in worker threads by the built code (dist); results must come back
@@ -26,9 +26,9 @@ interface JsonReport {
 
 describe('parsing in worker threads', () => {
   it('gives the same checks, in the same order, as parsing in one thread', async () => {
-    const run = runBin(['validate', temp.path, '--format', 'json', '--now', NOW.toISOString()]);
-    expect(run.code).toBe(1);
-    const parallel = JSON.parse(run.stdout) as JsonReport;
+    // The compiled library (whose worker script exists), asked for two workers.
+    const compiled = (await import(join(PROJECT_ROOT, 'dist/contracts/index.js'))) as typeof import('../../src/contracts/index.js');
+    const parallel = JSON.parse(JSON.stringify(await compiled.validateContracts([temp.path], { now: NOW, workers: 2 }))) as JsonReport;
     expect(parallel.facts.files).toBe(COUNT);
     const failing = parallel.checks.filter((c) => c.status === 'fail');
     expect(failing).toHaveLength(COUNT);
