@@ -7,9 +7,10 @@ export const READ_CHUNK = 4 * 2 ** 20;
  * Sequential reader over an open file with one read always in flight: while the caller hashes
  * one chunk, the thread pool fetches the next.
  *
- * With `reuse`, two buffers alternate (no allocation and no page faults per read): a chunk is
- * then valid only until the caller asks for the next one, which suits hashing. Without it,
- * every chunk is a fresh buffer that a caller may keep (a writer queueing it, say).
+ * With a ring of `ring` buffers (no allocation and no page faults per read), a chunk stays valid
+ * until `ring - 2` further chunks have been asked for: a ring of 2 suits a caller that only
+ * hashes each chunk before asking for the next; a ring of 4 one that also keeps one chunk in
+ * flight to a writer. With no ring, every chunk is a fresh buffer that a caller may keep.
  */
 export class ChunkReader {
   private buffer: Buffer = Buffer.alloc(0);
@@ -22,15 +23,15 @@ export class ChunkReader {
 
   constructor(
     private readonly handle: FileHandle,
-    private readonly reuse = false,
+    private readonly ring = 0,
     private readonly chunkSize = READ_CHUNK,
   ) {
     this.position = 0;
-    if (reuse) this.spare.push(Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize));
+    for (let i = 0; i < ring; i += 1) this.spare.push(Buffer.allocUnsafe(chunkSize));
   }
 
   private fetch(): Promise<Buffer> {
-    const target = this.reuse ? (this.spare.shift() as Buffer) : Buffer.allocUnsafe(this.chunkSize);
+    const target = this.spare.shift() ?? Buffer.allocUnsafe(this.chunkSize);
     const at = this.position;
     return this.handle.read(target, 0, this.chunkSize, at).then(({ bytesRead }) => target.subarray(0, bytesRead));
   }
@@ -42,7 +43,7 @@ export class ChunkReader {
     const next = this.pending ?? this.fetch();
     this.pending = undefined;
     const chunk = await next;
-    if (this.reuse && this.buffer.buffer.byteLength === this.chunkSize) this.spare.push(Buffer.from(this.buffer.buffer, 0, this.chunkSize));
+    if (this.ring > 0 && this.buffer.buffer.byteLength === this.chunkSize) this.spare.push(Buffer.from(this.buffer.buffer, 0, this.chunkSize));
     this.position += chunk.length;
     if (chunk.length === 0) {
       this.eof = true;
@@ -93,10 +94,10 @@ export class ChunkReader {
   }
 }
 
-/** All chunks of a file, with read-ahead (see ChunkReader for `reuse`). */
-export async function* fileChunks(path: string, reuse = false): AsyncGenerator<Buffer> {
+/** All chunks of a file, with read-ahead (see ChunkReader for `ring`). */
+export async function* fileChunks(path: string, ring = 0): AsyncGenerator<Buffer> {
   const handle = await open(path, 'r');
-  const reader = new ChunkReader(handle, reuse);
+  const reader = new ChunkReader(handle, ring);
   try {
     yield* reader.take(Number.MAX_SAFE_INTEGER);
   } finally {

@@ -218,10 +218,16 @@ function binary(file: InputFile, options: PrepareOptions, bytes?: Buffer): Prepa
   return { kind: 'binary', size: file.size, content: bytes ?? (() => readRange(file.source, file.size, file)), records: [] };
 }
 
+/**
+ * Chunks handed to the packet writer are recycled: the writer hashes one while it writes the one
+ * before (see ChunkReader), so a ring of four buffers is enough.
+ */
+const RING_FOR_WRITER = 4;
+
 /** Exactly `size` bytes from a file; an error if the file is now shorter or longer. */
 async function* readRange(path: string, size: number, file?: InputFile): AsyncIterable<Uint8Array> {
   let read = 0;
-  for await (const chunk of fileChunks(path)) {
+  for await (const chunk of fileChunks(path, RING_FOR_WRITER)) {
     read += chunk.byteLength;
     if (read > size) break;
     yield chunk;

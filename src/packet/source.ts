@@ -38,7 +38,7 @@ async function* walk(root: string, prefix: string): AsyncGenerator<SourceEntry> 
       yield { path: rel, type: 'directory', size: 0, content: nothing() };
       yield* walk(root, rel);
     } else if (info.isFile()) {
-      yield { path: rel, type: 'file', size: Number(info.size), content: fileChunks(join(root, rel), true) };
+      yield { path: rel, type: 'file', size: Number(info.size), content: fileChunks(join(root, rel), 2) };
     } else {
       const type = info.isSymbolicLink() ? 'symlink' : info.isFIFO() ? 'fifo' : info.isCharacterDevice() || info.isBlockDevice() ? 'device' : 'other';
       yield { path: rel, type, size: 0, content: nothing() };

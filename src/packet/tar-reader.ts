@@ -24,7 +24,7 @@ export async function* readTar(path: string, reuse = false): AsyncGenerator<Sour
   const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
     throw new SourceError('UNREADABLE', `the packet cannot be read (${error.code ?? error.message})`);
   });
-  const reader = new ChunkReader(handle, reuse);
+  const reader = new ChunkReader(handle, reuse ? 2 : 0);
   try {
     let longName: string | undefined;
     let pax: Map<string, string> | undefined;

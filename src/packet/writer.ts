@@ -1,8 +1,6 @@
 import { chmod, mkdir, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
-import { createWriteStream } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import tar from 'tar-stream';
+import { TarWriter } from './tar-writer.js';
 import { openAtomic, syncDirectory, temporarySibling, type AtomicFile } from '../core/atomic.js';
 import { inputError } from '../core/errors.js';
 
@@ -33,46 +31,28 @@ const DIR_MODE = 0o755;
  */
 export async function createTarSink(target: string, mtime: Date, durable = true): Promise<PacketSink> {
   const file: AtomicFile = await openAtomic(target, { durable });
-  const pack = tar.pack();
-  const out = createWriteStream('', { fd: file.handle.fd, autoClose: false, highWaterMark: 1 << 20 });
-  const written = pipeline(pack, out);
-  written.catch(() => undefined); // observed in commit/abort
+  const writer = new TarWriter(file.handle);
   let failed = false;
   return {
     async add(path, size, content, entryTime) {
-      await new Promise<void>((resolve, reject) => {
-        const header = { name: path, size, mode: FILE_MODE, mtime: entryTime ?? mtime, uid: 0, gid: 0, uname: '', gname: '', type: 'file' as const };
-        const entry = pack.entry(header, (error) => (error ? reject(error) : resolve()));
-        feed(entry, content).catch((error: unknown) => {
-          failed = true;
-          entry.destroy(error as Error);
-          reject(error);
-        });
-      });
+      try {
+        await writer.add({ path, size, mode: FILE_MODE, mtime: entryTime ?? mtime }, content, () =>
+          inputError('FILE_CHANGED', `${path} changed size while it was being packed`),
+        );
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
     },
     async commit() {
       if (failed) throw new Error('cannot commit a failed packet');
-      pack.finalize();
-      await written;
+      await writer.finish();
       await file.commit();
     },
     async abort() {
-      pack.destroy();
-      await written.catch(() => undefined);
       await file.abort();
     },
   };
-}
-
-async function feed(entry: ReturnType<ReturnType<typeof tar.pack>['entry']>, content: Uint8Array | AsyncIterable<Uint8Array>): Promise<void> {
-  if (content instanceof Uint8Array) {
-    entry.end(content);
-    return;
-  }
-  for await (const chunk of content) {
-    if (!entry.write(chunk)) await new Promise<void>((resolve) => entry.once('drain', () => resolve()));
-  }
-  (entry as unknown as { end(): void }).end();
 }
 
 /**

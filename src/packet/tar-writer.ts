@@ -1,0 +1,157 @@
+import type { FileHandle } from 'node:fs/promises';
+
+/**
+ * A minimal deterministic POSIX tar writer (ustar headers; a pax extended header carries a path
+ * that is not ASCII or does not fit ustar's name and prefix fields, and sizes of 8 GiB and more).
+ * Written here instead of going through tar-stream because a build of thousands of small files
+ * spent most of its time in per-entry stream round trips: small entries are batched into one
+ * vectored write, and a large file's chunks are written while the next one is hashed.
+ */
+const BLOCK = 512;
+const BATCH_BYTES = 4 * 2 ** 20;
+const USTAR_MAX_SIZE = 8 ** 11 - 1;
+
+export interface TarFileHeader {
+  path: string;
+  size: number;
+  mode: number;
+  mtime: Date;
+}
+
+export class TarWriter {
+  private batch: Uint8Array[] = [];
+  private batched = 0;
+  private inFlight: Promise<void> = Promise.resolve();
+
+  constructor(private readonly handle: FileHandle) {}
+
+  /** Add one regular file; `content` must yield exactly `header.size` bytes. */
+  async add(header: TarFileHeader, content: Uint8Array | AsyncIterable<Uint8Array>, onMismatch: () => Error): Promise<void> {
+    this.queue(encodeHeaders(header));
+    let written = 0;
+    if (content instanceof Uint8Array) {
+      written = content.byteLength;
+      if (written !== header.size) throw onMismatch();
+      this.queue(content);
+    } else {
+      await this.flush();
+      for await (const chunk of content) {
+        written += chunk.byteLength;
+        if (written > header.size) break;
+        // One write in flight while the caller hashes the next chunk (chunks are fresh buffers).
+        await this.inFlight;
+        this.inFlight = this.writeAll([chunk]);
+      }
+      await this.inFlight;
+      if (written !== header.size) throw onMismatch();
+    }
+    const pad = (BLOCK - (header.size % BLOCK)) % BLOCK;
+    if (pad > 0) this.queue(new Uint8Array(pad));
+    if (this.batched >= BATCH_BYTES) await this.flush();
+  }
+
+  /** The end-of-archive marker (two zero blocks), then everything still batched. */
+  async finish(): Promise<void> {
+    this.queue(new Uint8Array(2 * BLOCK));
+    await this.flush();
+  }
+
+  private queue(bytes: Uint8Array): void {
+    this.batch.push(bytes);
+    this.batched += bytes.byteLength;
+  }
+
+  private async flush(): Promise<void> {
+    await this.inFlight;
+    if (this.batch.length === 0) return;
+    const buffers = this.batch;
+    this.batch = [];
+    this.batched = 0;
+    await this.writeAll(buffers);
+  }
+
+  private async writeAll(buffers: Uint8Array[]): Promise<void> {
+    let pending = buffers.filter((b) => b.byteLength > 0);
+    while (pending.length > 0) {
+      const { bytesWritten } = await this.handle.writev(pending);
+      let left = bytesWritten;
+      const rest: Uint8Array[] = [];
+      for (const buffer of pending) {
+        if (left >= buffer.byteLength) left -= buffer.byteLength;
+        else {
+          rest.push(buffer.subarray(left));
+          left = 0;
+        }
+      }
+      pending = rest;
+    }
+  }
+}
+
+/** The header block(s) of one file: a pax extended header first when ustar cannot hold it. */
+export function encodeHeaders(header: TarFileHeader): Uint8Array {
+  const split = splitUstarName(header.path);
+  const needsPaxSize = header.size > USTAR_MAX_SIZE;
+  if (split !== undefined && !needsPaxSize) return ustarHeader(split.name, split.prefix, header.size, '0', header);
+  const records = paxRecord('path', header.path) + (needsPaxSize ? paxRecord('size', String(header.size)) : '');
+  const body = Buffer.from(records, 'utf8');
+  const pad = (BLOCK - (body.byteLength % BLOCK)) % BLOCK;
+  return Buffer.concat([
+    ustarHeader('PaxHeader', '', body.byteLength, 'x', header),
+    body,
+    Buffer.alloc(pad),
+    ustarHeader(split?.name ?? fallbackName(header.path), split?.prefix ?? '', needsPaxSize ? 0 : header.size, '0', header),
+  ]);
+}
+
+/** ustar keeps a path in name (100 bytes) and prefix (155 bytes), split at a slash; ASCII only here. */
+function splitUstarName(path: string): { name: string; prefix: string } | undefined {
+  if (!/^[\x20-\x7e]*$/.test(path)) return undefined;
+  if (path.length <= 100) return { name: path, prefix: '' };
+  for (let i = path.indexOf('/'); i !== -1; i = path.indexOf('/', i + 1)) {
+    const prefix = path.slice(0, i);
+    const name = path.slice(i + 1);
+    if (prefix.length <= 155 && name.length <= 100 && name.length > 0) return { name, prefix };
+  }
+  return undefined;
+}
+
+/** What a reader without pax support sees: the last part of the path, in ASCII, cut to fit. */
+function fallbackName(path: string): string {
+  const base = path.slice(path.lastIndexOf('/') + 1).replace(/[^\x20-\x7e]/g, '_');
+  return base.slice(-100) || 'file';
+}
+
+/** "<length> <key>=<value>\n", the length counting the whole record, itself included. */
+function paxRecord(key: string, value: string): string {
+  const body = ` ${key}=${value}\n`;
+  const bytes = Buffer.byteLength(body, 'utf8');
+  let length = bytes + String(bytes).length;
+  if (String(length).length !== String(bytes).length) length = bytes + String(length).length;
+  return `${length}${body}`;
+}
+
+function ustarHeader(name: string, prefix: string, size: number, type: '0' | 'x', header: TarFileHeader): Buffer {
+  const block = Buffer.alloc(BLOCK);
+  block.write(name, 0, 100, 'utf8');
+  writeOctal(block, 100, 8, header.mode);
+  writeOctal(block, 108, 8, 0); // uid
+  writeOctal(block, 116, 8, 0); // gid
+  writeOctal(block, 124, 12, size);
+  writeOctal(block, 136, 12, Math.floor(header.mtime.getTime() / 1000));
+  block.write(type, 156, 1, 'latin1');
+  block.write('ustar\u0000', 257, 6, 'latin1');
+  block.write('00', 263, 2, 'latin1');
+  writeOctal(block, 329, 8, 0); // devmajor
+  writeOctal(block, 337, 8, 0); // devminor
+  block.write(prefix, 345, 155, 'utf8');
+  block.fill(0x20, 148, 156);
+  let sum = 0;
+  for (const byte of block) sum += byte;
+  block.write(`${sum.toString(8).padStart(6, '0')}\u0000 `, 148, 8, 'latin1');
+  return block;
+}
+
+function writeOctal(block: Buffer, offset: number, length: number, value: number): void {
+  block.write(`${value.toString(8).padStart(length - 1, '0')}\u0000`, offset, length, 'latin1');
+}
