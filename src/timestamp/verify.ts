@@ -94,7 +94,11 @@ export function verifyTimeStamp(
   const candidates = [...parsed.certificates, ...(options.certificates ?? [])].flatMap(tryParseCertificate);
   let signer: CertInfo | undefined;
   step(checks, 'timestamp.signer-certificate', () => {
-    signer = findSigner(parsed, candidates);
+    // Several candidates may carry the signer's issuer and serial (one injected into the token,
+    // say): the signer is the one whose key made the signature, if any does.
+    const matching = findSigners(parsed, candidates);
+    signer = matching.find((cert) => signatureVerifies(parsed, cert)) ?? matching[0];
+    if (signer === undefined) throw new TimestampError('SIGNER_CERT_MISSING', 'the signer certificate is not in the token (was certReq false?)');
     facts.tsa = signer.subject;
     return `signer certificate found: ${signer.subject}`;
   });
@@ -211,9 +215,9 @@ function single(values: Uint8Array[] | undefined, code: string, what: string): U
 }
 
 /** RFC 5652 sec. 5.3: the SignerIdentifier names the certificate whose key signed. */
-function findSigner(parsed: ParsedTimeStamp, candidates: CertInfo[]): CertInfo {
+function findSigners(parsed: ParsedTimeStamp, candidates: CertInfo[]): CertInfo[] {
   const { signer } = parsed;
-  const match = candidates.find((cert) => {
+  return candidates.filter((cert) => {
     if (signer.issuer !== undefined && signer.serial !== undefined) {
       return equalBytes(cert.issuerDer, signer.issuer) && equalBytes(cert.serial, signer.serial);
     }
@@ -225,8 +229,15 @@ function findSigner(parsed: ParsedTimeStamp, candidates: CertInfo[]): CertInfo {
       return false;
     }
   });
-  if (match === undefined) throw new TimestampError('SIGNER_CERT_MISSING', 'the signer certificate is not in the token (was certReq false?)');
-  return match;
+}
+
+function signatureVerifies(parsed: ParsedTimeStamp, cert: CertInfo): boolean {
+  try {
+    checkSignature(parsed, cert);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function checkSignature(parsed: ParsedTimeStamp, signer: CertInfo): string {
