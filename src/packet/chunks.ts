@@ -61,11 +61,12 @@ export class ChunkReader {
     let need = n;
     while (need > 0 && (await this.fill())) {
       const take = Math.min(need, this.buffer.length - this.offset);
-      parts.push(this.buffer.subarray(this.offset, this.offset + take));
+      // Copied now: the next fill may hand this buffer back to a read in flight.
+      parts.push(Buffer.from(this.buffer.subarray(this.offset, this.offset + take)));
       this.offset += take;
       need -= take;
     }
-    return parts.length === 1 ? Buffer.from(parts[0] as Buffer) : Buffer.concat(parts);
+    return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
   }
 
   /** Up to `n` bytes as a sequence of chunks (views of fresh buffers); stops early at end of file. */

@@ -50,6 +50,8 @@ export interface PacketLimits {
   maxMetadataBytes: number;
   /** Largest signature, key or time-stamp file, bytes. */
   maxUnsealedBytes: number;
+  /** All signature, key and time-stamp files together, bytes (they are held in memory). */
+  maxUnsealedTotalBytes: number;
   /** Entries in the whole packet. */
   maxEntries: number;
   /** Bytes in one path (UTF-8). */
@@ -63,6 +65,7 @@ export const DEFAULT_LIMITS: PacketLimits = {
   maxManifestBytes: 64 * 2 ** 20,
   maxMetadataBytes: 16 * 2 ** 20,
   maxUnsealedBytes: 1 * 2 ** 20,
+  maxUnsealedTotalBytes: 64 * 2 ** 20,
   maxEntries: 1_000_000,
   maxPathBytes: 4096,
   maxDepth: 64,

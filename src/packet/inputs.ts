@@ -131,5 +131,5 @@ function sortAndCheckUnique(files: InputFile[]): InputFile[] {
 
 function isInside(child: string, parent: string): boolean {
   const rel = relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }

@@ -70,6 +70,7 @@ export async function readPacket(path: string, options: ReadOptions = {}): Promi
   const problems: Check[] = [];
   const seen = new Set<string>();
   const directories: string[] = [];
+  const held = { unsealedBytes: 0 };
   let entries = 0;
   try {
     const source = form === 'tar' ? readTar(path, true) : directoryEntries(path);
@@ -89,7 +90,7 @@ export async function readPacket(path: string, options: ReadOptions = {}): Promi
         directories.push(entry.path.replace(/\/$/, ''));
         continue;
       }
-      await consume(entry, hashes, small, reading, problems, limits, options.onProgress);
+      await consume(entry, hashes, small, reading, problems, limits, held, options.onProgress);
     }
   } catch (error) {
     const code = error instanceof SourceError ? error.code : 'TAR_CORRUPT';
@@ -167,9 +168,12 @@ async function consume(
   reading: PacketReading,
   problems: Check[],
   limits: PacketLimits,
+  held: { unsealedBytes: number },
   onProgress: ReadOptions['onProgress'],
 ): Promise<void> {
-  const keep = !entry.path.startsWith(`${PAYLOAD_DIR}/`);
+  // Only what later stages read is kept in memory; anything else (payload, unlisted files) is hashed and let go.
+  const unsealedName = parseUnsealedPath(entry.path);
+  const keep = entry.path === MANIFEST || entry.path === PACKET_JSON || entry.path === VERIFY_MD || unsealedName !== undefined;
   const hash = createHash('sha256');
   const kept: Buffer[] = [];
   let size = 0;
@@ -189,10 +193,18 @@ async function consume(
     reading.payload.push({ path: entry.path, size });
     return;
   }
+  if (!keep) return;
   const bytes = Buffer.concat(kept);
-  const unsealed = parseUnsealedPath(entry.path);
-  if (unsealed !== undefined) reading.unsealed[unsealed.dir].set(unsealed.fingerprint, bytes);
-  else small.set(entry.path, bytes);
+  if (unsealedName === undefined) {
+    small.set(entry.path, bytes);
+    return;
+  }
+  held.unsealedBytes += bytes.byteLength;
+  if (held.unsealedBytes > limits.maxUnsealedTotalBytes) {
+    problems.push(fail('packet.entries', 'UNSEALED_TOO_LARGE', `signature, key and time-stamp files together exceed ${limits.maxUnsealedTotalBytes} bytes`, { subject: entry.path }));
+    return;
+  }
+  reading.unsealed[unsealedName.dir].set(unsealedName.fingerprint, bytes);
 }
 
 function compareWithManifest(reading: PacketReading, hashes: Map<string, string>, small: Map<string, Buffer>, limits: PacketLimits): void {
@@ -276,7 +288,15 @@ function checkMetadata(reading: PacketReading, bytes: Buffer | undefined, filesI
     checks.push(fail('packet-json', 'FORMAT_UNSUPPORTED', `${PACKET_JSON} declares format ${JSON.stringify(metadata.format)}; this tool reads ${FORMAT}`));
     return;
   }
-  if (canonicalize(metadata) !== bytes.toString('utf8')) {
+  let canonical: string | undefined;
+  try {
+    canonical = canonicalize(metadata);
+  } catch {
+    // Nesting deep enough to exhaust the stack: no packet.json this tool writes looks like that.
+    checks.push(fail('packet-json', 'PACKET_JSON_INVALID', `${PACKET_JSON} cannot be canonicalized (nested too deeply)`));
+    return;
+  }
+  if (canonical !== bytes.toString('utf8')) {
     checks.push(fail('packet-json', 'PACKET_JSON_NOT_CANONICAL', `${PACKET_JSON} is not canonical JSON (RFC 8785)`));
     return;
   }

@@ -35,6 +35,7 @@ export async function* readTar(path: string, reuse = false): AsyncGenerator<Sour
       }
       if (block.length < BLOCK) throw new SourceError('TAR_TRUNCATED', 'the tar archive is truncated inside a header');
       if (isZero(block)) {
+        if (pax !== undefined || longName !== undefined) throw new SourceError('TAR_CORRUPT', 'an extended header is not followed by its entry');
         await expectEnd(reader);
         return;
       }

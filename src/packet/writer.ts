@@ -76,7 +76,9 @@ export async function createDirectorySink(target: string): Promise<PacketSink> {
         const chunks = content instanceof Uint8Array ? [content] : content;
         for await (const chunk of chunks) {
           total += chunk.byteLength;
-          await handle.write(chunk);
+          for (let offset = 0; offset < chunk.byteLength; ) {
+            offset += (await handle.write(chunk, offset, chunk.byteLength - offset)).bytesWritten;
+          }
         }
         if (total !== size) throw inputError('FILE_CHANGED', `${path} changed size while it was being packed`);
         await handle.chmod(FILE_MODE);

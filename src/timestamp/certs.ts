@@ -116,15 +116,26 @@ export interface ChainResult {
 }
 
 const MAX_CHAIN_LENGTH = 8;
+/** Certificates considered as intermediates: real tokens carry a handful; a hostile one may carry hundreds. */
+export const MAX_CHAIN_CANDIDATES = 32;
 
 /**
  * Build a path from `leaf` to a trusted anchor (RFC 5280 sec. 6, path building). Each link is
  * checked by name and signature; `candidates` (certificates carried in the token) can only be
  * intermediates. An anchor is reached only by byte equality or by its key verifying the
  * signature of the last certificate: never by subject name alone.
+ *
+ * Breadth first, and each candidate is explored at most once, so a token stuffed with
+ * certificates that all "issue" each other costs at most candidates² signature checks, not an
+ * exponential search.
  */
 export function buildChain(leaf: CertInfo, candidates: CertInfo[], anchors: TrustAnchor[]): ChainResult | undefined {
-  const walk = (path: CertInfo[]): ChainResult | undefined => {
+  const pool = candidates.slice(0, MAX_CHAIN_CANDIDATES);
+  const id = (cert: CertInfo): string => Buffer.from(cert.der).toString('base64');
+  const seen = new Set<string>([id(leaf)]);
+  const queue: CertInfo[][] = [[leaf]];
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    const path = next;
     const current = path[path.length - 1]!;
     for (const anchor of anchors) {
       if (anchor.cert.der.length === current.der.length && Buffer.from(anchor.cert.der).equals(current.der)) {
@@ -132,14 +143,12 @@ export function buildChain(leaf: CertInfo, candidates: CertInfo[], anchors: Trus
       }
       if (isIssuedBy(current, anchor.cert)) return { chain: [...path, anchor.cert], anchor };
     }
-    if (path.length >= MAX_CHAIN_LENGTH) return undefined;
-    for (const candidate of candidates) {
-      if (path.some((c) => Buffer.from(c.der).equals(candidate.der))) continue;
-      if (!isIssuedBy(current, candidate)) continue;
-      const found = walk([...path, candidate]);
-      if (found !== undefined) return found;
+    if (path.length >= MAX_CHAIN_LENGTH) continue;
+    for (const candidate of pool) {
+      if (seen.has(id(candidate)) || !isIssuedBy(current, candidate)) continue;
+      seen.add(id(candidate));
+      queue.push([...path, candidate]);
     }
-    return undefined;
-  };
-  return walk([leaf]);
+  }
+  return undefined;
 }

@@ -197,3 +197,19 @@ describe('packet build refuses bad inputs and leaves no packet', () => {
     expect(readdirSync(join(cwd, 'out', 'unpacked'))).toEqual(['keep.txt']);
   });
 });
+
+describe('review: output names that start with two dots', () => {
+  it('an output inside the input named "..x.packet.tar" is still OUTPUT_INSIDE_INPUT', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync: write, existsSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join: joinPath } = await import('node:path');
+    const { runCli } = await import('../helpers/cli.js');
+    const dir = mkdtempSync(joinPath(tmpdir(), 'packet-dots-'));
+    mkdirSync(joinPath(dir, 'in'));
+    write(joinPath(dir, 'in', 'a.txt'), 'a\n');
+    const run = await runCli(['build', '--name', 'x', '--out', 'in/..x.packet.tar', '--time', '2026-01-01T00:00:00Z', 'in'], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('inside the input');
+    expect(existsSync(joinPath(dir, 'in', '..x.packet.tar'))).toBe(false);
+  });
+});

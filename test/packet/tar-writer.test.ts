@@ -57,7 +57,7 @@ describe('TarWriter', () => {
     // " path=" + name + "\n" of 93..99 bytes makes the record length cross from 2 to 3 digits.
     for (let n = 80; n < 110; n += 1) {
       const header = encodeHeaders({ path: `é${'y'.repeat(n)}`, size: 1, mode: 0o644, mtime });
-      const body = header.subarray(512, 1024).toString('utf8').replace(/\0+$/, '');
+      const body = Buffer.from(header.subarray(512, 1024)).toString('utf8').replace(/\0+$/, '');
       const [length] = body.split(' ');
       expect(Buffer.byteLength(body)).toBe(Number(length));
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generateKeyPairSync } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { TIMESTAMP_OIDS, buildCertificate, parseTimeStamp, verifyTimeStamp, type TrustedTsa } from '../../src/timestamp/index.js';
 import { HELLO, T0, makeRoot, makeTsa, stamp } from './helpers.js';
 
@@ -139,5 +139,21 @@ describe('verifyTimeStamp with our own PKI', () => {
     const { rejectionResponse } = await import('../../src/timestamp/index.js');
     const result = verifyTimeStamp(rejectionResponse('badAlg', 'no'), HELLO, trusted);
     expect(failed(result)).toEqual(['timestamp.parse:RESPONSE_NOT_GRANTED']);
+  });
+});
+
+describe('verifyTimeStamp on a token stuffed with certificates', () => {
+  it('certificates that all issue each other end in CHAIN_UNTRUSTED without an exponential search', { timeout: 30_000 }, () => {
+    // 40 CA certificates with one name and one key: each one "issues" every other, which made
+    // a depth-first path search try about 40^7 paths.
+    const loop = makeRoot('Loop CA');
+    const publicKey = createPublicKey(loop.key);
+    const window = { notBefore: new Date(T0.getTime() - 9 * DAY), notAfter: new Date(T0.getTime() + 200 * DAY) };
+    const clones = Array.from({ length: 40 }, () =>
+      buildCertificate({ commonName: 'Loop CA', publicKey, issuerCert: loop.cert, issuerKey: loop.key, ca: true, ...window }),
+    );
+    const trusted: TrustedTsa[] = [{ name: 'Elsewhere', roots: [makeRoot('Elsewhere Root').cert] }];
+    const result = verifyTimeStamp(stamp(HELLO, { ...makeTsa(loop), chain: clones }), HELLO, trusted);
+    expect(failed(result)).toEqual(['timestamp.chain:CHAIN_UNTRUSTED']);
   });
 });

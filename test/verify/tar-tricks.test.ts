@@ -336,3 +336,21 @@ describe('reading hostile archives writes nothing', () => {
     expect(snapshot(temp.path)).toEqual(before);
   });
 });
+
+describe('crafted tar: findings of the review', () => {
+  it('a pax header followed by the end marker instead of its entry is TAR_CORRUPT', async () => {
+    const pax = { name: 'PaxHeader', type: TarType.paxHeader, content: paxRecords({ path: 'payload/evidence/ghost.txt' }) };
+    expect(await failureCodes(craft([...base, pax]))).toContain('packet.read:TAR_CORRUPT');
+  });
+
+  it('signature, key and time-stamp files together are bounded (UNSEALED_TOO_LARGE)', async () => {
+    const sig = (c: string) => ({ name: `signatures/${c.repeat(40)}.asc`, content: 'x'.repeat(3000) });
+    const codes = await failureCodes(craft([...base, sig('A'), sig('B')]), { maxUnsealedTotalBytes: 5000 });
+    expect(codes).toContain('packet.entries:UNSEALED_TOO_LARGE');
+  });
+
+  it('an unlisted file is hashed and reported, not held (FILE_UNLISTED, no packet.json confusion)', async () => {
+    const codes = await failureCodes(withEntry({ name: 'notes.txt', content: 'y'.repeat(5000) }));
+    expect(codes).toEqual(['file.integrity:FILE_UNLISTED']);
+  });
+});
