@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { usageError } from '../core/errors.js';
+import { parseTimeOption } from '../core/time.js';
 import type { CliIo } from './io.js';
 
 export type OptionValues = Record<string, string | boolean | string[] | undefined>;
@@ -61,6 +62,12 @@ export function requireStringOption(values: OptionValues, name: string, commandN
     throw usageError('MISSING_OPTION', `--${name} is required`, { hint: `run 'packet ${commandName} --help' for usage` });
   }
   return value;
+}
+
+/** The evaluation time: `--now` (RFC 3339) when given, else the command's clock. */
+export function nowOption(io: CliIo, values: OptionValues): Date {
+  const text = stringOption(values, 'now');
+  return text === undefined ? io.now() : parseTimeOption('--now', text);
 }
 
 /** A file option, resolved against the command's working directory (not the process's). */

@@ -1,4 +1,5 @@
 import type { Report } from '../core/result.js';
+import type { DualControlOutcome } from '../trust/index.js';
 import { renderCheck } from './text.js';
 
 interface SignerFact {
@@ -12,15 +13,10 @@ interface SignerFact {
   code?: string;
 }
 
-interface DualControlFact {
-  satisfied: boolean;
-  requiredSignatures: number;
-  distinctPeople: number;
-  missingPeople: number;
-  requiredRoles: string[];
-  roleAssignment: Record<string, string>;
-  missingRoles: string[];
-}
+type DualControlFact = Pick<
+  DualControlOutcome,
+  'satisfied' | 'requiredSignatures' | 'distinctPeople' | 'missingPeople' | 'requiredRoles' | 'roleAssignment' | 'missingRoles'
+>;
 
 /** Where a ceremony stands, for a person: who signed, what is missing. */
 export function renderStatus(report: Report): string {

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import { ExitCode } from '../../core/exit-codes.js';
 import { usageError } from '../../core/errors.js';
-import { formatRfc3339, parseTimeOption } from '../../core/time.js';
+import { formatRfc3339 } from '../../core/time.js';
 import { attachSignature } from '../../ceremony/attach.js';
 import { loadTrustPolicy } from '../../trust/index.js';
-import { choiceOption, pathOption, stringOption, type CommandSpec } from '../command.js';
+import { choiceOption, pathOption, stringOption, nowOption, type CommandSpec } from '../command.js';
 
 export const attachCommand: CommandSpec = {
   name: 'attach',
@@ -33,8 +33,7 @@ options:
       throw usageError('BAD_ARGUMENTS', `expected PACKET and SIGNATURE, got ${positionals.length} arguments`, { hint: "run 'packet attach --help' for usage" });
     }
     const [packetPath, signatureFile] = (positionals as [string, string]).map((p) => resolve(io.cwd, p)) as [string, string];
-    const nowText = stringOption(values, 'now');
-    const now = nowText === undefined ? io.now() : parseTimeOption('--now', nowText);
+    const now = nowOption(io, values);
     const policyFile = pathOption(io, values, 'policy');
     const policy = policyFile === undefined ? undefined : await loadTrustPolicy(policyFile);
     const keyFiles = ((values.key as string[] | undefined) ?? []).map((p) => resolve(io.cwd, p));

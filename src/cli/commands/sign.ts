@@ -1,8 +1,8 @@
 import { ExitCode } from '../../core/exit-codes.js';
 import { usageError } from '../../core/errors.js';
-import { formatRfc3339, parseTimeOption } from '../../core/time.js';
+import { formatRfc3339 } from '../../core/time.js';
 import { signPacket, type Signer } from '../../ceremony/sign.js';
-import { booleanOption, choiceOption, pathOption, stringOption, type CommandSpec } from '../command.js';
+import { booleanOption, choiceOption, pathOption, stringOption, nowOption, type CommandSpec } from '../command.js';
 import { readPassphrase } from '../passphrase.js';
 import { singlePacket } from './verify.js';
 
@@ -39,8 +39,7 @@ options:
     if ((keyFile === undefined) === !useGpg) {
       throw usageError('BAD_ARGUMENTS', 'give exactly one of --key FILE or --gpg', { hint: "run 'packet sign --help' for usage" });
     }
-    const nowText = stringOption(values, 'now');
-    const now = nowText === undefined ? io.now() : parseTimeOption('--now', nowText);
+    const now = nowOption(io, values);
     let signer: Signer;
     if (keyFile !== undefined) {
       const passphrase = await readPassphrase(io, pathOption(io, values, 'passphrase-file'));

@@ -1,8 +1,7 @@
-import { parseTimeOption } from '../../core/time.js';
 import { usageError } from '../../core/errors.js';
 import { verifyPacket } from '../../verify/verify.js';
 import { loadTrustPolicy } from '../../trust/index.js';
-import { choiceOption, pathOption, stringOption, type CommandSpec } from '../command.js';
+import { choiceOption, pathOption, stringOption, nowOption, type CommandSpec } from '../command.js';
 import { exitCodeFor, writeReport } from '../output.js';
 import { renderStatus } from '../../report/status.js';
 import { singlePacket } from './verify.js';
@@ -29,8 +28,7 @@ options:
     const packetPath = singlePacket(positionals, 'status', io);
     const policyFile = pathOption(io, values, 'policy');
     if (policyFile === undefined) throw usageError('MISSING_OPTION', '--policy is required', { hint: "run 'packet status --help' for usage" });
-    const nowText = stringOption(values, 'now');
-    const now = nowText === undefined ? io.now() : parseTimeOption('--now', nowText);
+    const now = nowOption(io, values);
     const policy = await loadTrustPolicy(policyFile);
     const outcome = await verifyPacket(packetPath, { now, policy, unmet: 'warn', command: 'status' });
     if (format === 'json') writeReport(io, outcome.report, 'json');

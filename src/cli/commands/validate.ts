@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
-import { booleanOption, choiceOption, stringOption, type CommandSpec } from '../command.js';
+import { booleanOption, choiceOption, stringOption, nowOption, type CommandSpec } from '../command.js';
 import { exitCodeFor, writeReport } from '../output.js';
-import { parseTimeOption } from '../../core/time.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { collectContractFiles, loadContractFile, proposalContentHash, validateContracts, DOCUMENT_RULES, SEMANTIC_RULES } from '../../contracts/index.js';
 import { renderGithub, renderSarif } from '../../report/index.js';
@@ -41,8 +40,7 @@ exit codes: 0 all valid, 1 a contract is invalid, 2 usage error (unknown flag, m
   },
   async run({ values, positionals }, io) {
     const format = choiceOption(values, 'format', FORMATS, 'text');
-    const nowText = stringOption(values, 'now');
-    const now = nowText === undefined ? io.now() : parseTimeOption('--now', nowText);
+    const now = nowOption(io, values);
     const paths = (positionals.length === 0 ? ['contracts'] : positionals).map((path) => resolveForDisplay(io, path));
     if (booleanOption(values, 'print-hash')) return printHashes(io, paths);
     const report = await validateContracts(paths, { now, strict: booleanOption(values, 'strict') });

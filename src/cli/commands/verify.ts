@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import type { CliIo } from '../io.js';
-import { parseTimeOption } from '../../core/time.js';
 import { verifyPacket } from '../../verify/verify.js';
-import { booleanOption, choiceOption, pathOption, stringOption, type CommandSpec } from '../command.js';
+import { booleanOption, choiceOption, pathOption, stringOption, nowOption, type CommandSpec } from '../command.js';
 import { exitCodeFor, writeReport } from '../output.js';
 import { createProgress, formatBytes, rate } from '../progress.js';
 import { describeCause, environmentError, usageError } from '../../core/errors.js';
@@ -40,8 +39,7 @@ options:
     const packetPath = singlePacket(positionals, 'verify', io);
     const reportFile = stringOption(values, 'report');
     const reportKind = reportFile === undefined ? undefined : auditorReportKind(reportFile);
-    const nowText = stringOption(values, 'now');
-    const now = nowText === undefined ? io.now() : parseTimeOption('--now', nowText);
+    const now = nowOption(io, values);
     const progress = createProgress(io, booleanOption(values, 'quiet'));
     const started = io.now().getTime();
     let bytes = 0;
