@@ -31,6 +31,8 @@ export interface DemoResult {
   packet: string;
   policy: string;
   report: Report;
+  /** The contract validation report, when that step ran. */
+  validation?: Report;
   commands: string[];
 }
 
@@ -50,8 +52,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const tsa = await startLocalTsa();
   let gnupgHome: string | undefined;
   try {
+    let validation: Report | undefined;
     if (options.validate !== undefined) {
-      const validation = await options.validate();
+      validation = await options.validate();
       say(`1. validate  contracts/: ${validation.verdict.toUpperCase()} (${validation.summary.fail} errors, ${validation.summary.warn} warnings)`);
     }
     const packet = join(out, 'CHG-2041.packet.tar');
@@ -109,7 +112,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       `${bin} inspect ${rel(packet)}`,
       `mkdir -p ${rel(out)}/unpacked && tar -xf ${rel(packet)} -C ${rel(out)}/unpacked   # then follow its VERIFY.md`,
     ];
-    return { out, packet, policy, report: verified.report, commands };
+    return { out, packet, policy, report: verified.report, commands, ...(validation === undefined ? {} : { validation }) };
   } finally {
     await tsa.close().catch(() => undefined);
     if (gnupgHome !== undefined) await stopGpgAgent(gnupgHome);

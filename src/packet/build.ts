@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { formatRfc3339 } from '../core/time.js';
 import { inputError, usageError } from '../core/errors.js';
@@ -23,6 +23,8 @@ export interface BuildOptions {
   rulesFile?: string;
   strict?: boolean;
   followSymlinks?: boolean;
+  /** Replace an existing packet file at `out` (its signatures and time-stamps are lost). */
+  force?: boolean;
   /** fsync the packet before renaming it into place (slower; survives power loss). */
   fsync?: boolean;
   cwd: string;
@@ -48,6 +50,7 @@ const LABEL = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
  * VERIFY.md and manifest.sha256, so one pass over the inputs suffices.
  */
 export async function buildPacket(options: BuildOptions): Promise<BuildResult> {
+  if (options.out.trim() === '') throw usageError('BAD_OUT', '--out must name a file or a folder');
   const out = resolve(options.cwd, options.out);
   const name = options.name ?? defaultName(options.out);
   if (!NAME.test(name)) {
@@ -59,6 +62,11 @@ export async function buildPacket(options: BuildOptions): Promise<BuildResult> {
   const files = await collectInputs(options.inputs, { cwd: options.cwd, out, followSymlinks: options.followSymlinks ?? false });
   const rules = await loadRuleSet(options.rulesFile === undefined ? undefined : resolve(options.cwd, options.rulesFile));
   const form = await outputFormOf(options.out);
+  if (form === 'tar' && options.force !== true && (await stat(out).catch(() => undefined)) !== undefined) {
+    throw inputError('OUTPUT_EXISTS', `${options.out} already exists`, {
+      hint: 'a packet there may carry signatures; choose a new name, or pass --force to replace it',
+    });
+  }
   await mkdir(dirname(out), { recursive: true });
   const spoolDir = await mkdtemp(resolve(dirname(out), `.${basename(out)}.spool-`));
   let sink: PacketSink;

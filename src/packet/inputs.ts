@@ -31,6 +31,7 @@ export async function collectInputs(inputs: readonly string[], options: CollectO
   const files: InputFile[] = [];
   const outAbsolute = options.out === undefined ? undefined : resolve(options.cwd, options.out);
   for (const input of inputs) {
+    if (input.trim() === '') throw usageError('INPUT_EMPTY_NAME', 'an input is an empty string', { hint: 'check the variables in the command line' });
     const absolute = resolve(options.cwd, input);
     const info = await lstat(absolute).catch((error: NodeJS.ErrnoException) => {
       throw inputError('INPUT_MISSING', `input ${input} cannot be read (${error.code ?? error.message})`, { cause: error });

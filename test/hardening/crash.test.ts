@@ -73,7 +73,7 @@ afterAll(async () => {
   temp.cleanup();
 });
 
-const TIME = ['--time', '2025-05-31T12:00:00Z', '--quiet'];
+const TIME = ['--time', '2025-05-31T12:00:00Z', '--quiet', '--force'];
 
 describe('crash safety (SIGKILL at random points)', () => {
   it('packet build: nothing, or the previous complete packet, then a rerun succeeds', async () => {

@@ -213,3 +213,25 @@ describe('review: output names that start with two dots', () => {
     expect(existsSync(joinPath(dir, 'in', '..x.packet.tar'))).toBe(false);
   });
 });
+
+describe('an existing packet file at --out', () => {
+  it('is never replaced without --force (OUTPUT_EXISTS), and is replaced with it', async () => {
+    const { mkdtempSync, mkdirSync, readFileSync, writeFileSync: write } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join: joinPath } = await import('node:path');
+    const { runCli } = await import('../helpers/cli.js');
+    const dir = mkdtempSync(joinPath(tmpdir(), 'packet-exists-'));
+    mkdirSync(joinPath(dir, 'in'));
+    write(joinPath(dir, 'in', 'a.txt'), 'a\n');
+    write(joinPath(dir, 'old.packet.tar'), 'a signed packet, say');
+    const args = ['build', '--out', 'old.packet.tar', '--time', '2026-01-01T00:00:00Z', '--quiet', 'in'];
+    const refused = await runCli(args, { cwd: dir });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('already exists');
+    expect(readFileSync(joinPath(dir, 'old.packet.tar'), 'utf8')).toBe('a signed packet, say');
+    expect((await runCli([...args, '--force'], { cwd: dir })).code).toBe(0);
+    expect(readFileSync(joinPath(dir, 'old.packet.tar')).subarray(0, 12).toString()).toBe('payload/in/a');
+    expect((await runCli(['build', '--out', '', 'in'], { cwd: dir })).code).toBe(2);
+    expect((await runCli(['build', '--out', 'x.packet.tar', ''], { cwd: dir })).code).toBe(2);
+  });
+});

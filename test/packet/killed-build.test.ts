@@ -14,7 +14,7 @@ const temp = makeTempDir('packet-killed-');
 afterAll(() => temp.cleanup());
 
 async function killMidway(out: string, outDir: string): Promise<void> {
-  const child = spawn(process.execPath, [BIN, 'build', '--out', out, '--time', TIME, '--quiet', 'evidence'], {
+  const child = spawn(process.execPath, [BIN, 'build', '--out', out, '--time', TIME, '--quiet', '--force', 'evidence'], {
     cwd: temp.path,
     env: { PATH: process.env.PATH },
     stdio: 'ignore',

@@ -22,6 +22,7 @@ options:
   --rules FILE        project redaction rules (added to the defaults)
   --strict            refuse binary files (they cannot be scanned for secrets)
   --follow-symlinks   include files that symbolic links point to (inside their input only)
+  --force             replace an existing packet file at --out (its signatures are lost)
   --fsync             flush the packet to disk before renaming it into place (survives power
                       loss; the rename alone already makes a killed build leave nothing partial)
   --format text|json  result output (default text)
@@ -38,6 +39,7 @@ options:
     strict: { type: 'boolean' },
     'follow-symlinks': { type: 'boolean' },
     fsync: { type: 'boolean' },
+    force: { type: 'boolean' },
     format: { type: 'string' },
     quiet: { type: 'boolean' },
   },
@@ -61,6 +63,7 @@ options:
       strict: booleanOption(values, 'strict'),
       followSymlinks: booleanOption(values, 'follow-symlinks'),
       fsync: booleanOption(values, 'fsync'),
+      force: booleanOption(values, 'force'),
       cwd: io.cwd,
       onProgress: (p) =>
         progress.update(`packet: built ${p.files}/${p.totalFiles} files, ${formatBytes(p.bytes)} of ${formatBytes(p.totalBytes)} (${rate(p.bytes, started, io.now().getTime())})`),
