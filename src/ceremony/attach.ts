@@ -17,6 +17,8 @@ export interface AttachOptions {
 export interface AttachResult {
   fingerprint: string;
   file: string;
+  /** The very same signature was already in the packet; nothing changed. */
+  alreadyPresent: boolean;
   created?: Date;
 }
 
@@ -54,8 +56,9 @@ export async function attachSignature(packetPath: string, signatureFile: string,
   if (usedKeyFile !== undefined && !reading.unsealed.keys.has(fingerprint)) {
     files.push({ dir: 'keys', fingerprint, bytes: Buffer.from(keyFiles.get(usedKeyFile) as string, 'utf8') });
   }
+  const alreadyPresent = reading.unsealed.signatures.get(fingerprint)?.equals(files[0]!.bytes) === true;
   await addUnsealedFiles(packetPath, reading.digest as string, files);
-  return { fingerprint, file: unsealedPath('signatures', fingerprint), ...(verification.created === undefined ? {} : { created: verification.created }) };
+  return { fingerprint, file: unsealedPath('signatures', fingerprint), alreadyPresent, ...(verification.created === undefined ? {} : { created: verification.created }) };
 }
 
 async function readBounded(path: string, max: number, what: string): Promise<Buffer> {

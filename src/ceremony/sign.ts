@@ -5,8 +5,9 @@ import { readPacket, type PacketReading } from '../packet/reader.js';
 import { signWithGpg, signWithKeyFile, type SignOutcome } from '../signing/index.js';
 
 export type Signer =
-  | { kind: 'key-file'; keyFile: string; passphrase?: string }
+  | { kind: 'key-file'; keyFile: string; passphrase?: string | (() => Promise<string | undefined>) }
   | { kind: 'gpg'; localUser?: string; env?: NodeJS.ProcessEnv };
+
 
 export interface SignPacketResult {
   fingerprint: string;

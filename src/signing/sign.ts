@@ -27,7 +27,8 @@ export interface SignOutcome {
 export async function signWithKeyFile(
   data: Uint8Array,
   armoredPrivateKey: string,
-  passphrase: string | undefined,
+  /** The passphrase, or a function asked for it only when the key turns out to be protected (a prompt, say). */
+  passphrase: string | undefined | (() => Promise<string | undefined>),
   options: { date: Date },
 ): Promise<SignOutcome> {
   if (armoredPrivateKey.length > MAX_KEY_BYTES) throw inputError(SigningCode.KEY_TOO_LARGE, 'the key file is too large to be an OpenPGP key');
@@ -48,9 +49,10 @@ export async function signWithKeyFile(
     throw error;
   }
   if (!key.isDecrypted()) {
+    if (typeof passphrase === 'function') passphrase = await passphrase();
     if (passphrase === undefined || passphrase === '') {
       throw inputError(SigningCode.PASSPHRASE_REQUIRED, 'the private key is protected by a passphrase', {
-        hint: 'give it with --passphrase-file or the environment variable, never on the command line',
+        hint: 'give it with --passphrase-file or $PACKET_PASSPHRASE (or type it at the prompt on a terminal), never on the command line',
       });
     }
     try {

@@ -77,7 +77,10 @@ async function readTrustFile(path: string): Promise<TrustedTsa> {
   try {
     bytes = await readFile(path);
   } catch (error) {
-    throw environmentError('TSA_CA_UNREADABLE', `cannot read the TSA CA file ${path}`, { cause: error });
+    throw usageError('TSA_CA_UNREADABLE', `cannot read the TSA CA file ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
+      cause: error,
+      hint: 'check the --tsa-ca path',
+    });
   }
   try {
     return { name: path, roots: loadCertificates(bytes) };

@@ -37,10 +37,13 @@ export class TrustPolicyError extends PacketError {
   constructor(readonly checks: Check[], file: string) {
     const first = checks[0];
     const more = checks.length > 1 ? ` (and ${checks.length - 1} more problem${checks.length > 2 ? 's' : ''})` : '';
-    super('input', first?.code ?? TrustCode.POLICY_SCHEMA, `trust policy ${file}: ${first?.message ?? 'invalid'}${more}`, {
+    super('input', first?.code ?? TrustCode.POLICY_SCHEMA, `trust policy: ${first?.message ?? 'invalid'}${more}`, {
       file,
       ...(first?.location?.line !== undefined ? { line: first.location.line } : {}),
-      hint: 'fix the trust policy; `packet validate` lists every problem',
+      hint:
+        first?.code === TrustCode.POLICY_UNREADABLE
+          ? 'check the --policy path'
+          : 'fix the trust policy; `packet validate` lists every problem',
     });
     this.name = 'TrustPolicyError';
   }

@@ -15,6 +15,8 @@ export interface SignatureFinding {
   counted: boolean;
   /** Verified and pinned, but still waiting for the time-stamp the policy requires. */
   pendingTimestamp?: boolean;
+  /** Why it does not count, when it does not: the code of its failing check. */
+  reason?: string;
 }
 
 export interface TrustedTimeLookup {
@@ -61,16 +63,19 @@ export async function verifySignatures(
     finding.verification = verification;
     const data = signatureData(verification, time.genTime);
     if (!verification.ok) {
+      finding.reason = verification.code;
       checks.push(fail('signature', verification.code, verification.message, { subject: file, data }));
       continue;
     }
     const name = checkSignatureFileName(file, verification);
     if (!name.ok) {
+      finding.reason = name.code;
       checks.push(fail('signature', name.code, name.message, { subject: file, data }));
       continue;
     }
     const signer = findSigner(policy, verification.primaryFingerprint as string);
     if (signer === undefined) {
+      finding.reason = 'KEY_NOT_IN_POLICY';
       checks.push(
         fail('signature', 'KEY_NOT_IN_POLICY', `the signature verifies, but its key ${verification.primaryFingerprint} is not pinned by the trust policy`, {
           subject: file,
@@ -99,6 +104,7 @@ export async function verifySignatures(
         }),
       );
       finding.pendingTimestamp = !time.present;
+      finding.reason = time.present ? 'TIMESTAMP_REQUIRED' : 'TIMESTAMP_MISSING';
       continue;
     }
     finding.counted = true;

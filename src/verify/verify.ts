@@ -86,7 +86,7 @@ export function packetFacts(reading: PacketReading, stage?: SignatureStage): Rec
       ...(f.signer === undefined ? {} : { signer: f.signer }),
       ...(f.verification?.created === undefined ? {} : { created: formatRfc3339(f.verification.created) }),
       ...(f.trustedTime === undefined ? {} : { trustedTime: formatRfc3339(f.trustedTime) }),
-      ...(f.verification === undefined ? {} : { code: f.verification.code }),
+      ...(f.reason !== undefined ? { code: f.reason } : f.verification === undefined ? {} : { code: f.verification.code }),
     }));
     facts.dualControl = {
       satisfied: d.satisfied,

@@ -41,7 +41,7 @@ options:
     if (format === 'json') {
       io.stdout.write(`${JSON.stringify({ packet: packetPath, fingerprint: result.fingerprint, signature: result.file, ...(result.created ? { created: formatRfc3339(result.created) } : {}) }, null, 2)}\n`);
     } else {
-      io.stdout.write(`packet attach: added ${result.file} to ${packetPath}\n`);
+      io.stdout.write(`packet attach: ${result.alreadyPresent ? `${result.file} is already in` : `added ${result.file} to`} ${packetPath}\n`);
     }
     return ExitCode.OK;
   },

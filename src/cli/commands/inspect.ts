@@ -34,6 +34,12 @@ options:
     }
     const m = reading.metadata;
     const lines = [`packet ${path} (${reading.form})`];
+    if (reading.digest === undefined && reading.payload.length === 0 && problems.length > 0) {
+      // Nothing could be read: show only why.
+      for (const check of problems) lines.push(...renderCheck(check).map((l) => `  ${l}`));
+      io.stdout.write(`${lines.join('\n')}\n`);
+      return ExitCode.CHECK_FAILED;
+    }
     if (reading.digest !== undefined) lines.push(`  digest       sha256:${reading.digest}`);
     if (m !== undefined) {
       lines.push(`  name         ${m.name}`, `  created      ${m.created}`);

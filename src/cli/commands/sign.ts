@@ -3,7 +3,7 @@ import { usageError } from '../../core/errors.js';
 import { formatRfc3339 } from '../../core/time.js';
 import { signPacket, type Signer } from '../../ceremony/sign.js';
 import { booleanOption, choiceOption, pathOption, stringOption, nowOption, type CommandSpec } from '../command.js';
-import { readPassphrase } from '../passphrase.js';
+import { PASSPHRASE_ENV, readPassphrase } from '../passphrase.js';
 import { singlePacket } from './verify.js';
 
 export const signCommand: CommandSpec = {
@@ -42,11 +42,18 @@ options:
     const now = nowOption(io, values);
     let signer: Signer;
     if (keyFile !== undefined) {
-      const passphrase = await readPassphrase(io, pathOption(io, values, 'passphrase-file'));
-      signer = { kind: 'key-file', keyFile, ...(passphrase === undefined ? {} : { passphrase }) };
+      if (stringOption(values, 'local-user') !== undefined) throw usageError('BAD_ARGUMENTS', '--local-user goes with --gpg, not --key');
+      const passphraseFile = pathOption(io, values, 'passphrase-file');
+      // Asked for only once the packet checks out and the key turns out to be protected.
+      signer = { kind: 'key-file', keyFile, passphrase: () => readPassphrase(io, passphraseFile) };
     } else {
+      if (stringOption(values, 'passphrase-file') !== undefined) {
+        throw usageError('BAD_ARGUMENTS', '--passphrase-file goes with --key; gpg asks for its passphrase through its own pinentry');
+      }
       const localUser = stringOption(values, 'local-user');
-      signer = { kind: 'gpg', ...(localUser === undefined ? {} : { localUser }), env: io.env };
+      // gpg and pinentry do not need our passphrase variable; keep it out of their environment.
+      const { [PASSPHRASE_ENV]: _, ...env } = io.env;
+      signer = { kind: 'gpg', ...(localUser === undefined ? {} : { localUser }), env };
     }
     const result = await signPacket(packetPath, signer, now);
     if (format === 'json') {

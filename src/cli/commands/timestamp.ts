@@ -37,6 +37,9 @@ options:
     }
     const caFile = pathOption(io, values, 'tsa-ca');
     const policy = stringOption(values, 'policy-oid');
+    if (policy !== undefined && !/^[0-2](\.(0|[1-9]\d*))+$/.test(policy)) {
+      throw usageError('BAD_OPTION_VALUE', `--policy-oid must be a dotted OID such as 1.3.6.1.4.1.4146.2.3, got "${policy}"`);
+    }
     const result = await timestampPacket(packetPath, {
       url,
       timeoutMs: Number(timeoutText) * 1000,

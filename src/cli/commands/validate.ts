@@ -1,3 +1,4 @@
+import { usageError } from '../../core/errors.js';
 import { resolve } from 'node:path';
 import { booleanOption, choiceOption, stringOption, nowOption, type CommandSpec } from '../command.js';
 import { exitCodeFor, writeReport } from '../output.js';
@@ -43,6 +44,11 @@ exit codes: 0 all valid, 1 a contract is invalid, 2 usage error (unknown flag, m
     const now = nowOption(io, values);
     const paths = (positionals.length === 0 ? ['contracts'] : positionals).map((path) => resolveForDisplay(io, path));
     if (booleanOption(values, 'print-hash')) return printHashes(io, paths);
+    if ((await collectContractFiles(paths)).length === 0) {
+      throw usageError('NO_CONTRACTS', `no contract files (.yaml, .yml, .json) under ${paths.join(' ')}`, {
+        hint: 'point packet validate at the folder that holds the contracts',
+      });
+    }
     const report = await validateContracts(paths, { now, strict: booleanOption(values, 'strict') });
     if (format === 'github') io.stdout.write(renderGithub(report));
     else if (format === 'sarif') io.stdout.write(renderSarif(report, { ruleHelp: RULE_HELP }));
@@ -58,6 +64,7 @@ function resolveForDisplay(io: CliIo, path: string): string {
 
 async function printHashes(io: CliIo, paths: string[]): Promise<number> {
   let code: number = ExitCode.OK;
+  const named = new Set(paths.map((path) => resolve(path)));
   for (const file of await collectContractFiles(paths)) {
     const loaded = await loadContractFile(file);
     if (!loaded.ok) {
@@ -66,7 +73,14 @@ async function printHashes(io: CliIo, paths: string[]): Promise<number> {
       continue;
     }
     const value = loaded.source.value as Record<string, unknown> | null;
-    if (value === null || typeof value !== 'object' || value.kind !== 'Proposal') continue;
+    if (value === null || typeof value !== 'object' || value.kind !== 'Proposal') {
+      // Other kinds in a folder are skipped; a file named on its own must be a proposal.
+      if (named.has(resolve(file))) {
+        io.stderr.write(`packet: ${file}: not a Proposal; only proposals have a content hash\n`);
+        code = ExitCode.CHECK_FAILED;
+      }
+      continue;
+    }
     io.stdout.write(`${proposalContentHash(value)}  ${file}\n`);
   }
   return code;
