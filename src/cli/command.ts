@@ -79,3 +79,11 @@ export function pathOption(io: CliIo, values: OptionValues, name: string): strin
 export function booleanOption(values: OptionValues, name: string): boolean {
   return values[name] === true;
 }
+
+/** The one PACKET argument of a command, resolved against its working directory. */
+export function singlePacket(positionals: string[], command: string, io: CliIo): string {
+  if (positionals.length !== 1) {
+    throw usageError('BAD_ARGUMENTS', `expected exactly one PACKET, got ${positionals.length}`, { hint: `run 'packet ${command} --help' for usage` });
+  }
+  return resolve(io.cwd, positionals[0] as string);
+}

@@ -84,7 +84,7 @@ export type PathProblem =
   | 'PATH_BAD_UTF8';
 
 // C0 and C1 controls, DEL, and the Unicode line/paragraph separators.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /**
  * A path inside a packet must be relative, `/`-separated, UTF-8 NFC, free of control characters,
@@ -94,7 +94,7 @@ export function checkPacketPath(path: string, limits: PacketLimits = DEFAULT_LIM
   if (path.length === 0) return 'PATH_EMPTY';
   if (path.includes('\ufffd')) return 'PATH_BAD_UTF8';
   if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) return 'PATH_ABSOLUTE';
-  if (CONTROL.test(path)) return 'PATH_CONTROL_CHARACTER';
+  if (CONTROL_CHARACTERS.test(path)) return 'PATH_CONTROL_CHARACTER';
   if (path.includes('\\')) return 'PATH_BACKSLASH';
   const segments = path.split('/');
   if (segments.some((s) => s === '..' || s === '.')) return 'PATH_TRAVERSAL';

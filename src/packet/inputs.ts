@@ -1,7 +1,7 @@
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { inputError, usageError } from '../core/errors.js';
-import { checkPacketPath, compareByBytes, DEFAULT_LIMITS, PAYLOAD_DIR } from './format.js';
+import { checkPacketPath, compareByBytes, CONTROL_CHARACTERS, DEFAULT_LIMITS, PAYLOAD_DIR } from './format.js';
 
 /** One file to pack: where it is on disk and where it lands in the packet. */
 export interface InputFile {
@@ -97,10 +97,8 @@ async function walk(
   files.push({ source: absolute, path: packetPath.normalize('NFC'), size: Number(info.size) });
 }
 
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-
 function checkName(name: string, display: string): string {
-  if (CONTROL.test(name)) {
+  if (CONTROL_CHARACTERS.test(name)) {
     throw inputError('INPUT_CONTROL_CHARACTER', `${JSON.stringify(display)} has a control character or newline in its name`, {
       hint: 'rename the file; such names cannot be listed safely in a manifest',
     });

@@ -1,8 +1,7 @@
 import { readPacket } from '../../packet/reader.js';
-import { choiceOption, type CommandSpec } from '../command.js';
+import { choiceOption, singlePacket, type CommandSpec } from '../command.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { formatBytes } from '../progress.js';
-import { singlePacket } from './verify.js';
 import { renderCheck } from '../../report/text.js';
 
 export const inspectCommand: CommandSpec = {

@@ -2,9 +2,8 @@ import { ExitCode } from '../../core/exit-codes.js';
 import { usageError } from '../../core/errors.js';
 import { formatRfc3339 } from '../../core/time.js';
 import { signPacket, type Signer } from '../../ceremony/sign.js';
-import { booleanOption, choiceOption, pathOption, stringOption, nowOption, type CommandSpec } from '../command.js';
+import { booleanOption, choiceOption, pathOption, stringOption, nowOption, singlePacket, type CommandSpec } from '../command.js';
 import { PASSPHRASE_ENV, readPassphrase } from '../passphrase.js';
-import { singlePacket } from './verify.js';
 
 export const signCommand: CommandSpec = {
   name: 'sign',

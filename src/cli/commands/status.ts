@@ -1,10 +1,9 @@
 import { usageError } from '../../core/errors.js';
 import { verifyPacket } from '../../verify/verify.js';
 import { loadTrustPolicy } from '../../trust/index.js';
-import { choiceOption, pathOption, stringOption, nowOption, type CommandSpec } from '../command.js';
+import { choiceOption, pathOption, stringOption, nowOption, singlePacket, type CommandSpec } from '../command.js';
 import { exitCodeFor, writeReport } from '../output.js';
 import { renderStatus } from '../../report/status.js';
-import { singlePacket } from './verify.js';
 
 export const statusCommand: CommandSpec = {
   name: 'status',

@@ -1,8 +1,7 @@
 import { ExitCode } from '../../core/exit-codes.js';
 import { usageError } from '../../core/errors.js';
 import { timestampPacket } from '../../ceremony/timestamp.js';
-import { choiceOption, requireStringOption, pathOption, stringOption, type CommandSpec } from '../command.js';
-import { singlePacket } from './verify.js';
+import { choiceOption, requireStringOption, pathOption, stringOption, singlePacket, type CommandSpec } from '../command.js';
 
 export const timestampCommand: CommandSpec = {
   name: 'timestamp',

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { CliIo } from '../io.js';
 import { verifyPacket } from '../../verify/verify.js';
-import { booleanOption, choiceOption, pathOption, stringOption, nowOption, type CommandSpec } from '../command.js';
+import { booleanOption, choiceOption, pathOption, stringOption, nowOption, singlePacket, type CommandSpec } from '../command.js';
 import { exitCodeFor, writeReport } from '../output.js';
 import { createProgress, formatBytes, rate } from '../progress.js';
 import { describeCause, environmentError, usageError } from '../../core/errors.js';
@@ -62,12 +62,6 @@ options:
   },
 };
 
-export function singlePacket(positionals: string[], command: string, io: CliIo): string {
-  if (positionals.length !== 1) {
-    throw usageError('BAD_ARGUMENTS', `expected exactly one PACKET, got ${positionals.length}`, { hint: `run 'packet ${command} --help' for usage` });
-  }
-  return resolve(io.cwd, positionals[0] as string);
-}
 
 type AuditorReportKind = 'markdown' | 'html';
 
