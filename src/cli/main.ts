@@ -60,7 +60,8 @@ function overview(): string {
 
 export function reportError(io: CliIo, error: unknown): number {
   if (error instanceof PacketError) {
-    const where = error.file === undefined ? '' : `${error.file}${error.line === undefined ? '' : `:${error.line}`}: `;
+    const column = error.line === undefined || error.column === undefined ? '' : `:${error.column}`;
+    const where = error.file === undefined ? '' : `${error.file}${error.line === undefined ? '' : `:${error.line}`}${column}: `;
     io.stderr.write(`packet: ${where}${error.message}\n`);
     if (error.cause !== undefined && io.env.PACKET_DEBUG === '1') io.stderr.write(`cause: ${String(error.cause)}\n`);
     if (error.hint !== undefined) io.stderr.write(`hint: ${error.hint}\n`);

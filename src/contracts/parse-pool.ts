@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { loadContractFileSync, makeSource, type LoadResult, type SourceProblem } from './source.js';
+import { loadContractFileSync, makeSource, MAX_CONTRACT_BYTES, type LoadResult, type ParseOptions, type SourceProblem } from './source.js';
 
 /** What a parse worker sends back per file: plain, structured-clonable data. */
 export type WireResult = { ok: true; text: string; value: unknown } | { ok: false; problem: SourceProblem };
@@ -18,27 +18,27 @@ const WORKER_URL = new URL('./parse-worker.js', import.meta.url);
  * 2 CPUs: 0.85 s in one thread against 1.18 s with two workers, medians of five). Small sets,
  * and runs from source where the compiled worker is absent, always parse in this thread.
  */
-export async function loadContractFiles(files: readonly string[], maxWorkers = 1): Promise<LoadResult[]> {
+export async function loadContractFiles(files: readonly string[], maxWorkers = 1, maxBytes = MAX_CONTRACT_BYTES, options: ParseOptions = {}): Promise<LoadResult[]> {
   const workers = Math.min(maxWorkers, Math.ceil(files.length / PARALLEL_THRESHOLD));
-  if (workers <= 1 || !existsSync(fileURLToPath(WORKER_URL))) return files.map((file) => loadContractFileSync(file));
+  if (workers <= 1 || !existsSync(fileURLToPath(WORKER_URL))) return files.map((file) => loadContractFileSync(file, maxBytes, options));
   const size = Math.ceil(files.length / workers);
   const chunks = Array.from({ length: workers }, (_, index) => files.slice(index * size, (index + 1) * size));
-  const parts = await Promise.all(chunks.map((chunk) => runWorker(chunk)));
+  const parts = await Promise.all(chunks.map((chunk) => runWorker(chunk, maxBytes, options)));
   return parts.flat();
 }
 
-async function runWorker(files: string[]): Promise<LoadResult[]> {
+async function runWorker(files: string[], maxBytes: number, options: ParseOptions): Promise<LoadResult[]> {
   let wire: WireResult[];
   try {
     wire = await new Promise<WireResult[]>((resolve, reject) => {
-      const worker = new Worker(WORKER_URL, { workerData: { files } });
+      const worker = new Worker(WORKER_URL, { workerData: { files, maxBytes, options } });
       worker.once('message', (message: WireResult[]) => resolve(message));
       worker.once('error', reject);
       worker.once('exit', (code) => reject(new Error(`parse worker exited with code ${code}`)));
     });
   } catch {
     // A worker that fails (e.g. out of memory) is not a verdict on the files: parse them here.
-    return files.map((file) => loadContractFileSync(file));
+    return files.map((file) => loadContractFileSync(file, maxBytes, options));
   }
-  return wire.map((result, index) => (result.ok ? { ok: true, source: makeSource(files[index]!, result.text, result.value) } : result));
+  return wire.map((result, index) => (result.ok ? { ok: true, source: makeSource(files[index]!, result.text, result.value, options.yamlVersion) } : result));
 }

@@ -49,7 +49,13 @@ export async function loadContractFile(file: string, maxBytes = MAX_CONTRACT_BYT
  * The same, synchronously: many small files read faster with plain descriptors than with
  * promise-based file handles.
  */
-export function loadContractFileSync(file: string, maxBytes = MAX_CONTRACT_BYTES): LoadResult {
+/** How documents are parsed (from the validate config's `documents.yaml`). */
+export interface ParseOptions {
+  yamlVersion?: '1.1' | '1.2';
+  maxAliases?: number;
+}
+
+export function loadContractFileSync(file: string, maxBytes = MAX_CONTRACT_BYTES, options: ParseOptions = {}): LoadResult {
   let bytes: Buffer;
   let fd: number | undefined;
   try {
@@ -74,13 +80,15 @@ export function loadContractFileSync(file: string, maxBytes = MAX_CONTRACT_BYTES
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
-  return parseContractText(file, bytes);
+  return parseContractText(file, bytes, options);
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /** Parse the bytes of a YAML or JSON contract (JSON is parsed as YAML 1.2, of which it is a subset). */
-export function parseContractText(file: string, bytes: Uint8Array): LoadResult {
+export function parseContractText(file: string, bytes: Uint8Array, options: ParseOptions = {}): LoadResult {
+  const version = options.yamlVersion ?? '1.2';
+  const maxAliases = options.maxAliases ?? MAX_ALIAS_COUNT;
   if (bytes.includes(0)) return problem(file, 'BINARY_FILE', 'file contains NUL bytes; a contract is UTF-8 text');
   let text: string;
   try {
@@ -88,12 +96,13 @@ export function parseContractText(file: string, bytes: Uint8Array): LoadResult {
   } catch {
     return problem(file, 'BINARY_FILE', 'file is not valid UTF-8; a contract is UTF-8 text');
   }
-  const fast = fastParse(file, text);
-  if (fast !== undefined) return { ok: true, source: makeSource(file, text, fast) };
+  // The fast path reads YAML 1.2 only; YAML 1.1 documents (yes/no booleans) take the careful one.
+  const fast = version === '1.2' ? fastParse(file, text) : undefined;
+  if (fast !== undefined) return { ok: true, source: makeSource(file, text, fast, version) };
   const lineCounter = new LineCounter();
   let document: Document.Parsed;
   try {
-    document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: '1.2' });
+    document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version });
   } catch (error) {
     // The parser itself gave up (e.g. nesting too deep for the stack).
     return problem(file, 'PARSE_ERROR', 'file cannot be parsed as YAML or JSON', describeCause(error));
@@ -128,15 +137,15 @@ export function parseContractText(file: string, bytes: Uint8Array): LoadResult {
   }
   let value: unknown;
   try {
-    value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    value = document.toJS({ maxAliasCount: maxAliases });
   } catch (error) {
     const message = describeCause(error);
     if (/alias/i.test(message)) {
-      return problem(file, 'ALIAS_LIMIT', `document expands too many YAML aliases (limit ${MAX_ALIAS_COUNT}); write the values out`, message);
+      return problem(file, 'ALIAS_LIMIT', `document expands too many YAML aliases (limit ${maxAliases}); write the values out`, message);
     }
     return problem(file, 'PARSE_ERROR', 'file cannot be turned into data', message);
   }
-  return { ok: true, source: makeSource(file, text, value) };
+  return { ok: true, source: makeSource(file, text, value, version) };
 }
 
 /**
@@ -179,23 +188,23 @@ function hasDuplicateJsonKeys(text: string): boolean {
 }
 
 /** A SourceDocument from its text and parsed value (also used for results coming back from workers). */
-export function makeSource(file: string, text: string, value: unknown): SourceDocument {
+export function makeSource(file: string, text: string, value: unknown, version: '1.1' | '1.2' = '1.2'): SourceDocument {
   let syntax: { document: Document.Parsed; lineCounter: LineCounter } | undefined;
   const source: SourceDocument = {
     file,
     text,
     value,
     syntax() {
-      syntax ??= reparse(text);
+      syntax ??= reparse(text, version);
       return syntax;
     },
   };
   return source;
 }
 
-function reparse(text: string): { document: Document.Parsed; lineCounter: LineCounter } {
+function reparse(text: string, version: '1.1' | '1.2'): { document: Document.Parsed; lineCounter: LineCounter } {
   const lineCounter = new LineCounter();
-  return { document: parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: '1.2' }), lineCounter };
+  return { document: parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version }), lineCounter };
 }
 
 function firstLine(text: string): string {

@@ -15,6 +15,7 @@ export interface PacketErrorOptions {
   /** Where the problem is, when it is in a file. */
   file?: string;
   line?: number;
+  column?: number;
 }
 
 export class PacketError extends Error {
@@ -23,6 +24,7 @@ export class PacketError extends Error {
   readonly hint: string | undefined;
   readonly file: string | undefined;
   readonly line: number | undefined;
+  readonly column: number | undefined;
 
   constructor(kind: ErrorKind, code: string, message: string, options: PacketErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -32,6 +34,7 @@ export class PacketError extends Error {
     this.hint = options.hint;
     this.file = options.file;
     this.line = options.line;
+    this.column = options.column;
   }
 }
 

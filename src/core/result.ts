@@ -29,6 +29,8 @@ export interface Check {
   /** What the check is about: a packet path, a fingerprint, a contract id. */
   subject?: string;
   location?: SourceLocation;
+  /** Other places the check is about (the document a reference points to, the limit that was exceeded). */
+  related?: SourceLocation[];
   /** What to do next, when the cause is known. */
   hint?: string;
   /** The underlying error, kept so a failure is never reported without its cause. */

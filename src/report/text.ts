@@ -19,6 +19,11 @@ export function renderText(report: Report, options: TextOptions = {}): string {
   const counts = [`${s.fail} failed`, `${s.warn} warnings`, `${s.pass} passed`];
   if (s.skip > 0) counts.push(`${s.skip} skipped`);
   lines.push(`packet ${report.command} ${report.subject}: ${report.verdict.toUpperCase()} (${counts.join(', ')})`);
+  const documents = report.command === 'validate' ? report.facts?.documents : undefined;
+  if (documents !== undefined && documents !== null && typeof documents === 'object') {
+    const perKind = Object.entries(documents as Record<string, number>).map(([kind, count]) => `${kind} ${count}`);
+    lines.push(`  documents checked: ${perKind.join(', ') || 'none'}${report.facts?.config === undefined ? '' : ` (config: ${String(report.facts.config)})`}`);
+  }
   for (const check of report.checks) {
     if (check.status === 'pass' && options.showPassed !== true) continue;
     lines.push(...renderCheck(check));
@@ -32,6 +37,7 @@ export function renderCheck(check: Check): string[] {
   const lines = [head];
   if (check.cause !== undefined && check.status !== 'pass') lines.push(`       cause: ${check.cause}`);
   if (check.hint !== undefined && check.status !== 'pass') lines.push(`       hint: ${check.hint}`);
+  for (const related of check.status === 'pass' ? [] : (check.related ?? [])) lines.push(`       related: ${formatLocation({ ...check, location: related })}`.replace(/: $/, ''));
   return lines;
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SEMANTIC_RULES, DOCUMENT_RULES, validateContracts } from '../../src/contracts/index.js';
+import { DOCUMENT_RULES, loadProfile, ruleCatalogue, validateContracts } from '../../src/contracts/index.js';
 import { contractsWithOverlay, NOW, RULE_FIXTURES_DIR, ruleFixtureNames, CONTRACTS_DIR } from './helpers.js';
 
 interface Expectation {
@@ -21,13 +21,13 @@ describe('bundled contracts', () => {
     const report = await validateContracts([CONTRACTS_DIR], { now: NOW });
     expect(report.checks.filter((c) => c.status !== 'pass')).toEqual([]);
     expect(report.verdict).toBe('pass');
-    expect(report.facts?.documents).toEqual({ tenants: 2, bindings: 4, capacities: 2, proposals: 2 });
+    expect(report.facts?.documents).toEqual({ Tenant: 2, Binding: 4, Capacity: 2, Proposal: 2, TrustPolicy: 0 });
   });
 });
 
 describe('each semantic rule has a failing fixture', () => {
   const names = ruleFixtureNames();
-  const allRules = [...SEMANTIC_RULES, ...DOCUMENT_RULES].map((rule) => rule.id);
+  const allRules = [...ruleCatalogue(loadProfile('evidence-packet', '.').config).filter((rule) => rule.id !== 'trust-policy'), ...DOCUMENT_RULES].map((rule) => rule.id);
 
   it('covers every rule id', () => {
     expect(names).toEqual([...allRules].sort());

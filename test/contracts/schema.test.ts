@@ -1,7 +1,7 @@
-import { mkdirSync, readFileSync, writeFileSync, cpSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKindRegistry, defaultKindRegistry, SCHEMAS_DIR, validateContracts } from '../../src/contracts/index.js';
+import { SCHEMAS_DIR, validateContracts } from '../../src/contracts/index.js';
 import { makeTempDir } from '../helpers/cli.js';
 import { CONTRACTS_DIR, NOW } from './helpers.js';
 
@@ -76,15 +76,8 @@ describe('schema errors point at the source', () => {
   });
 });
 
-describe('kind registry', () => {
-  it('compiles each kind once per process', () => {
-    const registry = defaultKindRegistry();
-    expect(defaultKindRegistry()).toBe(registry);
-    expect(registry.validatorFor('Tenant')).toBe(registry.validatorFor('Tenant'));
-    expect(registry.validatorFor('Nope')).toBeUndefined();
-  });
-
-  it('every bundled schema has the $id the registry expects', () => {
+describe('bundled schemas in the evidence-packet profile', () => {
+  it('every bundled schema has the $id the profile names', () => {
     for (const name of ['common', 'tenant', 'binding', 'capacity', 'proposal']) {
       const schema = JSON.parse(readFileSync(join(SCHEMAS_DIR, `${name}.schema.json`), 'utf8')) as Record<string, unknown>;
       expect(schema.$id).toBe(`https://evidence-packet.dev/schemas/${name}.schema.json`);
@@ -92,38 +85,10 @@ describe('kind registry', () => {
     }
   });
 
-  it('TrustPolicy is an unknown kind until its schema file exists, then it is validated', async () => {
+  it('a TrustPolicy is checked against its schema, at the unknown key', async () => {
     const policy = join(temp.path, 'policy.yaml');
-    writeFileSync(policy, 'apiVersion: evidence-packet/v1\nkind: TrustPolicy\nsigners: []\n');
-    const schemas = join(temp.path, 'schemas');
-    cpSync(SCHEMAS_DIR, schemas, { recursive: true });
-    rmSync(join(schemas, 'trust-policy.schema.json'), { force: true });
-    const withoutSchema = createKindRegistry(schemas);
-    const before = await validateContracts([policy], { now: NOW, registry: withoutSchema });
-    expect(before.checks.find((c) => c.status === 'fail')?.code).toBe('UNKNOWN_KIND');
-
-    writeFileSync(
-      join(schemas, 'trust-policy.schema.json'),
-      JSON.stringify({
-        $schema: 'https://json-schema.org/draft/2020-12/schema',
-        $id: 'https://evidence-packet.dev/schemas/trust-policy.schema.json',
-        type: 'object',
-        properties: {
-          apiVersion: { $ref: 'common.schema.json#/$defs/apiVersion' },
-          kind: { const: 'TrustPolicy' },
-          signers: { type: 'array' },
-        },
-        required: ['apiVersion', 'kind', 'signers'],
-        additionalProperties: false,
-      }),
-    );
-    const withSchema = createKindRegistry(schemas);
-    expect(withSchema.knownKinds()).toContain('TrustPolicy');
-    const after = await validateContracts([policy], { now: NOW, registry: withSchema });
-    // The schema now applies (the policy rules beyond it, run by the trust module, may still object).
-    expect(after.checks.find((c) => c.id === 'schema')?.status).toBe('pass');
     writeFileSync(policy, 'apiVersion: evidence-packet/v1\nkind: TrustPolicy\nsigners: []\nextra: 1\n');
-    const bad = await validateContracts([policy], { now: NOW, registry: withSchema });
-    expect(bad.checks.find((c) => c.status === 'fail')).toMatchObject({ id: 'schema', code: 'SCHEMA_ADDITIONAL_PROPERTIES', location: { line: 4 } });
+    const bad = await validateContracts([policy], { now: NOW });
+    expect(bad.checks.find((c) => c.status === 'fail' && c.code === 'SCHEMA_ADDITIONAL_PROPERTIES')).toMatchObject({ id: 'schema', location: { line: 4 } });
   });
 });

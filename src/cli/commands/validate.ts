@@ -1,61 +1,104 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { usageError } from '../../core/errors.js';
-import { resolve } from 'node:path';
-import { booleanOption, choiceOption, stringOption, nowOption, type CommandSpec } from '../command.js';
+import { booleanOption, choiceOption, nowOption, stringOption, type CommandSpec } from '../command.js';
 import { exitCodeFor, writeReport } from '../output.js';
 import { ExitCode } from '../../core/exit-codes.js';
-import { collectContractFiles, loadContractFile, proposalContentHash, validateContracts, DOCUMENT_RULES, SEMANTIC_RULES } from '../../contracts/index.js';
+import {
+  BUILTIN_RULES,
+  chooseConfig,
+  collectContractFiles,
+  CONFIG_FILE_NAME,
+  DOCUMENT_RULES,
+  listProfiles,
+  loadContractFile,
+  proposalContentHash,
+  validateWithConfig,
+  type LoadedConfig,
+} from '../../contracts/index.js';
 import { renderGithub, renderSarif } from '../../report/index.js';
 import type { CliIo } from '../io.js';
 
 const FORMATS = ['text', 'json', 'github', 'sarif'] as const;
 
-/** Help text per check id for SARIF rules. */
-const RULE_HELP: Record<string, string> = {
-  'document.parse': 'The file is readable UTF-8 YAML or JSON, one document, no duplicate keys, bounded size and aliases.',
-  'document.kind': 'The document is a mapping whose kind is a known contract kind.',
-  schema: "The document matches its kind's JSON Schema (schemas/*.schema.json); unknown fields are errors.",
-  ...Object.fromEntries([...DOCUMENT_RULES, ...SEMANTIC_RULES].map((rule) => [rule.id, rule.summary])),
-};
-
 export const validateCommand: CommandSpec = {
   name: 'validate',
-  usage: `usage: packet validate [PATH...] [--format text|json|github|sarif] [--now RFC3339] [--strict]
+  usage: `usage: packet validate [PATH...] [--config FILE | --profile NAME] [--format text|json|github|sarif] [--now RFC3339] [--strict]
+       packet validate --list-profiles
        packet validate --print-hash PROPOSAL_FILE...
 
-Checks YAML and JSON contracts (files, or folders walked for *.yaml, *.yml, *.json) against their
-JSON Schemas and the semantic rules across documents. PATH defaults to contracts/.
+Checks YAML and JSON contracts against their JSON Schemas and against each other. Which files are
+documents, their kinds, schemas and rules come from a config: --config FILE, or --profile NAME (a
+built-in config), or ${CONFIG_FILE_NAME} in the working folder, else the evidence-packet profile.
+With a config or profile the whole repository is checked (PATHs narrow it); with the default
+profile PATH defaults to contracts/. See docs/validate-config.md.
 
 options:
+  --config FILE     the repository config (its folder is the repository root)
+  --profile NAME    a built-in config, run from the repository root (see --list-profiles)
+  --list-profiles   list the built-in profiles
   --format FORMAT   text (default), json, github (workflow annotations) or sarif (SARIF 2.1.0)
   --now TIME        evaluate at this RFC 3339 time instead of now (for reproducible CI)
   --strict          warnings (for example warn-on-exceed capacity) fail too
   --print-hash      print the content hash of each proposal named, for approvals
 
-exit codes: 0 all valid, 1 a contract is invalid, 2 usage error (unknown flag, missing path)
+exit codes: 0 all valid, 1 a contract is invalid, 2 usage error (unknown flag, missing path, invalid config)
 `,
   options: {
     format: { type: 'string' },
     now: { type: 'string' },
     strict: { type: 'boolean' },
     'print-hash': { type: 'boolean' },
+    config: { type: 'string' },
+    profile: { type: 'string' },
+    'list-profiles': { type: 'boolean' },
   },
   async run({ values, positionals }, io) {
+    if (booleanOption(values, 'list-profiles')) {
+      io.stdout.write(listProfiles().map((name) => `${name}\n`).join(''));
+      return ExitCode.OK;
+    }
     const format = choiceOption(values, 'format', FORMATS, 'text');
     const now = nowOption(io, values);
-    const paths = (positionals.length === 0 ? ['contracts'] : positionals).map((path) => resolveForDisplay(io, path));
-    if (booleanOption(values, 'print-hash')) return printHashes(io, paths);
-    if ((await collectContractFiles(paths)).length === 0) {
+    const config = stringOption(values, 'config');
+    const profile = stringOption(values, 'profile');
+    const implicit = config === undefined && profile === undefined && !existsSync(join(io.cwd, CONFIG_FILE_NAME));
+    const named = positionals.map((path) => resolveForDisplay(io, path));
+    if (booleanOption(values, 'print-hash')) return printHashes(io, named.length === 0 ? ['contracts'] : named);
+    const paths = named.length === 0 && implicit ? [resolveForDisplay(io, 'contracts')] : named;
+    if (implicit && (await collectContractFiles(paths)).length === 0) {
       throw usageError('NO_CONTRACTS', `no contract files (.yaml, .yml, .json) under ${paths.join(' ')}`, {
-        hint: 'point packet validate at the folder that holds the contracts',
+        hint: `point packet validate at the folder that holds the contracts, or give --config / --profile (${listProfiles().join(', ')})`,
       });
     }
-    const report = await validateContracts(paths, { now, strict: booleanOption(values, 'strict') });
+    const loaded = chooseConfig({ cwd: io.cwd, ...(config === undefined ? {} : { config }), ...(profile === undefined ? {} : { profile }) });
+    const report = await validateWithConfig(loaded, {
+      now,
+      strict: booleanOption(values, 'strict'),
+      ...(paths.length === 0 ? { subject: loaded.root === io.cwd ? '.' : loaded.root } : { paths, subject: paths.join(' ') }),
+    });
     if (format === 'github') io.stdout.write(renderGithub(report));
-    else if (format === 'sarif') io.stdout.write(renderSarif(report, { ruleHelp: RULE_HELP }));
+    else if (format === 'sarif') io.stdout.write(renderSarif(report, { ruleHelp: ruleHelp(loaded) }));
     else writeReport(io, report, format);
     return exitCodeFor(report);
   },
 };
+
+/** Help text per check id for SARIF rules, from the config's rules. */
+function ruleHelp(loaded: LoadedConfig): Record<string, string> {
+  const help: Record<string, string> = {
+    'document.parse': 'The file is readable UTF-8 YAML or JSON, one document, no duplicate keys, bounded size and aliases.',
+    'document.kind': 'A kind of the validate config claims the document (by path, apiVersion or kind).',
+    documents: 'At least one document matched a kind of the config.',
+    schema: "The document matches its kind's JSON Schema.",
+  };
+  for (const rule of DOCUMENT_RULES) help[rule.id] = rule.summary;
+  for (const rule of loaded.config.rules) {
+    const text = rule.summary ?? (rule.builtin === undefined ? undefined : BUILTIN_RULES.get(rule.builtin)?.summary) ?? rule.message;
+    if (text !== undefined && help[rule.id] === undefined) help[rule.id] = text;
+  }
+  return help;
+}
 
 /** Paths relative to the command's cwd, kept relative so reports name files as the user did. */
 function resolveForDisplay(io: CliIo, path: string): string {

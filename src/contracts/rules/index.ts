@@ -1,37 +1,7 @@
-import * as binding from './binding.js';
-import * as capacity from './capacity.js';
-import * as proposal from './proposal.js';
-import * as tenant from './tenant.js';
-import type { Rule } from './model.js';
-
+/**
+ * The TypeScript rules that remain: the generic document checks (placeholders, inline secrets)
+ * and the three evidence-packet rules no primitive or expression says clearly (see
+ * declared/builtins.ts). Every other rule is declared in a profile or a repository config.
+ */
 export { DOCUMENT_RULES, type DocumentRule } from './document.js';
 export type { ContractSet, Finding, Loaded, Rule, RuleContext } from './model.js';
-
-/** The semantic rules across documents, in the order their results are reported. */
-export const SEMANTIC_RULES: readonly Rule[] = [
-  tenant.tenantIdMatchesPath,
-  tenant.uniqueIds,
-  tenant.tenantCapacityDefined,
-  tenant.secretRefPrefix,
-  binding.bindingTenantExists,
-  binding.bindingEnvironmentEnabled,
-  binding.bindingConsumerAllowed,
-  binding.bindingVariantAllowed,
-  binding.bindingEndpointExists,
-  binding.bindingWithinQuota,
-  capacity.capacityTenantExists,
-  capacity.capacitySoftLeHard,
-  capacity.capacitySingleLeCluster,
-  capacity.capacityProdDeny,
-  capacity.capacityReservedWithinLimits,
-  proposal.proposalTenantExists,
-  proposal.proposalEnvironmentEnabled,
-  proposal.proposalTargetExists,
-  proposal.proposalTargetTenant,
-  proposal.proposalWindowSane,
-  proposal.proposalNotExpired,
-  proposal.approvalNotRequester,
-  proposal.approvalHash,
-  proposal.approvalTime,
-  proposal.approvalCount,
-];

@@ -1,0 +1,149 @@
+import { basename, dirname, posix } from 'node:path';
+import type { SourceDocument } from '../source.js';
+
+/** A document claimed by a kind, as the declared rules see it. */
+export interface KindDocument {
+  kind: string;
+  source: SourceDocument;
+  /** The path relative to the repository root, with `/` separators. */
+  rel: string;
+  /** The value at the kind's id pointer, as text, when it has one. */
+  id?: string;
+}
+
+/** One place a rule looks at: a document, and an item inside it (the document itself by default). */
+export interface Item {
+  doc: KindDocument;
+  value: unknown;
+  pointer: string;
+}
+
+export interface Selected {
+  value: unknown;
+  pointer: string;
+}
+
+/** A field in a rule: a JSON pointer relative to the item, or to the document root (`$doc/...`); `*` matches every element. */
+export interface Field {
+  fromDoc: boolean;
+  parts: string[];
+  text: string;
+}
+
+export function parseField(text: string): Field {
+  const fromDoc = text.startsWith('$doc');
+  const rest = fromDoc ? text.slice(4) : text;
+  const parts = rest === '' ? [] : rest.slice(1).split('/').map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return { fromDoc, parts, text };
+}
+
+export function isFieldText(text: string): boolean {
+  return text.startsWith('/') || text === '$doc' || text.startsWith('$doc/');
+}
+
+export function escapePointerPart(part: string): string {
+  return part.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** Every value a field selects from an item, with its pointer in the document; no recursion. */
+export function select(item: Item, field: Field): Selected[] {
+  let current: Selected[] = field.fromDoc ? [{ value: item.doc.source.value, pointer: '' }] : [{ value: item.value, pointer: item.pointer }];
+  for (const part of field.parts) {
+    const next: Selected[] = [];
+    for (const { value, pointer } of current) {
+      if (value === null || typeof value !== 'object') continue;
+      if (part === '*') {
+        if (Array.isArray(value)) value.forEach((child, index) => next.push({ value: child, pointer: `${pointer}/${index}` }));
+        else for (const [key, child] of Object.entries(value)) next.push({ value: child, pointer: `${pointer}/${escapePointerPart(key)}` });
+        continue;
+      }
+      if (Array.isArray(value)) {
+        if (!/^(0|[1-9][0-9]*)$/.test(part) || Number(part) >= value.length) continue;
+        next.push({ value: value[Number(part)], pointer: `${pointer}/${part}` });
+      } else if (Object.prototype.hasOwnProperty.call(value, part)) {
+        next.push({ value: (value as Record<string, unknown>)[part], pointer: `${pointer}/${escapePointerPart(part)}` });
+      }
+    }
+    current = next;
+  }
+  return current;
+}
+
+export function selectOne(item: Item, field: Field): Selected | undefined {
+  return select(item, field)[0];
+}
+
+/** The items a rule runs over: each match of `each`, or the document itself. */
+export function itemsOf(doc: KindDocument, each: Field | undefined): Item[] {
+  const root: Item = { doc, value: doc.source.value, pointer: '' };
+  if (each === undefined) return [root];
+  return select(root, each).map(({ value, pointer }) => ({ doc, value, pointer }));
+}
+
+/** The named parts of a document's path: `name` (file name), `stem`, `dir` (folder name), `dir:N` (N folders up), `file`. */
+export function pathPart(rel: string, part: string): string | undefined {
+  if (part === 'file') return rel;
+  if (part === 'name') return basename(rel);
+  if (part === 'stem') return stemOf(basename(rel));
+  const match = /^dir(?::(\d+))?$/.exec(part);
+  if (match === null) return undefined;
+  let dir = posix.dirname(rel);
+  for (let up = Number(match[1] ?? '1'); up > 1; up -= 1) dir = posix.dirname(dir);
+  return dir === '.' || dir === '/' ? undefined : basename(dir);
+}
+
+/** A file name without its extensions: `sample.binding.yml` gives `sample`, `approval.yml.example` gives `approval`. */
+export function stemOf(name: string): string {
+  const dot = name.indexOf('.', 1);
+  return dot === -1 ? name : name.slice(0, dot);
+}
+
+export function documentDir(rel: string): string {
+  return dirname(rel);
+}
+
+/** A scalar as text for templates and comparisons; objects and arrays have none. */
+export function scalarText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return undefined;
+}
+
+const PLACEHOLDER = /\{([^{}]+)\}/g;
+
+/**
+ * Fill a template: `{/a/b}` (item field), `{$doc/a}` (document field), `{$id}`, `{$name}`, `{$stem}`,
+ * `{$dir}`, `{$dir:2}`, `{$file}`, and `{$value}` when given. Undefined when a placeholder has no
+ * scalar value (the rule then has nothing to judge: the schema reports a missing field).
+ */
+export function fillTemplate(template: string, item: Item, extra: Record<string, string> = {}): string | undefined {
+  let missing = false;
+  const text = template.replace(PLACEHOLDER, (_whole, name: string) => {
+    const value = placeholderValue(name.trim(), item, extra);
+    if (value === undefined) missing = true;
+    return value ?? '';
+  });
+  return missing ? undefined : text;
+}
+
+function placeholderValue(name: string, item: Item, extra: Record<string, string>): string | undefined {
+  if (isFieldText(name)) return scalarText(selectOne(item, parseField(name))?.value);
+  if (!name.startsWith('$')) return undefined;
+  const key = name.slice(1);
+  if (key in extra) return extra[key];
+  if (key === 'id') return item.doc.id;
+  return pathPart(item.doc.rel, key);
+}
+
+/** Placeholders of a template that can never be filled (for config checks). */
+export function unknownPlaceholders(template: string, extra: readonly string[] = []): string[] {
+  const bad: string[] = [];
+  for (const match of template.matchAll(PLACEHOLDER)) {
+    const name = match[1]!.trim();
+    if (isFieldText(name)) continue;
+    const key = name.startsWith('$') ? name.slice(1) : undefined;
+    if (key !== undefined && (key === 'id' || key === 'file' || key === 'name' || key === 'stem' || /^dir(:\d+)?$/.test(key) || extra.includes(key))) continue;
+    bad.push(name);
+  }
+  return bad;
+}

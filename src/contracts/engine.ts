@@ -1,0 +1,212 @@
+import { statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { PacketError, usageError } from '../core/errors.js';
+import { makeReport, type Check, type Report } from '../core/result.js';
+import { formatRfc3339 } from '../core/time.js';
+import { configError, type LoadedConfig } from './config/load.js';
+import type { KindConfig } from './config/types.js';
+import { compileRules } from './declared/compile.js';
+import { runRules } from './declared/run.js';
+import { matchKind } from './classify.js';
+import { genericChecks } from './generic.js';
+import { loadDataInputs } from './data-inputs.js';
+import { SCHEMAS_DIR } from './kinds.js';
+import { loadContractFiles } from './parse-pool.js';
+import { locatePointer, type SourceDocument } from './source.js';
+import { globTest, hasExtension, toRel, walkFiles } from './repo-files.js';
+import { SchemaSet, type LoadedSchema } from './schema-set.js';
+import { schemaChecks } from './schema-checks.js';
+import type { KindDocument } from './declared/select.js';
+
+/** The folder the tool is installed in: `package:` paths in a config start here. */
+export const PACKAGE_ROOT = dirname(SCHEMAS_DIR);
+
+export interface EngineOptions {
+  now: Date;
+  strict?: boolean;
+  /** Files or folders named on the command line; without them the whole root is walked. */
+  paths?: readonly string[];
+  workers?: number;
+  /** How the report names what was checked. */
+  subject?: string;
+}
+
+/**
+ * Validate a repository with a config: walk it once, load the schemas, claim each document for
+ * the first kind that matches, check it against its kind's schema, run the generic checks and the
+ * declared rules, and return one report. Config problems are usage errors at the config's line.
+ */
+export async function validateWithConfig(loaded: LoadedConfig, options: EngineOptions): Promise<Report> {
+  const { config, source, root } = loaded;
+  const display = (rel: string): string => (isAbsolute(rel) ? rel : root === '.' || resolve(root) === resolve('.') ? rel : join(root, rel));
+  const absoluteRoot = resolve(root);
+  const walked = options.paths === undefined || config.schemas.include.some((glob) => !glob.startsWith('package:')) ? walkFiles(absoluteRoot) : [];
+  const schemas = loadSchemas(loaded, walked, absoluteRoot);
+  const kindSchemas = compileKindSchemas(loaded, schemas);
+  const compiled = compileRules(config, source);
+  const data = loadDataInputs(loaded, absoluteRoot);
+
+  const files = documentFiles(loaded, walked, schemas.files, options.paths, absoluteRoot).map((rel) => ({ rel, file: display(rel) }));
+  const parsed = await loadContractFiles(files.map((f) => f.file), options.workers, config.documents.maxBytes, {
+    yamlVersion: config.documents.yaml.version,
+    maxAliases: config.documents.yaml.maxAliases,
+  });
+
+  const checks: Check[] = [];
+  const valid = new Map<string, KindDocument[]>(config.kinds.map((kind) => [kind.name, []]));
+  const counts = new Map<string, number>(config.kinds.map((kind) => [kind.name, 0]));
+  const claimed: KindDocument[] = [];
+  for (const [index, result] of parsed.entries()) {
+    const { rel, file } = files[index]!;
+    if (!result.ok) {
+      const { problem } = result;
+      checks.push({ id: 'document.parse', status: 'fail', code: problem.code, message: problem.message, location: problem.location, subject: file, ...(problem.cause === undefined ? {} : { cause: problem.cause }) });
+      continue;
+    }
+    const kind = matchKind(config.kinds, rel, result.source.value);
+    if (kind === undefined) {
+      const check = unmatchedCheck(loaded, rel, result.source);
+      if (check !== undefined) checks.push(check);
+      continue;
+    }
+    counts.set(kind.name, counts.get(kind.name)! + 1);
+    const doc: KindDocument = { kind: kind.name, source: result.source, rel, ...idOf(kind, result.source.value) };
+    claimed.push(doc);
+    const schema = kindSchemas.get(kind.name);
+    const problems = schema === undefined ? [] : schemaChecks(doc, schemas.validator(schema), schema);
+    checks.push(...problems);
+    if (problems.length === 0) {
+      if (schema !== undefined) checks.push({ id: 'schema', status: 'pass', code: 'OK', message: `${kind.name} matches its schema`, subject: file, location: { file } });
+      valid.get(kind.name)!.push(doc);
+    }
+  }
+  checks.push(...genericChecks(config, claimed));
+  if (claimed.length === 0) {
+    checks.push({
+      id: 'documents',
+      status: 'fail',
+      code: 'NO_DOCUMENTS',
+      message: `no document matched any kind of ${config.origin} (${files.length} candidate file${files.length === 1 ? '' : 's'})`,
+      hint: 'check documents.include and each kind\'s match in the config, or run from the repository root',
+    });
+  }
+  checks.push(...(await runRules(compiled, { config, root: absoluteRoot, now: options.now, valid, data })));
+
+  return makeReport({
+    command: 'validate',
+    subject: options.subject ?? (options.paths?.join(' ') || root),
+    evaluatedAt: formatRfc3339(options.now),
+    checks,
+    strict: options.strict === true,
+    facts: { config: config.origin, files: files.length, documents: Object.fromEntries(counts), valid: Object.fromEntries([...valid].map(([k, v]) => [k, v.length])) },
+  });
+}
+
+function loadSchemas(loaded: LoadedConfig, walked: readonly string[], absoluteRoot: string): SchemaSet {
+  const { config, source } = loaded;
+  const schemas = new SchemaSet(config.schemas.defaultDialect);
+  let packageFiles: string[] | undefined;
+  config.schemas.include.forEach((glob, index) => {
+    const inPackage = glob.startsWith('package:');
+    const base = inPackage ? PACKAGE_ROOT : absoluteRoot;
+    if (inPackage) packageFiles ??= walkFiles(join(PACKAGE_ROOT, 'schemas')).map((rel) => `schemas/${rel}`);
+    const test = globTest([inPackage ? glob.slice('package:'.length) : glob]);
+    const matched = (inPackage ? packageFiles! : walked).filter(test);
+    if (matched.length === 0) throw configError(source, `/schemas/include/${index}`, 'CONFIG_GLOB_EMPTY', `the schema glob "${glob}" matches no file`, 'fix the glob, or run from the repository root');
+    for (const rel of matched) {
+      const key = inPackage ? `package:${rel}` : rel;
+      if (schemas.find(key) !== undefined) continue;
+      try {
+        schemas.add(join(base, rel), key, config.schemas.maxBytes);
+      } catch (error) {
+        throw relocate(error, loaded, `/schemas/include/${index}`);
+      }
+    }
+  });
+  return schemas;
+}
+
+function compileKindSchemas(loaded: LoadedConfig, schemas: SchemaSet): Map<string, LoadedSchema> {
+  const result = new Map<string, LoadedSchema>();
+  loaded.config.kinds.forEach((kind, index) => {
+    if (kind.schema === undefined) return;
+    const schema = schemas.find(kind.schema);
+    if (schema === undefined) throw configError(loaded.source, `/kinds/${index}/schema`, 'CONFIG_SCHEMA_UNKNOWN', `kind "${kind.name}" names the schema "${kind.schema}", which schemas.include did not load`, 'name a loaded schema by its path from the root, or by its $id');
+    try {
+      schemas.validator(schema);
+    } catch (error) {
+      throw relocate(error, loaded, `/kinds/${index}/schema`);
+    }
+    result.set(kind.name, schema);
+  });
+  return result;
+}
+
+/** A schema problem reported at the config line that led to it, naming the schema file too. */
+function relocate(error: unknown, loaded: LoadedConfig, pointer: string): unknown {
+  if (!(error instanceof PacketError)) return error;
+  const located = configError(loaded.source, pointer, error.code, error.message, error.hint);
+  return located;
+}
+
+function documentFiles(loaded: LoadedConfig, walked: readonly string[], schemaFiles: ReadonlySet<string>, paths: readonly string[] | undefined, absoluteRoot: string): string[] {
+  const { documents } = loaded.config;
+  const include = globTest(documents.include);
+  const exclude = globTest(documents.exclude);
+  const isSchema = (rel: string): boolean => schemaFiles.has(join(absoluteRoot, rel)) || /\.schema\.json$/.test(rel);
+  if (paths === undefined) {
+    documents.include.forEach((glob, index) => {
+      if (!walked.some(globTest([glob]))) throw configError(loaded.source, `/documents/include/${index}`, 'CONFIG_GLOB_EMPTY', `the document glob "${glob}" matches no file`, 'fix the glob, or run from the repository root');
+    });
+    return walked.filter((rel) => hasExtension(rel, documents.extensions) && include(rel) && !exclude(rel) && !isSchema(rel));
+  }
+  const files = new Set<string>();
+  for (const path of paths) {
+    const absolute = resolve(path);
+    let info;
+    try {
+      info = statSync(absolute);
+    } catch {
+      throw usageError('PATH_NOT_FOUND', `path "${path}" does not exist`, { hint: 'name contract files or folders that exist' });
+    }
+    const inside = toRel(absoluteRoot, absolute);
+    const outside = inside.startsWith('../') || isAbsolute(inside);
+    if (info.isFile()) {
+      files.add(outside ? absolute : inside);
+      continue;
+    }
+    for (const rel of walkFiles(absolute)) {
+      const matchPath = outside ? rel : inside === '' ? rel : `${inside}/${rel}`;
+      if (!hasExtension(rel, documents.extensions) || !include(matchPath) || exclude(matchPath) || isSchema(matchPath)) continue;
+      files.add(outside ? join(absolute, rel) : matchPath);
+    }
+  }
+  return [...files].sort();
+}
+
+function unmatchedCheck(loaded: LoadedConfig, rel: string, source: SourceDocument): Check | undefined {
+  const mode = loaded.config.documents.unmatched;
+  if (mode === 'ignore') return undefined;
+  const value = source.value as Record<string, unknown> | null;
+  const kind = value !== null && typeof value === 'object' && !Array.isArray(value) ? value.kind : undefined;
+  const names = loaded.config.kinds.map((k) => k.name).join(', ');
+  return {
+    id: 'document.kind',
+    status: mode === 'error' ? 'fail' : 'warn',
+    code: typeof kind === 'string' ? 'UNKNOWN_KIND' : 'KIND_MISSING',
+    message: typeof kind === 'string' ? `kind "${kind}" is not a kind of ${loaded.config.origin}` : `no kind of ${loaded.config.origin} claims this document (${rel})`,
+    subject: source.file,
+    location: locatePointer(source, typeof kind === 'string' ? '/kind' : ''),
+    hint: `kinds: ${names}; add a kind whose match claims it, or exclude the file (documents.exclude)`,
+  };
+}
+
+function idOf(kind: KindConfig, value: unknown): { id?: string } {
+  if (kind.id === undefined) return {};
+  let current = value;
+  for (const part of kind.id === '' ? [] : kind.id.slice(1).split('/')) {
+    if (current === null || typeof current !== 'object') return {};
+    current = (current as Record<string, unknown>)[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return typeof current === 'string' || typeof current === 'number' ? { id: String(current) } : {};
+}

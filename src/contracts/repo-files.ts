@@ -1,0 +1,61 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import picomatch from 'picomatch';
+import { inputError, usageError } from '../core/errors.js';
+
+/** More entries than this under the root is refused: a wrong root, not a repository. */
+export const MAX_WALK_ENTRIES = 1_000_000;
+
+/** A path relative to the root with `/` separators (NFC), as globs see it. */
+export function toRel(root: string, path: string): string {
+  return relative(root, path).split(sep).join('/').normalize('NFC');
+}
+
+export type GlobTest = (rel: string) => boolean;
+
+export function globTest(globs: readonly string[]): GlobTest {
+  if (globs.length === 0) return () => false;
+  return picomatch(globs as string[], { dot: true });
+}
+
+/**
+ * Every regular file under a folder, as paths relative to it, sorted by bytes. Hidden folders
+ * (`.git`), `node_modules` and links to folders are not entered; links to files are kept (rules
+ * that read files check that they stay inside the root).
+ */
+export function walkFiles(root: string, limit = MAX_WALK_ENTRIES): string[] {
+  const files: string[] = [];
+  const pending = [root];
+  let seen = 0;
+  while (pending.length > 0) {
+    const dir = pending.pop()!;
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (error) {
+      if (dir === root) throw usageError('PATH_NOT_FOUND', `cannot read the folder ${root}`, { cause: error });
+      continue;
+    }
+    for (const entry of entries) {
+      seen += 1;
+      if (seen > limit) throw inputError('TOO_MANY_FILES', `more than ${limit} entries under ${root}`, { hint: 'point packet validate at the repository root, and exclude generated folders' });
+      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) pending.push(path);
+      else if (entry.isFile() || (entry.isSymbolicLink() && isFile(path))) files.push(toRel(root, path));
+    }
+  }
+  return files.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export function hasExtension(name: string, extensions: readonly string[]): boolean {
+  return extensions.some((extension) => name.endsWith(extension));
+}
