@@ -40,10 +40,9 @@ export function loadDataInputs(loaded: LoadedConfig, root: string): Map<string, 
 
 function parseList(text: string): string[] {
   const trimmed = text.trim();
-  if (trimmed.startsWith('[')) {
+  if (trimmed.startsWith('[') || trimmed.startsWith('{')) {
     try {
-      const parsed = JSON.parse(trimmed) as unknown;
-      if (Array.isArray(parsed)) return parsed.filter((v): v is string => typeof v === 'string');
+      return stringsIn(JSON.parse(trimmed) as unknown);
     } catch {
       // not JSON: read it as lines
     }
@@ -52,4 +51,17 @@ function parseList(text: string): string[] {
     .split(/\r?\n/)
     .map((line) => line.replace(/#.*$/, '').replace(/^\s*-\s+/, '').trim())
     .filter((line) => line !== '');
+}
+
+/** Every string in a JSON value (a list, or an object of lists at any depth), in order, once each. */
+function stringsIn(value: unknown): string[] {
+  const found = new Set<string>();
+  const stack = [value];
+  while (stack.length > 0) {
+    const current = stack.shift();
+    if (typeof current === 'string') found.add(current);
+    else if (Array.isArray(current)) for (const child of current) stack.push(child);
+    else if (current !== null && typeof current === 'object') for (const child of Object.values(current)) stack.push(child);
+  }
+  return [...found];
 }

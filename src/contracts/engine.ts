@@ -16,7 +16,7 @@ import { locatePointer, type SourceDocument } from './source.js';
 import { globTest, hasExtension, toRel, walkFiles } from './repo-files.js';
 import { SchemaSet, type LoadedSchema } from './schema-set.js';
 import { schemaChecks } from './schema-checks.js';
-import type { KindDocument } from './declared/select.js';
+import { pathPart, type KindDocument } from './declared/select.js';
 
 /** The folder the tool is installed in: `package:` paths in a config start here. */
 export const PACKAGE_ROOT = dirname(SCHEMAS_DIR);
@@ -40,7 +40,7 @@ export async function validateWithConfig(loaded: LoadedConfig, options: EngineOp
   const { config, source, root } = loaded;
   const display = (rel: string): string => (isAbsolute(rel) ? rel : root === '.' || resolve(root) === resolve('.') ? rel : join(root, rel));
   const absoluteRoot = resolve(root);
-  const walked = options.paths === undefined || config.schemas.include.some((glob) => !glob.startsWith('package:')) ? walkFiles(absoluteRoot) : [];
+  const walked = options.paths === undefined || config.schemas.include.some((glob) => !withoutMark(glob).startsWith('package:')) ? walkFiles(absoluteRoot) : [];
   const schemas = loadSchemas(loaded, walked, absoluteRoot);
   const kindSchemas = compileKindSchemas(loaded, schemas);
   const compiled = compileRules(config, source);
@@ -70,7 +70,7 @@ export async function validateWithConfig(loaded: LoadedConfig, options: EngineOp
       continue;
     }
     counts.set(kind.name, counts.get(kind.name)! + 1);
-    const doc: KindDocument = { kind: kind.name, source: result.source, rel, ...idOf(kind, result.source.value) };
+    const doc: KindDocument = { kind: kind.name, source: result.source, rel, ...idOf(kind, result.source.value, rel) };
     claimed.push(doc);
     const schema = kindSchemas.get(kind.name);
     const problems = schema === undefined ? [] : schemaChecks(doc, schemas.validator(schema), schema);
@@ -106,13 +106,15 @@ function loadSchemas(loaded: LoadedConfig, walked: readonly string[], absoluteRo
   const { config, source } = loaded;
   const schemas = new SchemaSet(config.schemas.defaultDialect);
   let packageFiles: string[] | undefined;
-  config.schemas.include.forEach((glob, index) => {
+  config.schemas.include.forEach((entry, index) => {
+    const optional = entry.startsWith('?');
+    const glob = optional ? entry.slice(1) : entry;
     const inPackage = glob.startsWith('package:');
     const base = inPackage ? PACKAGE_ROOT : absoluteRoot;
     if (inPackage) packageFiles ??= walkFiles(join(PACKAGE_ROOT, 'schemas')).map((rel) => `schemas/${rel}`);
     const test = globTest([inPackage ? glob.slice('package:'.length) : glob]);
     const matched = (inPackage ? packageFiles! : walked).filter(test);
-    if (matched.length === 0) throw configError(source, `/schemas/include/${index}`, 'CONFIG_GLOB_EMPTY', `the schema glob "${glob}" matches no file`, 'fix the glob, or run from the repository root');
+    if (matched.length === 0 && !optional) throw configError(source, `/schemas/include/${index}`, 'CONFIG_GLOB_EMPTY', `the schema glob "${glob}" matches no file`, 'fix the glob, or run from the repository root');
     for (const rel of matched) {
       const key = inPackage ? `package:${rel}` : rel;
       if (schemas.find(key) !== undefined) continue;
@@ -151,12 +153,12 @@ function relocate(error: unknown, loaded: LoadedConfig, pointer: string): unknow
 
 function documentFiles(loaded: LoadedConfig, walked: readonly string[], schemaFiles: ReadonlySet<string>, paths: readonly string[] | undefined, absoluteRoot: string): string[] {
   const { documents } = loaded.config;
-  const include = globTest(documents.include);
+  const include = globTest(documents.include.map(withoutMark));
   const exclude = globTest(documents.exclude);
   const isSchema = (rel: string): boolean => schemaFiles.has(join(absoluteRoot, rel)) || /\.schema\.json$/.test(rel);
   if (paths === undefined) {
     documents.include.forEach((glob, index) => {
-      if (!walked.some(globTest([glob]))) throw configError(loaded.source, `/documents/include/${index}`, 'CONFIG_GLOB_EMPTY', `the document glob "${glob}" matches no file`, 'fix the glob, or run from the repository root');
+      if (!glob.startsWith('?') && !walked.some(globTest([glob]))) throw configError(loaded.source, `/documents/include/${index}`, 'CONFIG_GLOB_EMPTY', `the document glob "${glob}" matches no file`, 'fix the glob, or run from the repository root');
     });
     return walked.filter((rel) => hasExtension(rel, documents.extensions) && include(rel) && !exclude(rel) && !isSchema(rel));
   }
@@ -184,6 +186,11 @@ function documentFiles(loaded: LoadedConfig, walked: readonly string[], schemaFi
   return [...files].sort();
 }
 
+/** A leading `?` marks a glob that may match nothing (a folder that exists only on some checkouts). */
+function withoutMark(glob: string): string {
+  return glob.startsWith('?') ? glob.slice(1) : glob;
+}
+
 function unmatchedCheck(loaded: LoadedConfig, rel: string, source: SourceDocument): Check | undefined {
   const mode = loaded.config.documents.unmatched;
   if (mode === 'ignore') return undefined;
@@ -201,8 +208,12 @@ function unmatchedCheck(loaded: LoadedConfig, rel: string, source: SourceDocumen
   };
 }
 
-function idOf(kind: KindConfig, value: unknown): { id?: string } {
+function idOf(kind: KindConfig, value: unknown, rel: string): { id?: string } {
   if (kind.id === undefined) return {};
+  if (kind.id.startsWith('$')) {
+    const part = pathPart(rel, kind.id.slice(1));
+    return part === undefined ? {} : { id: part };
+  }
   let current = value;
   for (const part of kind.id === '' ? [] : kind.id.slice(1).split('/')) {
     if (current === null || typeof current !== 'object') return {};

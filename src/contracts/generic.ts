@@ -1,4 +1,5 @@
 import picomatch from 'picomatch';
+import { isMap, isScalar, isSeq } from 'yaml';
 import { pass, type Check } from '../core/result.js';
 import { locatePointer } from './source.js';
 import type { GenericRuleConfig, ValidateConfig } from './config/types.js';
@@ -23,7 +24,10 @@ function run(rule: DocumentRule, settings: GenericRuleConfig, docs: readonly Kin
   const checks: Check[] = [];
   for (const doc of docs) {
     for (const finding of rule.check(doc.source)) {
-      const pointer = finding.key === undefined ? finding.pointer : `${finding.pointer}/${finding.key}`;
+      // A finding of the text scan has a line, not a pointer: find the value at that line, so a field can be ignored.
+      const line = finding.pointer === '' && typeof finding.data?.line === 'number' ? finding.data.line : undefined;
+      const column = typeof finding.data?.column === 'number' ? finding.data.column : 1;
+      const pointer = line !== undefined ? pointerAt(doc, line, column) : finding.key === undefined ? finding.pointer : `${finding.pointer}/${finding.key}`;
       const ignored = ignores.some(
         (entry) =>
           (entry.kind === undefined || entry.kind === doc.kind) &&
@@ -32,8 +36,8 @@ function run(rule: DocumentRule, settings: GenericRuleConfig, docs: readonly Kin
       );
       if (ignored) continue;
       const location =
-        finding.pointer === '' && typeof finding.data?.line === 'number'
-          ? { file: doc.source.file, line: finding.data.line, column: finding.data.column as number }
+        line !== undefined
+          ? { file: doc.source.file, line, column }
           : locatePointer(doc.source, finding.pointer, finding.key);
       checks.push({
         id: rule.id,
@@ -47,4 +51,33 @@ function run(rule: DocumentRule, settings: GenericRuleConfig, docs: readonly Kin
     }
   }
   return checks.length === 0 ? [pass(rule.id, 'no problem found')] : checks;
+}
+
+/** The pointer of the deepest mapping value or sequence item whose source covers a line and column ('' when none does). */
+function pointerAt(doc: KindDocument, line: number, column: number): string {
+  const { document, lineCounter } = doc.source.syntax();
+  // lineCounter.lineStarts holds the offset of each line; the position is column - 1 past its start.
+  const lineStart = lineCounter.lineStarts[line - 1];
+  const offset = lineStart === undefined ? -1 : lineStart + column - 1;
+  let node: unknown = document.contents;
+  let pointer = '';
+  for (let depth = 0; depth < 256; depth += 1) {
+    if (isMap(node)) {
+      const pair = node.items.find((item) => covers(item.key, offset) || covers(item.value, offset));
+      if (pair === undefined || !isScalar(pair.key)) break;
+      pointer += `/${String(pair.key.value).replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      node = pair.value;
+    } else if (isSeq(node)) {
+      const index = node.items.findIndex((item) => covers(item, offset));
+      if (index === -1) break;
+      pointer += `/${index}`;
+      node = node.items[index];
+    } else break;
+  }
+  return pointer;
+}
+
+function covers(node: unknown, offset: number): boolean {
+  const range = (node as { range?: [number, number, number] } | null)?.range;
+  return range !== undefined && range !== null && offset >= range[0] && offset < range[2];
 }

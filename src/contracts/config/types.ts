@@ -71,12 +71,12 @@ export interface RuleConfig {
   hint?: string;
   /** Exactly one primitive. */
   ref?: { field: string; kind: string; by?: string };
-  file?: { field: string; under?: string; relativeTo?: 'root' | 'document' };
+  file?: { field: string; base?: string; under?: string; relativeTo?: 'root' | 'document' };
   equalsPath?: { field: string; part: string };
   prefix?: { field: string; template: string };
-  mapping?: { from: string; to: string; table: Record<string, string>; unmapped?: 'identity' | 'error' | 'ignore' };
+  mapping?: { from: string; to: Operand; table: Record<string, string>; unmapped?: 'identity' | 'error' | 'ignore' };
   in?: { field: string; set: SetSpec };
-  compare?: { left: Operand; op: '<' | '<=' | '==' | '!=' | '>=' | '>'; right: Operand; as?: 'number' | 'time'; peer?: { each: string; where?: Record<string, string> } };
+  compare?: { left: Operand; op: '<' | '<=' | '==' | '!=' | '>=' | '>'; right: Operand; as?: 'number' | 'time' | 'text'; peer?: { each: string; where?: Record<string, string> } };
   assert?: Condition;
   aggregate?: AggregateConfig;
   time?: { field: string; after?: 'now'; before?: 'now' };

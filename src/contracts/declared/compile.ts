@@ -110,6 +110,7 @@ export function compileRules(config: ValidateConfig, source: SourceDocument): Co
       if ('kind' in set) {
         needs.add(needKind(set.kind, '/in/set/kind'));
         if (set.key !== undefined) checkTemplate(set.key, '/in/set/key');
+        else if (set.values.includes('{')) fail('/in/set/values', 'a templated values field needs a key (the one document to read it from)');
       }
       compiled.checkItem = item.inCheck(rule.in);
       compiled.primitive = 'in';

@@ -12,6 +12,10 @@ function at(item: Item, hit: Selected, message: string, extra: Partial<DeclaredF
   return { at: { doc: item.doc, pointer: hit.pointer }, message, values: { value: display(hit.value) }, ...extra };
 }
 
+function maybeField(text: string | undefined): Field | undefined {
+  return text === undefined ? undefined : parseField(text);
+}
+
 /** `ref`: each value names a document of a kind, by its id (or by another field, `by`). */
 export function refCheck(spec: NonNullable<RuleConfig['ref']>): ItemCheck {
   const field = parseField(spec.field);
@@ -46,7 +50,8 @@ export function fileCheck(spec: NonNullable<RuleConfig['file']>): ItemCheck {
   return (item, context) =>
     select(item, field).flatMap((hit) => {
       if (typeof hit.value !== 'string' || hit.value === '') return [];
-      const base = spec.relativeTo === 'document' ? posix.dirname(item.doc.rel) : '.';
+      const base = spec.base !== undefined ? fillTemplate(spec.base, item) : spec.relativeTo === 'document' ? posix.dirname(item.doc.rel) : '.';
+      if (base === undefined) return [];
       const rel = posix.normalize(posix.join(base, hit.value.replace(/\\/g, '/')));
       if (isAbsolute(hit.value) || rel === '..' || rel.startsWith('../') || hit.value.includes('\0')) {
         return [at(item, hit, `path "${display(hit.value)}" leaves the repository`, { code: 'FILE_OUTSIDE_REPOSITORY' })];
@@ -113,11 +118,11 @@ export function prefixCheck(spec: NonNullable<RuleConfig['prefix']>): ItemCheck 
 /** `mapping`: the value at `to` is what the table gives for the value at `from`. */
 export function mappingCheck(spec: NonNullable<RuleConfig['mapping']>): ItemCheck {
   const from = parseField(spec.from);
-  const to = parseField(spec.to);
   const unmapped = spec.unmapped ?? 'identity';
-  return (item) => {
+  return (item, context) => {
     const source = select(item, from)[0];
-    const target = select(item, to)[0];
+    const resolved = resolveOperand(spec.to, item, context);
+    const target = resolved === undefined ? undefined : { value: resolved.value, pointer: resolved.place?.pointer ?? item.pointer, place: resolved.place };
     const key = scalarText(source?.value);
     if (source === undefined || target === undefined || key === undefined) return [];
     const mapped = Object.prototype.hasOwnProperty.call(spec.table, key) ? spec.table[key] : undefined;
@@ -127,10 +132,12 @@ export function mappingCheck(spec: NonNullable<RuleConfig['mapping']>): ItemChec
     }
     const expected = mapped ?? key;
     if (scalarText(target.value) === expected) return [];
+    // Reported at the value that disagrees; when it is in another document, at the source value with that one related.
+    const elsewhere = target.place !== undefined && target.place.doc !== item.doc;
     return [
-      at(item, target, `"${display(target.value)}" does not agree with ${spec.from} "${display(key)}" (expected "${expected}")`, {
+      at(item, elsewhere ? source : target, `"${display(target.value)}" does not agree with ${spec.from} "${display(key)}" (expected "${expected}")`, {
         values: { value: display(target.value), expected },
-        related: [{ doc: item.doc, pointer: source.pointer }],
+        related: [elsewhere ? target.place! : { doc: item.doc, pointer: source.pointer }],
       }),
     ];
   };
@@ -141,7 +148,9 @@ export function inCheck(spec: NonNullable<RuleConfig['in']>): ItemCheck {
   const field = parseField(spec.field);
   const set = spec.set;
   const literal = 'values' in set && !('kind' in set) ? new Set(set.values.map((v) => scalarText(v))) : undefined;
-  const kindValues = 'kind' in set ? parseField(set.values) : undefined;
+  const kindValuesText = 'kind' in set ? set.values : undefined;
+  const fixedValues = kindValuesText !== undefined && !kindValuesText.includes('{') ? parseField(kindValuesText) : undefined;
+  const valuesFor = (item: Item) => fixedValues ?? (kindValuesText === undefined ? undefined : maybeField(fillTemplate(kindValuesText, item)));
   const unions = new WeakMap<RunContext, Set<string>>();
   const allowed = (item: Item, context: RunContext): { values: ReadonlySet<string | undefined>; related?: KindDocument } | undefined => {
     if (literal !== undefined) return { values: literal };
@@ -150,13 +159,15 @@ export function inCheck(spec: NonNullable<RuleConfig['in']>): ItemCheck {
     if (kindSet.key !== undefined) {
       const other = otherDocument(kindSet.kind, kindSet.key, item, context);
       if (other === undefined) return undefined; // the reference rule reports a missing document
-      return { values: new Set(select({ doc: other, value: other.source.value, pointer: '' }, kindValues!).map((hit) => scalarText(hit.value))), related: other };
+      const values = valuesFor(item);
+      if (values === undefined) return undefined;
+      return { values: new Set(select({ doc: other, value: other.source.value, pointer: '' }, values).map((hit) => scalarText(hit.value))), related: other };
     }
     let union = unions.get(context);
     if (union === undefined) {
       union = new Set();
       for (const doc of context.documents(kindSet.kind)) {
-        for (const hit of select({ doc, value: doc.source.value, pointer: '' }, kindValues!)) {
+        for (const hit of select({ doc, value: doc.source.value, pointer: '' }, fixedValues ?? parseField(''))) {
           const text = scalarText(hit.value);
           if (text !== undefined) union.add(text);
         }
@@ -196,7 +207,8 @@ const COMPARE: Record<string, (a: number, b: number) => boolean> = {
 /** `compare`: left op right, as numbers or times; with `peer`, right is read from each matching peer item. */
 export function compareCheck(spec: NonNullable<RuleConfig['compare']>): ItemCheck {
   const test = COMPARE[spec.op]!;
-  const asNumber = (value: unknown): number | undefined => {
+  const asNumber = (value: unknown): number | string | undefined => {
+    if (spec.as === 'text') return scalarText(value);
     if (spec.as === 'time') return typeof value === 'string' ? (Number.isNaN(Date.parse(value)) ? undefined : Date.parse(value)) : undefined;
     return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
   };
@@ -210,7 +222,7 @@ export function compareCheck(spec: NonNullable<RuleConfig['compare']>): ItemChec
     return rights.flatMap(({ peer }) => {
       const right = resolveOperand(spec.right, peer, context);
       const b = asNumber(right?.value);
-      if (right === undefined || b === undefined || test(a, b)) return [];
+      if (right === undefined || b === undefined || (test as (x: unknown, y: unknown) => boolean)(a, b)) return [];
       const related = right.place === undefined || (right.place.doc === place.doc && right.place.pointer === place.pointer) ? [] : [right.place];
       return [
         {

@@ -29,7 +29,9 @@ export function resolveOperand(operand: Operand, item: Item, context: RunContext
   const other = otherDocument(operand.kind, operand.key, item, context);
   if (other === undefined) return undefined;
   const otherItem: Item = { doc: other, value: other.source.value, pointer: '' };
-  const hit = selectOne(otherItem, parseField(operand.field));
+  const field = operand.field.includes('{') ? fillTemplate(operand.field, item) : operand.field;
+  if (field === undefined) return undefined;
+  const hit = selectOne(otherItem, parseField(field));
   return hit === undefined ? undefined : { value: hit.value, place: { doc: other, pointer: hit.pointer } };
 }
 
