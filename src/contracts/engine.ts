@@ -73,7 +73,12 @@ export async function validateWithConfig(loaded: LoadedConfig, options: EngineOp
     const doc: KindDocument = { kind: kind.name, source: result.source, rel, ...idOf(kind, result.source.value, rel) };
     claimed.push(doc);
     const schema = kindSchemas.get(kind.name);
-    const problems = schema === undefined ? [] : schemaChecks(doc, schemas.validator(schema), schema);
+    const problems =
+      schema !== undefined
+        ? schemaChecks(doc, schemas.validator(schema), schema)
+        : kind.schema !== undefined
+          ? [{ id: 'schema', status: 'fail' as const, code: 'SCHEMA_MISSING', message: `the schema ${kind.schema} of kind ${kind.name} was not loaded`, subject: file, location: { file }, hint: 'check schemas.include' }]
+          : [];
     checks.push(...problems);
     if (problems.length === 0) {
       if (schema !== undefined) checks.push({ id: 'schema', status: 'pass', code: 'OK', message: `${kind.name} matches its schema`, subject: file, location: { file } });
@@ -133,6 +138,8 @@ function compileKindSchemas(loaded: LoadedConfig, schemas: SchemaSet): Map<strin
   loaded.config.kinds.forEach((kind, index) => {
     if (kind.schema === undefined) return;
     const schema = schemas.find(kind.schema);
+    // An optional kind's schema may come from an optional glob: its documents then fail (SCHEMA_MISSING).
+    if (schema === undefined && kind.optional === true) return;
     if (schema === undefined) throw configError(loaded.source, `/kinds/${index}/schema`, 'CONFIG_SCHEMA_UNKNOWN', `kind "${kind.name}" names the schema "${kind.schema}", which schemas.include did not load`, 'name a loaded schema by its path from the root, or by its $id');
     try {
       schemas.validator(schema);
