@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { PacketError, usageError } from '../core/errors.js';
+import { inputError, PacketError, usageError } from '../core/errors.js';
+import { MAX_CONTRACT_FILES } from './collect.js';
 import { makeReport, type Check, type Report } from '../core/result.js';
 import { formatRfc3339 } from '../core/time.js';
 import { configError, type LoadedConfig } from './config/load.js';
@@ -47,6 +48,9 @@ export async function validateWithConfig(loaded: LoadedConfig, options: EngineOp
   const data = loadDataInputs(loaded, absoluteRoot);
 
   const files = documentFiles(loaded, walked, schemas.files, options.paths, absoluteRoot).map((rel) => ({ rel, file: display(rel) }));
+  if (files.length > MAX_CONTRACT_FILES) {
+    throw inputError('TOO_MANY_FILES', `${files.length} documents match, more than the limit of ${MAX_CONTRACT_FILES}`, { hint: 'narrow documents.include, or exclude generated folders' });
+  }
   const parsed = await loadContractFiles(files.map((f) => f.file), options.workers, config.documents.maxBytes, {
     yamlVersion: config.documents.yaml.version,
     maxAliases: config.documents.yaml.maxAliases,
@@ -162,7 +166,7 @@ function documentFiles(loaded: LoadedConfig, walked: readonly string[], schemaFi
   const { documents } = loaded.config;
   const include = globTest(documents.include.map(withoutMark));
   const exclude = globTest(documents.exclude);
-  const isSchema = (rel: string): boolean => schemaFiles.has(join(absoluteRoot, rel)) || /\.schema\.json$/.test(rel);
+  const isSchema = (rel: string): boolean => schemaFiles.has(join(absoluteRoot, rel)) || /\.schema\.json$/.test(rel) || join(absoluteRoot, rel) === loaded.path;
   if (paths === undefined) {
     documents.include.forEach((glob, index) => {
       if (!glob.startsWith('?') && !walked.some(globTest([glob]))) throw configError(loaded.source, `/documents/include/${index}`, 'CONFIG_GLOB_EMPTY', `the document glob "${glob}" matches no file`, 'fix the glob, or run from the repository root');

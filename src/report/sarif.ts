@@ -1,4 +1,4 @@
-import type { Check, Report } from '../core/result.js';
+import type { Check, Report, SourceLocation } from '../core/result.js';
 import { toolVersion } from '../core/version.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -34,7 +34,10 @@ export function renderSarif(report: Report, options: SarifOptions = {}): string 
     ruleIndex: ruleIds.indexOf(check.id),
     level: LEVEL[check.status],
     message: { text: check.hint === undefined ? check.message : `${check.message} (hint: ${check.hint})` },
-    ...(check.location === undefined ? {} : { locations: [location(check, options)] }),
+    ...(check.location === undefined ? {} : { locations: [location(check.location, options)] }),
+    ...(check.related === undefined || check.related.length === 0
+      ? {}
+      : { relatedLocations: check.related.map((related, index) => ({ id: index + 1, ...location(related, options) })) }),
     properties: { code: check.code, ...(check.subject === undefined ? {} : { subject: check.subject }) },
   }));
   const log = {
@@ -52,8 +55,7 @@ export function renderSarif(report: Report, options: SarifOptions = {}): string 
   return JSON.stringify(log, null, 2) + '\n';
 }
 
-function location(check: Check, options: SarifOptions): Record<string, unknown> {
-  const loc = check.location!;
+function location(loc: SourceLocation, options: SarifOptions): Record<string, unknown> {
   const region: Record<string, number> = {};
   if (loc.line !== undefined) region.startLine = loc.line;
   if (loc.column !== undefined) region.startColumn = loc.column;

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { usageError, type PacketError } from '../../core/errors.js';
 import { SCHEMAS_DIR } from '../kinds.js';
@@ -17,6 +17,8 @@ export interface LoadedConfig {
   source: SourceDocument;
   /** Where relative paths in the config are taken from: the repository root. */
   root: string;
+  /** The config file's absolute path, when it is a file of the repository (never a document itself). */
+  path?: string;
 }
 
 let configValidator: ValidateFunction | undefined;
@@ -42,7 +44,7 @@ export function loadConfigFile(file: string, root: string, displayName = file): 
     throw usageError('CONFIG_UNREADABLE', `cannot read the validate config ${displayName}`, { cause: error, hint: 'pass --config FILE with a readable file' });
   }
   if (bytes.length > MAX_CONFIG_BYTES) throw usageError('CONFIG_TOO_LARGE', `config ${displayName} is larger than ${MAX_CONFIG_BYTES} bytes`, { file: displayName });
-  return parseConfigText(displayName, bytes, root);
+  return { ...parseConfigText(displayName, bytes, root), path: resolve(file) };
 }
 
 export function parseConfigText(file: string, bytes: Uint8Array, root: string): LoadedConfig {
@@ -59,6 +61,11 @@ export function parseConfigText(file: string, bytes: Uint8Array, root: string): 
   const validate = validator();
   if (!validate(value)) throw configSchemaError(source, validate.errors ?? []);
   const config = { ...(value as unknown as Omit<ValidateConfig, 'origin'>), origin: file } as ValidateConfig;
+  // Defaults the schema cannot fill through a $ref.
+  for (const name of ['placeholder', 'inlineSecret'] as const) {
+    const given: Partial<ValidateConfig['generic']['placeholder']> = config.generic[name] ?? {};
+    config.generic[name] = { enabled: given.enabled ?? true, severity: given.severity ?? 'error', ignore: given.ignore ?? [] };
+  }
   checkRuleShapes(config, source);
   return { config, source, root };
 }
