@@ -63,7 +63,7 @@ describe('packet validate', () => {
   it('--print-hash prints the content hash of each proposal', async () => {
     const run = await runCli(['validate', '--print-hash', 'contracts/acme']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toBe('sha256:90c6c575c8b895dd512f344d74546d90bf97e826457e34fa71fcc0e207e6f1af  contracts/acme/proposals/acme-2026-0042.yaml\n');
+    expect(run.stdout).toBe('sha256:4c30398a5b9499b566d7972444f866d2af179d23c177e546d2234b9cc9d83fc9  contracts/acme/proposals/acme-2026-0042.yaml\n');
   });
 
   it('the built binary gives the same exit codes', () => {

@@ -93,23 +93,23 @@ describe('other failure codes of the rules', () => {
   });
 
   it('a window longer than 7 days, and one outside the validity', async () => {
-    const long = await nonPassing(variant({ 'globex/proposals/globex-2026-0007.yaml': (t) => t.replace('end: "2026-12-01T12:00:00Z"', 'end: "2026-12-20T12:00:00Z"') }));
+    const long = await nonPassing(variant({ 'globex/proposals/globex-2026-0007.yaml': (t) => t.replace('end: "2036-12-01T12:00:00Z"', 'end: "2036-12-20T12:00:00Z"') }));
     expect(long.checks).toEqual([{ id: 'proposal.window-sane', status: 'fail', code: 'WINDOW_TOO_LONG' }]);
-    const outside = await nonPassing(variant({ 'globex/proposals/globex-2026-0007.yaml': (t) => t.replace('start: "2026-12-01T08:00:00Z"', 'start: "2026-11-19T08:00:00Z"') }));
+    const outside = await nonPassing(variant({ 'globex/proposals/globex-2026-0007.yaml': (t) => t.replace('start: "2036-12-01T08:00:00Z"', 'start: "2026-11-19T08:00:00Z"') }));
     expect(outside.checks).toContainEqual({ id: 'proposal.window-sane', status: 'fail', code: 'WINDOW_OUTSIDE_VALIDITY' });
   });
 
   it('expiry is judged at --now: the bundled proposals fail once their window has passed', async () => {
-    const report = await validateContracts([CONTRACTS_DIR], { now: new Date('2026-12-10T00:00:00Z') });
+    const report = await validateContracts([CONTRACTS_DIR], { now: new Date('2036-12-10T00:00:00Z') });
     const codes = report.checks.filter((c) => c.status === 'fail').map((c) => `${c.id}:${c.code}`);
     expect(codes).toEqual(['proposal.not-expired:WINDOW_PASSED', 'proposal.not-expired:WINDOW_PASSED']);
-    const later = await validateContracts([CONTRACTS_DIR], { now: new Date('2027-02-01T00:00:00Z') });
+    const later = await validateContracts([CONTRACTS_DIR], { now: new Date('2037-02-01T00:00:00Z') });
     expect(later.checks.filter((c) => c.code === 'PROPOSAL_EXPIRED')).toHaveLength(2);
   });
 
   it('editing an approved proposal invalidates its approvals', async () => {
     const { checks } = await nonPassing(
-      variant({ 'acme/proposals/acme-2026-0042.yaml': (t) => t.replace('end: "2026-12-06T02:00:00Z"', 'end: "2026-12-06T04:00:00Z"') }),
+      variant({ 'acme/proposals/acme-2026-0042.yaml': (t) => t.replace('end: "2036-12-06T02:00:00Z"', 'end: "2036-12-06T04:00:00Z"') }),
     );
     expect(checks.filter((c) => c.code === 'APPROVAL_HASH_MISMATCH')).toHaveLength(2);
     expect(checks).toContainEqual({ id: 'proposal.approval-count', status: 'fail', code: 'APPROVALS_MISSING' });
