@@ -12,13 +12,26 @@ export interface CertInfo {
   subject: string;
   /** DER of the issuer Name and the serial's content octets, exactly as encoded. */
   issuerDer: Uint8Array;
+  subjectDer: Uint8Array;
   serial: Uint8Array;
   notBefore: Date;
   notAfter: Date;
   extensions: { oid: string; critical: boolean; value: Uint8Array }[];
+  /** OID of the algorithm the issuer signed this certificate with. */
+  signatureAlgorithm: string;
+  /** RSA modulus size in bits, for RSA keys. */
+  rsaBits?: number;
 }
 
 const MAX_CERTIFICATE_BYTES = 64 * 1024;
+/**
+ * RSA keys outside these bounds are refused before any signature is checked with them: a huge
+ * public exponent (or modulus) makes each verification slow, and certificates in a token are not
+ * covered by the TSA's signature, so anyone can add them. FIPS 186-5 sec. A.1.1 caps e below 2^256;
+ * no real CA uses more than 2^32 (65537 almost always).
+ */
+export const MAX_RSA_EXPONENT = 2n ** 32n;
+export const MAX_RSA_BITS = 8192;
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+?)-----END CERTIFICATE-----/g;
 
 /**
@@ -57,14 +70,17 @@ export function parseCertificate(der: Uint8Array): CertInfo {
     const offset = tbs[0]?.tag === 0xa0 ? 1 : 0;
     const serial = copy(contentOf(der, expectTag(tbs[offset], TAG.INTEGER, 'serialNumber')));
     const issuerDer = copy(encodingOf(der, expectTag(tbs[offset + 2], TAG.SEQUENCE, 'issuer')));
+    const subjectDer = copy(encodingOf(der, expectTag(tbs[offset + 4], TAG.SEQUENCE, 'subject')));
     const parsed = AsnConvert.parse(der, Certificate);
     const x509 = new X509Certificate(der);
     const validity = parsed.tbsCertificate.validity;
+    const rsaBits = checkKeyBounds(x509);
     return {
       der,
       x509,
       subject: x509.subject.replace(/\n/g, ', '),
       issuerDer,
+      subjectDer,
       serial,
       notBefore: validity.notBefore.getTime(),
       notAfter: validity.notAfter.getTime(),
@@ -73,11 +89,27 @@ export function parseCertificate(der: Uint8Array): CertInfo {
         critical: ext.critical,
         value: new Uint8Array(ext.extnValue.buffer),
       })),
+      signatureAlgorithm: parsed.signatureAlgorithm.algorithm,
+      ...(rsaBits === undefined ? {} : { rsaBits }),
     };
   } catch (error) {
     if (error instanceof TimestampError) throw error;
     throw new TimestampError('CERT_MALFORMED', 'a certificate is not valid DER X.509', { cause: error });
   }
+}
+
+/** Refuse RSA keys whose exponent or modulus would make verification expensive; returns the RSA size. */
+function checkKeyBounds(x509: X509Certificate): number | undefined {
+  const key = x509.publicKey;
+  if (key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'rsa-pss') return undefined;
+  const { modulusLength, publicExponent } = key.asymmetricKeyDetails ?? {};
+  if (publicExponent === undefined || publicExponent > MAX_RSA_EXPONENT || publicExponent < 3n) {
+    throw new TimestampError('CERT_KEY_OUT_OF_BOUNDS', `RSA public exponent ${publicExponent ?? '?'} is outside 3..2^32`);
+  }
+  if (modulusLength === undefined || modulusLength > MAX_RSA_BITS) {
+    throw new TimestampError('CERT_KEY_OUT_OF_BOUNDS', `RSA modulus of ${modulusLength ?? '?'} bits is larger than ${MAX_RSA_BITS}`);
+  }
+  return modulusLength;
 }
 
 export function certificateHash(cert: CertInfo, hash: HashName): Uint8Array {
