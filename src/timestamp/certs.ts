@@ -74,7 +74,7 @@ export function parseCertificate(der: Uint8Array): CertInfo {
     const parsed = AsnConvert.parse(der, Certificate);
     const x509 = new X509Certificate(der);
     const validity = parsed.tbsCertificate.validity;
-    const rsaBits = checkKeyBounds(x509);
+    const rsaBits = x509.publicKey.asymmetricKeyDetails?.modulusLength;
     return {
       der,
       x509,
@@ -90,7 +90,7 @@ export function parseCertificate(der: Uint8Array): CertInfo {
         value: new Uint8Array(ext.extnValue.buffer),
       })),
       signatureAlgorithm: parsed.signatureAlgorithm.algorithm,
-      ...(rsaBits === undefined ? {} : { rsaBits }),
+      ...(rsaBits === undefined || !x509.publicKey.asymmetricKeyType?.startsWith('rsa') ? {} : { rsaBits }),
     };
   } catch (error) {
     if (error instanceof TimestampError) throw error;
@@ -98,10 +98,10 @@ export function parseCertificate(der: Uint8Array): CertInfo {
   }
 }
 
-/** Refuse RSA keys whose exponent or modulus would make verification expensive; returns the RSA size. */
-function checkKeyBounds(x509: X509Certificate): number | undefined {
-  const key = x509.publicKey;
-  if (key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'rsa-pss') return undefined;
+/** Refuse RSA keys whose exponent or modulus would make verification expensive (before any is used). */
+export function checkKeyBounds(cert: CertInfo): void {
+  const key = cert.x509.publicKey;
+  if (key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'rsa-pss') return;
   const { modulusLength, publicExponent } = key.asymmetricKeyDetails ?? {};
   if (publicExponent === undefined || publicExponent > MAX_RSA_EXPONENT || publicExponent < 3n) {
     throw new TimestampError('CERT_KEY_OUT_OF_BOUNDS', `RSA public exponent ${publicExponent ?? '?'} is outside 3..2^32`);
@@ -109,7 +109,6 @@ function checkKeyBounds(x509: X509Certificate): number | undefined {
   if (modulusLength === undefined || modulusLength > MAX_RSA_BITS) {
     throw new TimestampError('CERT_KEY_OUT_OF_BOUNDS', `RSA modulus of ${modulusLength ?? '?'} bits is larger than ${MAX_RSA_BITS}`);
   }
-  return modulusLength;
 }
 
 export function certificateHash(cert: CertInfo, hash: HashName): Uint8Array {

@@ -1,6 +1,6 @@
 import { fail, pass, type Check } from '../core/result.js';
 import { describeCause } from '../core/errors.js';
-import { buildChain, extendedKeyUsage, parseCertificate, type CertInfo, type TrustAnchor } from './certs.js';
+import { buildChain, checkKeyBounds, extendedKeyUsage, parseCertificate, type CertInfo, type TrustAnchor } from './certs.js';
 import { digest, readPssParams, verifyCmsSignature } from './cms-signature.js';
 import { TAG, contentOf, decodeOid, equalBytes, expectTag, readNode } from './der.js';
 import { TimestampError } from './errors.js';
@@ -186,7 +186,9 @@ function finish(checks: Check[], facts: Partial<TimeStampResult>): TimeStampResu
 /** A candidate that cannot be parsed, or whose key is out of bounds, is left out; `refused` keeps why. */
 function tryParseCertificate(der: Uint8Array, refused: TimestampError[]): CertInfo[] {
   try {
-    return [parseCertificate(der)];
+    const cert = parseCertificate(der);
+    checkKeyBounds(cert);
+    return [cert];
   } catch (error) {
     if (error instanceof TimestampError) refused.push(error);
     return [];
