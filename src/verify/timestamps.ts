@@ -63,7 +63,8 @@ export function timestampLookup(reading: PacketReading, policy: TrustPolicy, now
   };
 }
 
-function trustedTsas(policy: TrustPolicy): { trusted: TrustedTsa[]; problems: Check[] } {
+/** The policy's TSAs as the verifier takes them; certificates that do not parse become problems. */
+export function trustedTsas(policy: TrustPolicy): { trusted: TrustedTsa[]; problems: Check[] } {
   const trusted: TrustedTsa[] = [];
   const problems: Check[] = [];
   for (const tsa of policy.tsa) {
