@@ -1,7 +1,7 @@
 import { X509Certificate, createHash } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate, ExtendedKeyUsage } from '@peculiar/asn1-x509';
-import { TAG, childrenOf, contentOf, copy, encodingOf, expectTag, parseStrictDer, readNode } from './der.js';
+import { TAG, childrenOf, contentOf, copy, encodingOf, equalBytes, expectTag, parseStrictDer, readNode } from './der.js';
 import { TimestampError } from './errors.js';
 import { OID, type HashName } from './oids.js';
 
@@ -126,10 +126,15 @@ export function extendedKeyUsage(cert: CertInfo): { critical: boolean; purposes:
   }
 }
 
-/** True when `issuer` issued `cert`: names match (with key identifiers) and the signature verifies. */
+/**
+ * True when `issuer` issued `cert`: names match and the signature verifies. Names match by exact
+ * bytes or by OpenSSL's comparison (which also consults key identifiers and refuses an issuer whose
+ * key usage lacks keyCertSign; the path checks report that with its own code).
+ */
 export function isIssuedBy(cert: CertInfo, issuer: CertInfo): boolean {
   try {
-    return cert.x509.checkIssued(issuer.x509) && cert.x509.verify(issuer.x509.publicKey);
+    const named = equalBytes(cert.issuerDer, issuer.subjectDer) || cert.x509.checkIssued(issuer.x509);
+    return named && cert.x509.verify(issuer.x509.publicKey);
   } catch {
     return false;
   }

@@ -47,15 +47,18 @@ export const WEAK_DIGEST_ALGORITHMS = new Map<string, string>([
 export const MIN_RSA_BITS = 2048;
 
 /**
- * Checks on the TSA certificate alone, cheap, run before any signature is verified: no unknown
- * critical extension, key usage (when present) allows digitalSignature (RFC 5280 sec. 4.2.1.3),
+ * Checks on the TSA certificate alone, cheap: no unknown critical extension, key usage (when
+ * present) allows digitalSignature and nothing beyond nonRepudiation (RFC 5280 sec. 4.2.1.3),
  * not signed with a weak algorithm, RSA of at least 2048 bits.
  */
 export function checkLeaf(leaf: CertInfo): string {
   checkCriticalExtensions(leaf);
   const usage = keyUsage(leaf);
-  if (usage !== undefined && (usage & KeyUsageFlags.digitalSignature) === 0) {
-    throw new TimestampError('TSA_KEY_USAGE', `the TSA certificate's key usage does not allow digitalSignature`);
+  // As OpenSSL's timestamping purpose: nothing but digitalSignature and nonRepudiation; and
+  // digitalSignature itself, since the TSA signs tokens with this key.
+  const allowed = KeyUsageFlags.digitalSignature | KeyUsageFlags.nonRepudiation;
+  if (usage !== undefined && ((usage & KeyUsageFlags.digitalSignature) === 0 || (usage & ~allowed) !== 0)) {
+    throw new TimestampError('TSA_KEY_USAGE', `the TSA certificate's key usage must allow digitalSignature and nothing but digitalSignature and nonRepudiation`);
   }
   checkKeySize(leaf);
   const weak = WEAK_SIGNATURE_ALGORITHMS.get(leaf.signatureAlgorithm);

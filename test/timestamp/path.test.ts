@@ -54,7 +54,16 @@ const cases: Case[] = [
   { name: 'an unknown critical extension in the root', make: () => standard(pki({ root: { extra: [UNKNOWN_CRITICAL] } })), code: 'CERT_UNKNOWN_CRITICAL_EXTENSION' },
   { name: 'an unknown non-critical extension (ignored)', make: () => standard(pki({ tsa: { extra: [{ ...UNKNOWN_CRITICAL, critical: false }] } })), code: 'OK' },
   { name: 'a TSA key usage without digitalSignature', make: () => standard(pki({ tsa: { keyUsage: KeyUsageFlags.keyEncipherment } })), code: 'TSA_KEY_USAGE' },
+  { name: 'a TSA key usage of digitalSignature and keyEncipherment', make: () => standard(pki({ tsa: { keyUsage: KeyUsageFlags.digitalSignature | KeyUsageFlags.keyEncipherment } })), code: 'TSA_KEY_USAGE' },
+  { name: 'a TSA key usage of digitalSignature and nonRepudiation (allowed)', make: () => standard(pki({ tsa: { keyUsage: KeyUsageFlags.digitalSignature | KeyUsageFlags.nonRepudiation } })), code: 'OK' },
+  {
+    name: 'a TSA key usage of nonRepudiation only',
+    make: () => standard(pki({ tsa: { keyUsage: KeyUsageFlags.nonRepudiation } })),
+    code: 'TSA_KEY_USAGE',
+    openssl: { ok: true, why: 'the TSA key signs, so digitalSignature is required' },
+  },
   { name: 'a TSA certificate without key usage (allowed)', make: () => standard(pki({ tsa: { keyUsage: null } })), code: 'OK' },
+  { name: 'an intermediate whose key usage lacks keyCertSign', make: () => standard(pki({ intermediate: { keyUsage: KeyUsageFlags.cRLSign } })), code: 'ISSUER_KEY_USAGE' },
   { name: 'an intermediate that is not a CA', make: () => standard(pki({ intermediate: { ca: false, keyUsage: KeyUsageFlags.keyCertSign, eku: null } })), code: 'ISSUER_NOT_CA' },
   { name: 'name constraints the TSA violates', make: () => standard(pki({ intermediate: { permittedO: 'Allowed Org' }, tsa: { o: 'Other Org' } })), code: 'NAME_CONSTRAINTS_UNSUPPORTED' },
   {
