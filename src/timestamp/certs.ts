@@ -153,7 +153,7 @@ export interface ChainResult {
 
 const MAX_CHAIN_LENGTH = 8;
 /** Certificates considered as intermediates: real tokens carry a handful; a hostile one may carry hundreds. */
-export const MAX_CHAIN_CANDIDATES = 32;
+export const MAX_CHAIN_CANDIDATES = 16;
 
 /**
  * Build a path from `leaf` to a trusted anchor (RFC 5280 sec. 6, path building). Each link is
