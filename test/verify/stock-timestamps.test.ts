@@ -189,6 +189,21 @@ describe("VERIFY.md's openssl step agrees with packet verify", () => {
     ]);
   });
 
+  it('the token of a signature named for an unpinned fingerprint is not checked (cheap rejection); both routes still say BAD', async () => {
+    const { dir, packet } = await prepare(cases[0] as Case);
+    const stranger = 'AB'.repeat(20);
+    const reading = await readPacket(packet);
+    await addUnsealedFiles(packet, reading.digest as string, [
+      { dir: 'signatures', fingerprint: stranger, bytes: Buffer.from('-----BEGIN PGP SIGNATURE-----\n\nAAAA\n-----END PGP SIGNATURE-----\n') },
+      { dir: 'timestamps', fingerprint: stranger, bytes: Buffer.alloc(3000, 0x30) },
+    ]);
+    const verified = await runCli(['verify', packet, '--policy', join(dir, 'policy.yaml'), '--now', VERIFY_AT.toISOString(), '--format', 'json']);
+    expect(verified.code).toBe(1);
+    const report = JSON.parse(verified.stdout) as { checks: { id: string; status: string; code?: string; subject?: string }[] };
+    expect(report.checks.find((check) => check.id === 'timestamp' && check.subject === `timestamps/${stranger}.tsr`)).toMatchObject({ status: 'skip', code: 'NOT_CHECKED' });
+    expect(runStock(dir, VERIFY_AT).output).toMatch(new RegExp(`^BAD: timestamps/${stranger}\\.tsr$`, 'm'));
+  });
+
   it('VERIFY.md states what openssl cannot judge', () => {
     const prose = verifyMd.replace(/\s+/g, ' ');
     expect(prose).toContain('What openssl cannot judge here');
