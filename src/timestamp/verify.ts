@@ -104,7 +104,7 @@ export function verifyTimeStamp(
 
   // Auditor-supplied certificates first, so a token stuffed with certificates cannot push them
   // out of the bounded candidate pool. All of them are candidates only, never anchors.
-  const refused: TimestampError[] = [];
+  const refused: { cert: CertInfo; error: TimestampError }[] = [];
   const supplied = [...trusted.flatMap((tsa) => tsa.certificates ?? []), ...(options.certificates ?? [])];
   const candidates = uniqueCertificates([...supplied, ...parsed.certificates].flatMap((der) => tryParseCertificate(der, refused)));
   let signer: CertInfo | undefined;
@@ -115,8 +115,9 @@ export function verifyTimeStamp(
     const matching = findSigners(parsed, candidates);
     signer = matching.find((cert) => essNamesCertificate(parsed, cert)) ?? matching[0];
     if (signer === undefined) {
-      const why = refused[0];
-      if (why !== undefined) throw new TimestampError(why.code, `the signer certificate was not found; a candidate was refused: ${why.message}`);
+      // Name the reason when the signer was among the candidates refused for their keys.
+      const why = refused.find((r) => findSigners(parsed, [r.cert]).length > 0)?.error;
+      if (why !== undefined) throw new TimestampError(why.code, `the signer certificate is refused: ${why.message}`);
       throw new TimestampError('SIGNER_CERT_MISSING', 'the signer certificate is neither in the token nor among the certificates the policy supplies (was certReq false?)');
     }
     facts.tsa = signer.subject;
@@ -183,14 +184,19 @@ function finish(checks: Check[], facts: Partial<TimeStampResult>): TimeStampResu
   };
 }
 
-/** A candidate that cannot be parsed, or whose key is out of bounds, is left out; `refused` keeps why. */
-function tryParseCertificate(der: Uint8Array, refused: TimestampError[]): CertInfo[] {
+/** A candidate that cannot be parsed, or whose key is out of bounds, is left out; `refused` keeps the latter and why. */
+function tryParseCertificate(der: Uint8Array, refused: { cert: CertInfo; error: TimestampError }[]): CertInfo[] {
+  let cert: CertInfo;
   try {
-    const cert = parseCertificate(der);
+    cert = parseCertificate(der);
+  } catch {
+    return [];
+  }
+  try {
     checkKeyBounds(cert);
     return [cert];
   } catch (error) {
-    if (error instanceof TimestampError) refused.push(error);
+    if (error instanceof TimestampError) refused.push({ cert, error });
     return [];
   }
 }
