@@ -106,7 +106,7 @@ export function verifyTimeStamp(
   // out of the bounded candidate pool. All of them are candidates only, never anchors.
   const refused: { cert: CertInfo; error: TimestampError }[] = [];
   const supplied = [...trusted.flatMap((tsa) => tsa.certificates ?? []), ...(options.certificates ?? [])];
-  const candidates = uniqueCertificates([...supplied, ...parsed.certificates].flatMap((der) => tryParseCertificate(der, refused)));
+  const candidates = uniqueCertificates([...supplied.flatMap((der) => parseOnce(der, refused)), ...parsed.certificates.flatMap((der) => tryParseCertificate(der, refused))]);
   let signer: CertInfo | undefined;
   step(checks, 'timestamp.signer-certificate', () => {
     // Several candidates may carry the signer's issuer and serial (one injected into the token,
@@ -130,7 +130,7 @@ export function verifyTimeStamp(
   step(checks, 'timestamp.eku', () => checkEku(signerCert));
   step(checks, 'timestamp.tsa-certificate', () => checkLeaf(signerCert));
 
-  const anchors = trusted.flatMap((tsa) => tsa.roots.flatMap((root) => tryParseCertificate(root, []).map((cert) => ({ name: tsa.name, cert }))));
+  const anchors = trusted.flatMap((tsa) => tsa.roots.flatMap((root) => parseOnce(root, []).map((cert) => ({ name: tsa.name, cert }))));
   if (anchors.length === 0 && options.requireTrustedChain === false) {
     checks.push({ id: 'timestamp.chain', status: 'skip', code: 'NO_TRUSTED_ROOTS', message: 'no trusted TSA root given; chain not checked' });
     step(checks, 'timestamp.validity', () => checkValidity([signerCert], info.genTime, accuracyMs));
@@ -199,6 +199,23 @@ function tryParseCertificate(der: Uint8Array, refused: { cert: CertInfo; error: 
     if (error instanceof TimestampError) refused.push({ cert, error });
     return [];
   }
+}
+
+/**
+ * The caller's roots and certificates are the same objects for every token of a packet: parse
+ * each once (a policy may list hundreds), not once per token.
+ */
+const parsedOnce = new WeakMap<Uint8Array, { certs: CertInfo[]; refused: { cert: CertInfo; error: TimestampError }[] }>();
+
+function parseOnce(der: Uint8Array, refused: { cert: CertInfo; error: TimestampError }[]): CertInfo[] {
+  let entry = parsedOnce.get(der);
+  if (entry === undefined) {
+    const own: { cert: CertInfo; error: TimestampError }[] = [];
+    entry = { certs: tryParseCertificate(der, own), refused: own };
+    parsedOnce.set(der, entry);
+  }
+  refused.push(...entry.refused);
+  return entry.certs;
 }
 
 function uniqueCertificates(certs: CertInfo[]): CertInfo[] {
