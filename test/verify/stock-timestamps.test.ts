@@ -53,21 +53,23 @@ interface Case {
   certless?: boolean;
   /** The auditor supplies the TSA certificate and intermediate (policy and tsa-certs.pem). */
   supplied?: boolean;
+  /** What `openssl ts -verify` must say: the same cause, not some other failure (such as expiry at today's date). */
+  openssl?: RegExp;
 }
 
 const cases: Case[] = [
   { name: 'good packet', pki: () => pki(), code: 'OK' },
   { name: 'TSA certificate expired since genTime (valid at genTime)', pki: () => pki({ tsa: { notAfter: new Date(GEN_TIME.getTime() + DAY / 2) } }), code: 'OK', now: new Date(GEN_TIME.getTime() + 60 * DAY) },
-  { name: 'TSA certificate expired at genTime', pki: () => pki({ tsa: { notAfter: new Date(GEN_TIME.getTime() - DAY) } }), code: 'CERT_EXPIRED' },
+  { name: 'TSA certificate expired at genTime', pki: () => pki({ tsa: { notAfter: new Date(GEN_TIME.getTime() - DAY) } }), code: 'CERT_EXPIRED', openssl: /certificate has expired/ },
   { name: 'token from after the evaluation time', pki: () => pki(), code: 'GENTIME_AFTER_EVALUATION_TIME', now: new Date(GEN_TIME.getTime() - 5 * DAY) },
-  { name: "root's pathLenConstraint exceeded", pki: () => pki({ root: { pathLen: 0 } }), code: 'PATH_LENGTH_EXCEEDED' },
-  { name: 'unknown critical extension in the TSA certificate', pki: () => pki({ tsa: { extra: [UNKNOWN_CRITICAL] } }), code: 'CERT_UNKNOWN_CRITICAL_EXTENSION' },
-  { name: 'unknown critical extension in the intermediate', pki: () => pki({ intermediate: { extra: [UNKNOWN_CRITICAL] } }), code: 'CERT_UNKNOWN_CRITICAL_EXTENSION' },
-  { name: 'TSA key usage without digitalSignature', pki: () => pki({ tsa: { keyUsage: KeyUsageFlags.keyAgreement } }), code: 'TSA_KEY_USAGE' },
-  { name: 'name constraints violated', pki: () => pki({ intermediate: { permittedO: 'Allowed Org' }, tsa: { o: 'Other Org' } }), code: 'NAME_CONSTRAINTS_UNSUPPORTED' },
-  { name: 'TSA certificate signed with SHA-1', pki: () => pki({ tsa: { hash: 'sha1' } }), code: 'CERT_WEAK_SIGNATURE_ALGORITHM' },
-  { name: 'RSA-1024 intermediate', pki: () => pki({ intermediate: { key: 'rsa-1024' } }), code: 'WEAK_KEY' },
-  { name: 'token without certificates, nothing supplied', pki: () => pki(), code: 'SIGNER_CERT_MISSING', certless: true },
+  { name: "root's pathLenConstraint exceeded", pki: () => pki({ root: { pathLen: 0 } }), code: 'PATH_LENGTH_EXCEEDED', openssl: /path length constraint exceeded/ },
+  { name: 'unknown critical extension in the TSA certificate', pki: () => pki({ tsa: { extra: [UNKNOWN_CRITICAL] } }), code: 'CERT_UNKNOWN_CRITICAL_EXTENSION', openssl: /unhandled critical extension/ },
+  { name: 'unknown critical extension in the intermediate', pki: () => pki({ intermediate: { extra: [UNKNOWN_CRITICAL] } }), code: 'CERT_UNKNOWN_CRITICAL_EXTENSION', openssl: /unhandled critical extension/ },
+  { name: 'TSA key usage without digitalSignature', pki: () => pki({ tsa: { keyUsage: KeyUsageFlags.keyAgreement } }), code: 'TSA_KEY_USAGE', openssl: /unsuitable certificate purpose/ },
+  { name: 'name constraints violated', pki: () => pki({ intermediate: { permittedO: 'Allowed Org' }, tsa: { o: 'Other Org' } }), code: 'NAME_CONSTRAINTS_UNSUPPORTED', openssl: /permitted subtree violation/ },
+  { name: 'TSA certificate signed with SHA-1', pki: () => pki({ tsa: { hash: 'sha1' } }), code: 'CERT_WEAK_SIGNATURE_ALGORITHM', openssl: /signature digest algorithm too weak/ },
+  { name: 'RSA-1024 intermediate', pki: () => pki({ intermediate: { key: 'rsa-1024' } }), code: 'WEAK_KEY', openssl: /key too weak/ },
+  { name: 'token without certificates, nothing supplied', pki: () => pki(), code: 'SIGNER_CERT_MISSING', certless: true, openssl: /signer certificate not found/ },
   { name: 'token without certificates, the auditor supplies them', pki: () => pki(), code: 'OK', certless: true, supplied: true },
 ];
 
@@ -175,6 +177,9 @@ describe("VERIFY.md's openssl step agrees with packet verify", () => {
     const stock = runStock(dir, now);
     expect(stock.bad, stock.output).toBe(c.code !== 'OK');
     if (c.code === 'OK') expect(stock.output.match(/^Verification: OK$/gm)).toHaveLength(2);
+    if (c.openssl !== undefined) expect(stock.output.match(new RegExp(c.openssl.source, 'g')), stock.output).toHaveLength(2);
+    // A token from after the evaluation time is BAD before openssl runs (at genTime it would pass).
+    if (c.code === 'GENTIME_AFTER_EVALUATION_TIME') expect(stock.output).not.toMatch(/Verification/);
   });
 
   it('a token from after the evaluation time does not count in status either', async () => {
