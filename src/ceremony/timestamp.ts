@@ -1,6 +1,10 @@
+import { open } from 'node:fs/promises';
+import { inputError } from '../core/errors.js';
 import { unsealedPath } from '../packet/format.js';
 import { addUnsealedFiles, type UnsealedFile } from '../packet/update.js';
-import { requestTimeStamp } from '../timestamp/index.js';
+import { DEFAULT_MAX_SKEW_MS } from '../signing/index.js';
+import { MAX_TIMESTAMP_BYTES, parseTimeStamp, requestTimeStamp, verifyTimeStamp, type TrustedTsa } from '../timestamp/index.js';
+import { concatBytes, TAG, tlv } from '../timestamp/der.js';
 import { readIntact } from './sign.js';
 
 export interface TimestampPacketOptions {
@@ -42,4 +46,71 @@ export async function timestampPacket(packetPath: string, options: TimestampPack
   }
   if (files.length > 0) await addUnsealedFiles(packetPath, reading.digest as string, files);
   return { added: files.map((f) => unsealedPath('timestamps', f.fingerprint)), alreadyStamped };
+}
+
+export interface ImportTimestampOptions {
+  /** Primary fingerprint of the signature the token is for (40 upper-case hex). */
+  fingerprint: string;
+  /** A DER TimeStampResp or bare TimeStampToken obtained elsewhere. */
+  tokenFile: string;
+  /** The TSAs the token must chain to (roots, and candidate certificates for cert-less tokens). */
+  trusted: TrustedTsa[];
+  /** Evaluation time: a token from later than this (plus the signature skew) is refused. */
+  now: Date;
+}
+
+/**
+ * Add a time-stamp obtained elsewhere (another client, a TSA that returns no certificates) for
+ * `signatures/<FPR>.asc`, after verifying it over that signature's bytes against `trusted`. A
+ * bare token is stored wrapped in a granted TimeStampResp, as the packet format requires. Under the
+ * packet lock, atomically, like every other writer.
+ */
+export async function importTimestamp(packetPath: string, options: ImportTimestampOptions): Promise<TimestampPacketResult> {
+  const bytes = await readToken(options.tokenFile);
+  const reading = await readIntact(packetPath);
+  const signature = reading.unsealed.signatures.get(options.fingerprint);
+  const file = unsealedPath('timestamps', options.fingerprint);
+  if (signature === undefined) {
+    throw inputError('SIGNATURE_MISSING', `${packetPath} has no ${unsealedPath('signatures', options.fingerprint)} to time-stamp`, { hint: "run 'packet status PACKET' to see the signatures it holds" });
+  }
+  const result = verifyTimeStamp(bytes, signature, options.trusted, { notAfter: new Date(options.now.getTime() + DEFAULT_MAX_SKEW_MS) });
+  if (!result.ok) {
+    const step = result.checks.find((check) => check.status === 'fail');
+    throw inputError('TSA_TOKEN_INVALID', `${options.tokenFile} is not a valid time-stamp for ${unsealedPath('signatures', options.fingerprint)}: ${result.code}: ${result.message}`, {
+      ...(step?.cause === undefined ? {} : { cause: step.cause }),
+      hint:
+        result.code === 'SIGNER_CERT_MISSING'
+          ? "the token carries no TSA certificate: supply it (and any intermediates) with --tsa-certs FILE or the policy's tsa[].certificates"
+          : 'check that the token is for this signature and that you trust its TSA',
+    });
+  }
+  const parsed = parseTimeStamp(bytes);
+  const response = parsed.status === undefined ? tlv(TAG.SEQUENCE, tlv(TAG.SEQUENCE, tlv(TAG.INTEGER, Uint8Array.of(0))), parsed.token) : bytes;
+  await addUnsealedFiles(packetPath, reading.digest as string, [{ dir: 'timestamps', fingerprint: options.fingerprint, bytes: Buffer.from(response) }]);
+  return { added: [file], alreadyStamped: [] };
+}
+
+/** Read at most MAX_TIMESTAMP_BYTES + 1 bytes: a larger file is refused without reading it all. */
+async function readToken(path: string): Promise<Uint8Array> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    throw inputError('TOKEN_FILE_UNREADABLE', `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  try {
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      const buffer = new Uint8Array(64 * 1024);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > MAX_TIMESTAMP_BYTES) throw inputError('TOKEN_TOO_LARGE', `${path} is larger than ${MAX_TIMESTAMP_BYTES} bytes; a time-stamp is a few KiB`);
+      chunks.push(buffer.subarray(0, bytesRead));
+    }
+    return concatBytes(chunks);
+  } finally {
+    await handle.close();
+  }
 }

@@ -82,12 +82,21 @@ not signature files.
 ## 4. Time-stamps: each signature was made before its trusted time
 
 Each \`timestamps/<FINGERPRINT>.tsr\` is an RFC 3161 time-stamp response over the bytes of
-\`signatures/<FINGERPRINT>.asc\`. With the time-stamp authority's root certificate from your
-trust policy in \`tsa-root.pem\` beside the packet folder (outside it, so that nothing shipped in
-the packet can stand in for it):
+\`signatures/<FINGERPRINT>.asc\`. Beside the packet folder (outside it, so that nothing shipped in
+the packet can stand in for them) put the TSA root certificates from your trust policy in
+\`tsa-root.pem\` and, if the policy lists TSA certificates or intermediates, those in
+\`tsa-certs.pem\`. Set \`EVALUATION_TIME\` to the time you judge at (RFC 3339; unset means now).
+Each token is checked at its own genTime (\`-attime\`), so a TSA certificate that has expired
+since still counts; a token dated more than 5 minutes after the evaluation time is BAD; and
+\`-auth_level 2\` refuses RSA keys under 2048 bits and SHA-1 or MD5 certificate signatures:
 
-    for tsr in timestamps/*.tsr; do fpr=$(basename "$tsr" .tsr); openssl ts -verify -data "signatures/$fpr.asc" -in "$tsr" -CAfile ../tsa-root.pem || echo "BAD: $tsr"; done
+    for tsr in timestamps/*.tsr; do fpr=$(basename "$tsr" .tsr); at=$(date -u -d "$(openssl ts -reply -in "$tsr" -text | sed -n 's/^Time stamp: //p')" +%s) && [ "$at" -le $(( $(date -u -d "\${EVALUATION_TIME:-now}" +%s) + 300 )) ] && openssl ts -verify -data "signatures/$fpr.asc" -in "$tsr" -CAfile ../tsa-root.pem $([ -s ../tsa-certs.pem ] && echo -untrusted ../tsa-certs.pem) -attime "$at" -auth_level 2 || echo "BAD: $tsr"; done
     openssl ts -reply -in timestamps/<FINGERPRINT>.tsr -text   # shows the trusted time
+
+What openssl cannot judge here, and \`packet verify\` does: it accepts SHA-1 or MD5 in the TSA's
+own CMS signature (\`packet verify\` refuses them); it evaluates name constraints, which
+\`packet verify\` does not and so refuses any TSA chain that carries them; and it checks
+certificates at genTime only, where \`packet verify\` also allows for the token's accuracy.
 
 Or let the tool do all of it: \`packet verify ${metadata.name}.packet.tar --policy POLICY.yaml\`.
 `;

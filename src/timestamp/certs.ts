@@ -1,7 +1,7 @@
 import { X509Certificate, createHash } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate, ExtendedKeyUsage } from '@peculiar/asn1-x509';
-import { TAG, childrenOf, contentOf, copy, encodingOf, expectTag, parseStrictDer, readNode } from './der.js';
+import { TAG, childrenOf, contentOf, copy, encodingOf, equalBytes, expectTag, parseStrictDer, readNode } from './der.js';
 import { TimestampError } from './errors.js';
 import { OID, type HashName } from './oids.js';
 
@@ -12,13 +12,26 @@ export interface CertInfo {
   subject: string;
   /** DER of the issuer Name and the serial's content octets, exactly as encoded. */
   issuerDer: Uint8Array;
+  subjectDer: Uint8Array;
   serial: Uint8Array;
   notBefore: Date;
   notAfter: Date;
   extensions: { oid: string; critical: boolean; value: Uint8Array }[];
+  /** OID of the algorithm the issuer signed this certificate with. */
+  signatureAlgorithm: string;
+  /** RSA modulus size in bits, for RSA keys. */
+  rsaBits?: number;
 }
 
 const MAX_CERTIFICATE_BYTES = 64 * 1024;
+/**
+ * RSA keys outside these bounds are refused before any signature is checked with them: a huge
+ * public exponent (or modulus) makes each verification slow, and certificates in a token are not
+ * covered by the TSA's signature, so anyone can add them. FIPS 186-5 sec. A.1.1 caps e below 2^256;
+ * no real CA uses more than 2^32 (65537 almost always).
+ */
+export const MAX_RSA_EXPONENT = 2n ** 32n;
+export const MAX_RSA_BITS = 8192;
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+?)-----END CERTIFICATE-----/g;
 
 /**
@@ -57,14 +70,17 @@ export function parseCertificate(der: Uint8Array): CertInfo {
     const offset = tbs[0]?.tag === 0xa0 ? 1 : 0;
     const serial = copy(contentOf(der, expectTag(tbs[offset], TAG.INTEGER, 'serialNumber')));
     const issuerDer = copy(encodingOf(der, expectTag(tbs[offset + 2], TAG.SEQUENCE, 'issuer')));
+    const subjectDer = copy(encodingOf(der, expectTag(tbs[offset + 4], TAG.SEQUENCE, 'subject')));
     const parsed = AsnConvert.parse(der, Certificate);
     const x509 = new X509Certificate(der);
     const validity = parsed.tbsCertificate.validity;
+    const rsaBits = x509.publicKey.asymmetricKeyDetails?.modulusLength;
     return {
       der,
       x509,
       subject: x509.subject.replace(/\n/g, ', '),
       issuerDer,
+      subjectDer,
       serial,
       notBefore: validity.notBefore.getTime(),
       notAfter: validity.notAfter.getTime(),
@@ -73,10 +89,25 @@ export function parseCertificate(der: Uint8Array): CertInfo {
         critical: ext.critical,
         value: new Uint8Array(ext.extnValue.buffer),
       })),
+      signatureAlgorithm: parsed.signatureAlgorithm.algorithm,
+      ...(rsaBits === undefined || !x509.publicKey.asymmetricKeyType?.startsWith('rsa') ? {} : { rsaBits }),
     };
   } catch (error) {
     if (error instanceof TimestampError) throw error;
     throw new TimestampError('CERT_MALFORMED', 'a certificate is not valid DER X.509', { cause: error });
+  }
+}
+
+/** Refuse RSA keys whose exponent or modulus would make verification expensive (before any is used). */
+export function checkKeyBounds(cert: CertInfo): void {
+  const key = cert.x509.publicKey;
+  if (key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'rsa-pss') return;
+  const { modulusLength, publicExponent } = key.asymmetricKeyDetails ?? {};
+  if (publicExponent === undefined || publicExponent > MAX_RSA_EXPONENT || publicExponent < 3n) {
+    throw new TimestampError('CERT_KEY_OUT_OF_BOUNDS', `RSA public exponent ${publicExponent ?? '?'} is outside 3..2^32`);
+  }
+  if (modulusLength === undefined || modulusLength > MAX_RSA_BITS) {
+    throw new TimestampError('CERT_KEY_OUT_OF_BOUNDS', `RSA modulus of ${modulusLength ?? '?'} bits is larger than ${MAX_RSA_BITS}`);
   }
 }
 
@@ -95,10 +126,15 @@ export function extendedKeyUsage(cert: CertInfo): { critical: boolean; purposes:
   }
 }
 
-/** True when `issuer` issued `cert`: names match (with key identifiers) and the signature verifies. */
+/**
+ * True when `issuer` issued `cert`: names match and the signature verifies. Names match by exact
+ * bytes or by OpenSSL's comparison (which also consults key identifiers and refuses an issuer whose
+ * key usage lacks keyCertSign; the path checks report that with its own code).
+ */
 export function isIssuedBy(cert: CertInfo, issuer: CertInfo): boolean {
   try {
-    return cert.x509.checkIssued(issuer.x509) && cert.x509.verify(issuer.x509.publicKey);
+    const named = equalBytes(cert.issuerDer, issuer.subjectDer) || cert.x509.checkIssued(issuer.x509);
+    return named && cert.x509.verify(issuer.x509.publicKey);
   } catch {
     return false;
   }
@@ -117,7 +153,7 @@ export interface ChainResult {
 
 const MAX_CHAIN_LENGTH = 8;
 /** Certificates considered as intermediates: real tokens carry a handful; a hostile one may carry hundreds. */
-export const MAX_CHAIN_CANDIDATES = 32;
+export const MAX_CHAIN_CANDIDATES = 16;
 
 /**
  * Build a path from `leaf` to a trusted anchor (RFC 5280 sec. 6, path building). Each link is

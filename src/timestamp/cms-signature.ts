@@ -48,7 +48,7 @@ export function verifyCmsSignature(
 }
 
 /** RSASSA-PSS-params (RFC 4055 sec. 3.1): hash [0], mask generation [1], salt length [2]; defaults SHA-1, 20. */
-function readPssParams(params: Uint8Array | undefined): { hash: HashName; saltLength: number } {
+export function readPssParams(params: Uint8Array | undefined): { hash: HashName; saltLength: number } {
   let hash: HashName = 'sha1';
   let saltLength = 20;
   if (params === undefined) return { hash, saltLength };

@@ -15,6 +15,8 @@ export interface TimeStampRequestOptions {
   /** Nonce to send; a random positive 64-bit value when omitted. */
   nonce?: bigint;
   hash?: ImprintHash;
+  /** Ask the TSA to include its certificate (default true); false gives a token without certificates. */
+  certReq?: boolean;
 }
 
 export interface TimeStampRequest {
@@ -26,7 +28,7 @@ export interface TimeStampRequest {
 
 const HASH_NAMES: Record<ImprintHash, HashName> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
 
-/** Build a DER TimeStampReq (RFC 3161 sec. 2.4.1): imprint of `data`, nonce, certReq true. */
+/** Build a DER TimeStampReq (RFC 3161 sec. 2.4.1): imprint of `data`, nonce, certReq true unless told otherwise. */
 export function createTimeStampRequest(data: Uint8Array, options: TimeStampRequestOptions = {}): TimeStampRequest {
   const hash = HASH_NAMES[options.hash ?? 'SHA-256'];
   const nonce = options.nonce ?? BigInt(`0x${randomBytes(8).toString('hex')}`);
@@ -39,7 +41,7 @@ export function createTimeStampRequest(data: Uint8Array, options: TimeStampReque
       hashedMessage: new OctetString(imprint),
     }),
     nonce: integerContent(nonce).buffer as ArrayBuffer,
-    certReq: true,
+    certReq: options.certReq ?? true,
   });
   if (options.policy !== undefined) request.reqPolicy = options.policy;
   return { der: new Uint8Array(AsnConvert.serialize(request)), nonce, imprint, hash };

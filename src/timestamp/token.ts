@@ -18,6 +18,11 @@ import { OID } from './oids.js';
 
 /** Inputs larger than this are refused before parsing (real tokens are a few KiB). */
 export const MAX_TIMESTAMP_BYTES = 1024 * 1024;
+/**
+ * SignedData.certificates is not covered by the TSA's signature, so anyone can add to it. Real
+ * tokens carry one to four; more than this refuses the token before any certificate is parsed.
+ */
+export const MAX_TOKEN_CERTIFICATES = 16;
 
 export interface AlgorithmId {
   oid: string;
@@ -111,7 +116,11 @@ function parseToken(bytes: Uint8Array, root: DerNode): ParsedTimeStamp {
   let index = 3;
   const certificates: Uint8Array[] = [];
   if (fields[index]?.tag === 0xa0) {
-    for (const cert of childrenOf(bytes, fields[index]!)) {
+    const choices = childrenOf(bytes, fields[index]!);
+    if (choices.length > MAX_TOKEN_CERTIFICATES) {
+      throw new TimestampError('TOO_MANY_CERTIFICATES', `the token carries ${choices.length} certificates; at most ${MAX_TOKEN_CERTIFICATES} are accepted`);
+    }
+    for (const cert of choices) {
       // Other CertificateChoices (attribute certificates, tagged) cannot be chain candidates.
       if (cert.tag === TAG.SEQUENCE) certificates.push(copy(encodingOf(bytes, cert)));
     }

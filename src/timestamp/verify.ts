@@ -1,16 +1,20 @@
 import { fail, pass, type Check } from '../core/result.js';
 import { describeCause } from '../core/errors.js';
-import { buildChain, certificateHash, extendedKeyUsage, parseCertificate, type CertInfo, type TrustAnchor } from './certs.js';
-import { digest, verifyCmsSignature } from './cms-signature.js';
-import { TAG, childrenOf, contentOf, decodeOid, encodingOf, equalBytes, expectTag, parseStrictDer, readNode } from './der.js';
+import { buildChain, checkKeyBounds, extendedKeyUsage, parseCertificate, type CertInfo, type TrustAnchor } from './certs.js';
+import { digest, readPssParams, verifyCmsSignature } from './cms-signature.js';
+import { TAG, contentOf, decodeOid, equalBytes, expectTag, readNode } from './der.js';
 import { TimestampError } from './errors.js';
+import { checkEss, essNamesCertificate, single } from './ess.js';
 import { OID, hashForOid, hashLength, type HashName } from './oids.js';
-import { parseTimeStamp, readAlgorithm, type ParsedTimeStamp } from './token.js';
+import { checkLeaf, checkPath, WEAK_DIGEST_ALGORITHMS, WEAK_SIGNATURE_ALGORITHMS } from './path.js';
+import { parseTimeStamp, type AlgorithmId, type ParsedTimeStamp } from './token.js';
 
-/** A TSA the verifier trusts: a name for reports and its root certificates (DER). */
+/** A TSA the verifier trusts: a name for reports, its root certificates (DER), and optionally its
+ * signer certificates and intermediates (DER): candidates for the path, never anchors. */
 export interface TrustedTsa {
   name: string;
   roots: Uint8Array[];
+  certificates?: Uint8Array[];
 }
 
 /** What was time-stamped: the bytes, or (when only the hash is known) the digest itself. */
@@ -23,6 +27,8 @@ export interface VerifyTimeStampOptions {
   nonce?: bigint;
   /** The policy OID the request asked for; checked when given. */
   policy?: string;
+  /** The latest acceptable genTime (the evaluation time plus any allowed skew); checked when given. */
+  notAfter?: Date;
   /**
    * When false and no TSA is trusted, the chain step is skipped (the CMS signature is still
    * checked with the embedded certificate). Default true: no trusted root means failure.
@@ -82,6 +88,10 @@ export function verifyTimeStamp(
   };
   if (info.nonce !== undefined) facts.nonce = BigInt(`0x${Buffer.from(info.nonce).toString('hex') || '0'}`);
 
+  if (options.notAfter !== undefined) {
+    const latest = options.notAfter;
+    step(checks, 'timestamp.time', () => checkNotAfter(info.genTime, latest));
+  }
   step(checks, 'timestamp.imprint', () => checkImprint(parsed, data, facts));
   if (options.nonce !== undefined) step(checks, 'timestamp.nonce', () => checkNonce(facts.nonce, options.nonce!));
   if (options.policy !== undefined) step(checks, 'timestamp.policy', () => checkPolicy(info.policy, options.policy!));
@@ -89,16 +99,27 @@ export function verifyTimeStamp(
     checks.push(fail('timestamp.signer', 'SIGNER_COUNT', `a time-stamp token has exactly one signer (RFC 3161 sec. 2.4.2), found ${parsed.signerCount}`));
     return finish(checks, facts);
   }
+  step(checks, 'timestamp.algorithms', () => checkCmsAlgorithms(parsed));
   step(checks, 'timestamp.signed-attributes', () => checkSignedAttributes(parsed));
 
-  const candidates = [...parsed.certificates, ...(options.certificates ?? [])].flatMap(tryParseCertificate);
+  // Auditor-supplied certificates first, so a token stuffed with certificates cannot push them
+  // out of the bounded candidate pool. All of them are candidates only, never anchors.
+  const refused: { cert: CertInfo; error: TimestampError }[] = [];
+  const supplied = [...trusted.flatMap((tsa) => tsa.certificates ?? []), ...(options.certificates ?? [])];
+  const candidates = uniqueCertificates([...supplied.flatMap((der) => parseOnce(der, refused)), ...parsed.certificates.flatMap((der) => tryParseCertificate(der, refused))]);
   let signer: CertInfo | undefined;
   step(checks, 'timestamp.signer-certificate', () => {
     // Several candidates may carry the signer's issuer and serial (one injected into the token,
-    // say): the signer is the one whose key made the signature, if any does.
+    // say): the signer is the one the signed ESS attribute names by hash. No signature is
+    // verified to choose it.
     const matching = findSigners(parsed, candidates);
-    signer = matching.find((cert) => signatureVerifies(parsed, cert)) ?? matching[0];
-    if (signer === undefined) throw new TimestampError('SIGNER_CERT_MISSING', 'the signer certificate is not in the token (was certReq false?)');
+    signer = matching.find((cert) => essNamesCertificate(parsed, cert)) ?? matching[0];
+    if (signer === undefined) {
+      // Name the reason when the signer was among the candidates refused for their keys.
+      const why = refused.find((r) => findSigners(parsed, [r.cert]).length > 0)?.error;
+      if (why !== undefined) throw new TimestampError(why.code, `the signer certificate is refused: ${why.message}`);
+      throw new TimestampError('SIGNER_CERT_MISSING', 'the signer certificate is neither in the token nor among the certificates the policy supplies (was certReq false?)');
+    }
     facts.tsa = signer.subject;
     return `signer certificate found: ${signer.subject}`;
   });
@@ -107,11 +128,17 @@ export function verifyTimeStamp(
   step(checks, 'timestamp.signature', () => checkSignature(parsed, signerCert));
   step(checks, 'timestamp.ess-signing-certificate', () => checkEss(parsed, signerCert));
   step(checks, 'timestamp.eku', () => checkEku(signerCert));
+  step(checks, 'timestamp.tsa-certificate', () => checkLeaf(signerCert));
 
-  const anchors = trusted.flatMap((tsa) => tsa.roots.flatMap((root) => tryParseCertificate(root).map((cert) => ({ name: tsa.name, cert }))));
+  const anchors = trusted.flatMap((tsa) => tsa.roots.flatMap((root) => parseOnce(root, []).map((cert) => ({ name: tsa.name, cert }))));
   if (anchors.length === 0 && options.requireTrustedChain === false) {
     checks.push({ id: 'timestamp.chain', status: 'skip', code: 'NO_TRUSTED_ROOTS', message: 'no trusted TSA root given; chain not checked' });
     step(checks, 'timestamp.validity', () => checkValidity([signerCert], info.genTime, accuracyMs));
+    return finish(checks, facts);
+  }
+  if (checks.some((check) => check.status === 'fail')) {
+    // Building a path costs signature verifications: not spent on a token already refused.
+    checks.push({ id: 'timestamp.chain', status: 'skip', code: 'NOT_CHECKED', message: 'chain not checked: the token already failed' });
     return finish(checks, facts);
   }
   let chain: CertInfo[] | undefined;
@@ -123,6 +150,7 @@ export function verifyTimeStamp(
   });
   if (chain !== undefined) {
     const path = chain;
+    step(checks, 'timestamp.path', () => checkPath(path));
     step(checks, 'timestamp.validity', () => checkValidity(path, info.genTime, accuracyMs));
   }
   return finish(checks, facts);
@@ -156,12 +184,73 @@ function finish(checks: Check[], facts: Partial<TimeStampResult>): TimeStampResu
   };
 }
 
-function tryParseCertificate(der: Uint8Array): CertInfo[] {
+/** A candidate that cannot be parsed, or whose key is out of bounds, is left out; `refused` keeps the latter and why. */
+function tryParseCertificate(der: Uint8Array, refused: { cert: CertInfo; error: TimestampError }[]): CertInfo[] {
+  let cert: CertInfo;
   try {
-    return [parseCertificate(der)];
+    cert = parseCertificate(der);
   } catch {
     return [];
   }
+  try {
+    checkKeyBounds(cert);
+    return [cert];
+  } catch (error) {
+    if (error instanceof TimestampError) refused.push({ cert, error });
+    return [];
+  }
+}
+
+/**
+ * The caller's roots and certificates are the same objects for every token of a packet: parse
+ * each once (a policy may list hundreds), not once per token.
+ */
+const parsedOnce = new WeakMap<Uint8Array, { certs: CertInfo[]; refused: { cert: CertInfo; error: TimestampError }[] }>();
+
+function parseOnce(der: Uint8Array, refused: { cert: CertInfo; error: TimestampError }[]): CertInfo[] {
+  let entry = parsedOnce.get(der);
+  if (entry === undefined) {
+    const own: { cert: CertInfo; error: TimestampError }[] = [];
+    entry = { certs: tryParseCertificate(der, own), refused: own };
+    parsedOnce.set(der, entry);
+  }
+  refused.push(...entry.refused);
+  return entry.certs;
+}
+
+function uniqueCertificates(certs: CertInfo[]): CertInfo[] {
+  const seen = new Set<string>();
+  return certs.filter((cert) => {
+    const id = Buffer.from(cert.der).toString('base64');
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
+/** A token from after the evaluation time proves nothing about that time. */
+function checkNotAfter(genTime: Date, notAfter: Date): string {
+  if (genTime.getTime() > notAfter.getTime()) {
+    throw new TimestampError('GENTIME_AFTER_EVALUATION_TIME', `genTime ${genTime.toISOString()} is after the evaluation time (${notAfter.toISOString()} with the allowed skew)`);
+  }
+  return `genTime ${genTime.toISOString()} is not after the evaluation time`;
+}
+
+function weakPssHash(algorithm: AlgorithmId): string | undefined {
+  if (algorithm.oid !== OID.rsaPss) return undefined;
+  try {
+    return readPssParams(algorithm.params).hash === 'sha1' ? 'RSASSA-PSS with SHA-1' : undefined;
+  } catch {
+    return undefined; // malformed parameters fail the signature step with their own code
+  }
+}
+
+/** SHA-1 and MD5 (and older) are refused in the CMS signature, as in certificates. */
+function checkCmsAlgorithms(parsed: ParsedTimeStamp): string {
+  const { digestAlgorithm, signatureAlgorithm } = parsed.signer;
+  const weak = WEAK_DIGEST_ALGORITHMS.get(digestAlgorithm.oid) ?? WEAK_SIGNATURE_ALGORITHMS.get(signatureAlgorithm.oid) ?? weakPssHash(signatureAlgorithm);
+  if (weak !== undefined) throw new TimestampError('CMS_WEAK_ALGORITHM', `the TSA's CMS signature uses ${weak}, which is refused`);
+  return `digest ${digestAlgorithm.oid}, signature ${signatureAlgorithm.oid}`;
 }
 
 /** RFC 3161 sec. 2.4.2: messageImprint equals the hash of the data, with the algorithm it names. */
@@ -208,11 +297,6 @@ function checkSignedAttributes(parsed: ParsedTimeStamp): string {
   return `content-type is id-ct-TSTInfo and message-digest matches (${hash})`;
 }
 
-function single(values: Uint8Array[] | undefined, code: string, what: string): Uint8Array {
-  if (values === undefined) throw new TimestampError(code, `the ${what} attribute is missing`);
-  if (values.length !== 1) throw new TimestampError('SIGNED_ATTRS_INVALID', `the ${what} attribute must have one value`);
-  return values[0]!;
-}
 
 /** RFC 5652 sec. 5.3: the SignerIdentifier names the certificate whose key signed. */
 function findSigners(parsed: ParsedTimeStamp, candidates: CertInfo[]): CertInfo[] {
@@ -231,15 +315,6 @@ function findSigners(parsed: ParsedTimeStamp, candidates: CertInfo[]): CertInfo[
   });
 }
 
-function signatureVerifies(parsed: ParsedTimeStamp, cert: CertInfo): boolean {
-  try {
-    checkSignature(parsed, cert);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function checkSignature(parsed: ParsedTimeStamp, signer: CertInfo): string {
   const info = parsed.signer;
   if (info.signedAttrs === undefined) throw new TimestampError('SIGNED_ATTRS_MISSING', 'the signer has no signed attributes');
@@ -254,63 +329,6 @@ function checkSignature(parsed: ParsedTimeStamp, signer: CertInfo): string {
   return `CMS signature (${info.signatureAlgorithm.oid}) verifies with the signer certificate`;
 }
 
-/**
- * RFC 3161 sec. 2.4.1 requires an ESS signing-certificate attribute; RFC 2634 sec. 5.4 (v1,
- * SHA-1) and RFC 5035 sec. 3 (v2): the first ESSCertID names the signer certificate by hash,
- * and by issuer and serial when present.
- */
-function checkEss(parsed: ParsedTimeStamp, signer: CertInfo): string {
-  const attrs = parsed.signer.attributes;
-  const v2 = attrs.get(OID.signingCertificateV2);
-  const v1 = attrs.get(OID.signingCertificate);
-  if (v2 === undefined && v1 === undefined) throw new TimestampError('ESS_MISSING', 'no ESS signing-certificate attribute (v1 or v2)');
-  const value = single(v2 ?? v1, 'ESS_MISSING', 'signing-certificate');
-  let hash: HashName = v2 === undefined ? 'sha1' : 'sha256';
-  let certHash: Uint8Array;
-  let issuerSerial: Uint8Array | undefined;
-  try {
-    const root = parseStrictDer(value);
-    const certs = childrenOf(value, expectTag(childrenOf(value, expectTag(root, TAG.SEQUENCE, 'SigningCertificate'))[0], TAG.SEQUENCE, 'certs'));
-    const fields = childrenOf(value, expectTag(certs[0], TAG.SEQUENCE, 'ESSCertID'));
-    let index = 0;
-    if (v2 !== undefined && fields[0]?.tag === TAG.SEQUENCE) {
-      const algorithm = readAlgorithm(value, fields[0], 'hashAlgorithm');
-      const named = hashForOid(algorithm.oid);
-      if (named === undefined) throw new TimestampError('UNSUPPORTED_HASH', `ESS hash ${algorithm.oid} is not supported`);
-      hash = named;
-      index = 1;
-    }
-    certHash = contentOf(value, expectTag(fields[index], TAG.OCTET_STRING, 'certHash'));
-    if (fields[index + 1] !== undefined) issuerSerial = encodingOf(value, expectTag(fields[index + 1], TAG.SEQUENCE, 'issuerSerial'));
-  } catch (error) {
-    if (error instanceof TimestampError && error.code === 'UNSUPPORTED_HASH') throw error;
-    throw new TimestampError('ESS_MALFORMED', 'the ESS signing-certificate attribute is malformed', { cause: error });
-  }
-  if (!equalBytes(certHash, certificateHash(signer, hash))) {
-    throw new TimestampError('ESS_CERT_HASH_MISMATCH', `the ESS ${hash} certificate hash does not match the signer certificate`);
-  }
-  if (issuerSerial !== undefined) checkIssuerSerial(issuerSerial, signer);
-  return `ESS signing-certificate ${v2 === undefined ? 'v1' : 'v2'} (${hash}) matches the signer certificate`;
-}
-
-/** IssuerSerial ::= SEQUENCE { issuer GeneralNames, serialNumber } (RFC 5035 sec. 4). */
-function checkIssuerSerial(encoded: Uint8Array, signer: CertInfo): void {
-  let matches = false;
-  try {
-    const [names, serial] = childrenOf(encoded, readNode(encoded, 0));
-    const serialBytes = contentOf(encoded, expectTag(serial, TAG.INTEGER, 'serialNumber'));
-    const directoryNames = childrenOf(encoded, expectTag(names, TAG.SEQUENCE, 'GeneralNames')).filter((name) => name.tag === 0xa4);
-    matches =
-      equalBytes(serialBytes, signer.serial) &&
-      directoryNames.some((name) => {
-        const inner = childrenOf(encoded, name)[0];
-        return inner !== undefined && equalBytes(encodingOf(encoded, inner), signer.issuerDer);
-      });
-  } catch (error) {
-    throw new TimestampError('ESS_MALFORMED', 'the ESS issuerSerial is malformed', { cause: error });
-  }
-  if (!matches) throw new TimestampError('ESS_ISSUER_SERIAL_MISMATCH', 'the ESS issuerSerial does not name the signer certificate');
-}
 
 /** RFC 3161 sec. 2.3: the TSA certificate has exactly one, critical, extended key usage: timeStamping. */
 function checkEku(signer: CertInfo): string {
@@ -328,10 +346,6 @@ function checkChain(signer: CertInfo, candidates: CertInfo[], anchors: TrustAnch
   const found = buildChain(signer, candidates, anchors);
   if (found === undefined) {
     throw new TimestampError('CHAIN_UNTRUSTED', `no chain from ${signer.subject} to a trusted TSA root (checked by signature, not by name)`);
-  }
-  // RFC 5280 sec. 4.2.1.9: every issuer in the path is a CA.
-  for (const issuer of found.chain.slice(1)) {
-    if (issuer.x509.ca !== true) throw new TimestampError('ISSUER_NOT_CA', `issuer ${issuer.subject} is not a CA (basicConstraints)`);
   }
   return found;
 }

@@ -27,5 +27,8 @@ export interface PolicySigner {
 
 export interface TrustedTsa {
   name: string;
+  /** Trust anchors. */
   roots: { source: string; pem: string }[];
+  /** The TSA's signer certificates and intermediates: path candidates, never anchors. */
+  certificates: { source: string; pem: string }[];
 }

@@ -127,7 +127,7 @@ interface RawPolicy {
   kind: 'TrustPolicy';
   signers: { id: string; name: string; roles: string[]; fingerprints: string[]; key?: string }[];
   require: { signatures: number; roles?: string[]; timestamps: boolean };
-  tsa?: { name: string; roots: string[] }[];
+  tsa?: { name: string; roots: string[]; certificates?: string[] }[];
 }
 
 type Problem = (code: string, message: string, location?: Partial<SourceLocation>) => Check;
@@ -216,31 +216,50 @@ const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE
 async function loadTsaRoots(raw: RawPolicy, base: string, checks: Check[], problem: Problem, locate: Locate): Promise<TrustedTsa[]> {
   const result: TrustedTsa[] = [];
   for (const [index, tsa] of (raw.tsa ?? []).entries()) {
-    const roots: TrustedTsa['roots'] = [];
-    for (const [k, root] of tsa.roots.entries()) {
-      const where = locate(`/tsa/${index}/roots/${k}`);
-      const inline = root.includes('-----BEGIN');
-      let pem: string;
-      const source = inline ? `${tsa.name} root ${k + 1} (inline)` : isAbsolute(root) ? root : resolve(base, root);
-      if (inline) {
-        pem = root;
-      } else {
-        try {
-          pem = await readBounded(source);
-        } catch (error) {
-          checks.push(problem(TrustCode.POLICY_TSA_ROOT_UNREADABLE, `cannot read TSA root ${root}: ${errorText(error)}`, where));
-          continue;
-        }
-      }
-      if (!PEM_CERTIFICATE.test(pem)) {
-        checks.push(problem(TrustCode.POLICY_TSA_ROOT_NOT_PEM, `TSA root ${inline ? `${k + 1} of ${tsa.name}` : root} holds no PEM certificate`, where));
-        continue;
-      }
-      roots.push({ source, pem });
-    }
-    result.push({ name: tsa.name, roots });
+    const load = (kind: 'roots' | 'certificates'): Promise<TrustedTsa['roots']> =>
+      loadPemList(tsa.name, tsa[kind] ?? [], kind, base, checks, problem, (k) => locate(`/tsa/${index}/${kind}/${k}`));
+    result.push({ name: tsa.name, roots: await load('roots'), certificates: await load('certificates') });
   }
   return result;
+}
+
+/** Each entry is inline PEM (it contains `-----BEGIN`) or a path relative to the policy file. */
+async function loadPemList(
+  tsaName: string,
+  entries: string[],
+  kind: 'roots' | 'certificates',
+  base: string,
+  checks: Check[],
+  problem: Problem,
+  where: (k: number) => Partial<SourceLocation>,
+): Promise<TrustedTsa['roots']> {
+  const what = kind === 'roots' ? 'TSA root' : 'TSA certificate';
+  const codes =
+    kind === 'roots'
+      ? { unreadable: TrustCode.POLICY_TSA_ROOT_UNREADABLE, notPem: TrustCode.POLICY_TSA_ROOT_NOT_PEM }
+      : { unreadable: TrustCode.POLICY_TSA_CERT_UNREADABLE, notPem: TrustCode.POLICY_TSA_CERT_NOT_PEM };
+  const loaded: TrustedTsa['roots'] = [];
+  for (const [k, entry] of entries.entries()) {
+    const inline = entry.includes('-----BEGIN');
+    let pem: string;
+    const source = inline ? `${tsaName} ${kind === 'roots' ? 'root' : 'certificate'} ${k + 1} (inline)` : isAbsolute(entry) ? entry : resolve(base, entry);
+    if (inline) {
+      pem = entry;
+    } else {
+      try {
+        pem = await readBounded(source);
+      } catch (error) {
+        checks.push(problem(codes.unreadable, `cannot read ${what} ${entry}: ${errorText(error)}`, where(k)));
+        continue;
+      }
+    }
+    if (!PEM_CERTIFICATE.test(pem)) {
+      checks.push(problem(codes.notPem, `${what} ${inline ? `${k + 1} of ${tsaName}` : entry} holds no PEM certificate`, where(k)));
+      continue;
+    }
+    loaded.push({ source, pem });
+  }
+  return loaded;
 }
 
 function schemaMessage(error: ErrorObject): string {

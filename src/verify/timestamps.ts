@@ -3,7 +3,8 @@ import { formatRfc3339 } from '../core/time.js';
 import { unsealedPath } from '../packet/format.js';
 import type { PacketReading } from '../packet/reader.js';
 import { loadCertificates, verifyTimeStamp, type TrustedTsa } from '../timestamp/index.js';
-import type { TrustPolicy } from '../trust/index.js';
+import { DEFAULT_MAX_SKEW_MS } from '../signing/index.js';
+import { findSigner, type TrustPolicy } from '../trust/index.js';
 import type { TrustedTimeLookup } from './signatures.js';
 
 /**
@@ -11,8 +12,13 @@ import type { TrustedTimeLookup } from './signatures.js';
  * bytes of `signatures/<FPR>.asc`, chaining to a TSA root the policy trusts (certificates in the
  * token are candidates, never anchors). Its genTime becomes the time at which the signature's key
  * is judged. A time-stamp that is present but invalid fails, whether or not the policy requires one.
+ *
+ * A token whose genTime is later than the evaluation time plus the clock skew allowed for
+ * signatures (5 minutes, DEFAULT_MAX_SKEW_MS) does not count: it proves nothing about that time.
+ * The token of a signature whose file name is a fingerprint the policy does not pin is not checked
+ * at all (that signature can never count): cheap rejections come before cryptography.
  */
-export function timestampLookup(reading: PacketReading, policy: TrustPolicy): TrustedTimeLookup {
+export function timestampLookup(reading: PacketReading, policy: TrustPolicy, now: Date): TrustedTimeLookup {
   const { trusted, problems } = trustedTsas(policy);
   let reported = false;
   return (fingerprint) => {
@@ -26,7 +32,11 @@ export function timestampLookup(reading: PacketReading, policy: TrustPolicy): Tr
     const signature = reading.unsealed.signatures.get(fingerprint);
     const subject = unsealedPath('timestamps', fingerprint);
     if (token === undefined || signature === undefined) return { checks, required, present: false };
-    const result = verifyTimeStamp(token, signature, trusted);
+    if (findSigner(policy, fingerprint) === undefined) {
+      checks.push({ id: 'timestamp', status: 'skip', code: 'NOT_CHECKED', message: 'not checked: the signature is named for a fingerprint the policy does not pin', subject });
+      return { checks, required, present: true };
+    }
+    const result = verifyTimeStamp(token, signature, trusted, { notAfter: new Date(now.getTime() + DEFAULT_MAX_SKEW_MS) });
     if (!result.ok || result.genTime === undefined) {
       const step = result.checks.find((c) => c.status === 'fail');
       checks.push(
@@ -53,19 +63,25 @@ export function timestampLookup(reading: PacketReading, policy: TrustPolicy): Tr
   };
 }
 
-function trustedTsas(policy: TrustPolicy): { trusted: TrustedTsa[]; problems: Check[] } {
+/** The policy's TSAs as the verifier takes them; certificates that do not parse become problems. */
+export function trustedTsas(policy: TrustPolicy): { trusted: TrustedTsa[]; problems: Check[] } {
   const trusted: TrustedTsa[] = [];
   const problems: Check[] = [];
   for (const tsa of policy.tsa) {
-    const roots: Uint8Array[] = [];
-    for (const root of tsa.roots) {
-      try {
-        roots.push(...loadCertificates(root.pem));
-      } catch (error) {
-        problems.push(fail('policy.tsa', 'POLICY_TSA_ROOT_INVALID', `TSA root ${root.source} of ${tsa.name} is not a readable certificate`, { cause: (error as Error).message }));
-      }
-    }
-    trusted.push({ name: tsa.name, roots });
+    const load = (entries: { source: string; pem: string }[], code: string, what: string): Uint8Array[] =>
+      entries.flatMap((entry) => {
+        try {
+          return loadCertificates(entry.pem);
+        } catch (error) {
+          problems.push(fail('policy.tsa', code, `${what} ${entry.source} of ${tsa.name} is not a usable certificate`, { cause: (error as Error).message }));
+          return [];
+        }
+      });
+    trusted.push({
+      name: tsa.name,
+      roots: load(tsa.roots, 'POLICY_TSA_ROOT_INVALID', 'TSA root'),
+      certificates: load(tsa.certificates ?? [], 'POLICY_TSA_CERT_INVALID', 'TSA certificate'),
+    });
   }
   return { trusted, problems };
 }

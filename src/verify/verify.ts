@@ -54,7 +54,7 @@ export async function verifyPacket(path: string, options: VerifyOptions): Promis
     const unmet = options.unmet ?? 'warn';
     // The cryptographic stages load on demand, so integrity-only verification starts fast.
     const [{ timestampLookup }, { verifySignatures }] = await Promise.all([import('./timestamps.js'), import('./signatures.js')]);
-    const lookup = timestampLookup(reading, options.policy);
+    const lookup = timestampLookup(reading, options.policy, options.now);
     stage = await verifySignatures(reading, options.policy, options.now, lookup, unmet);
     checks.push(...stage.checks);
   }

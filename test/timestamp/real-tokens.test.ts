@@ -95,6 +95,21 @@ describe.skipIf(!HAVE_TSA_FIXTURES)('real RFC 3161 tokens (../shared/fixtures/ts
     expect(failed(result)).toEqual(checks);
   });
 
+  it('a real token without certificates verifies when the auditor supplies the TSA certificates (candidates, not anchors)', () => {
+    const bare = read('negative/TimeStampTokenWithoutCertificate.p7s');
+    expect(parseTimeStamp(bare).certificates).toEqual([]);
+    // The certificates GlobalSign puts in its tokens, taken here from another token of the same TSA.
+    const certificates = parseTimeStamp(read('globalsign/token.p7s')).certificates;
+    const roots = loadCertificates(read('globalsign/root.crt'));
+    const supplied = verifyTimeStamp(bare, imprintOf(bare), [{ name: 'GlobalSign', roots, certificates }]);
+    expect(failed(supplied)).toEqual([]);
+    // Supplied certificates are never anchors: with no root they do not make the chain trusted.
+    const noRoot = verifyTimeStamp(bare, imprintOf(bare), [{ name: 'GlobalSign', roots: [], certificates }]);
+    expect(failed(noRoot)).toEqual(['timestamp.chain:NO_TRUSTED_ROOTS']);
+    const otherRoot = verifyTimeStamp(bare, imprintOf(bare), [{ name: 'sigstage', roots: loadCertificates(read('sigstage/ts_chain.pem')), certificates }]);
+    expect(failed(otherRoot)).toEqual(['timestamp.chain:CHAIN_UNTRUSTED']);
+  });
+
   it('negative/sigstage-response-invalid-signature.tsr is rejected with SIGNATURE_INVALID', () => {
     const result = verifyTimeStamp(read('negative/sigstage-response-invalid-signature.tsr'), HELLO, trust('sigstage', 'sigstage/ts_chain.pem'));
     expect(result.code).toBe('SIGNATURE_INVALID');

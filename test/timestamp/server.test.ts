@@ -124,7 +124,11 @@ describe('timestamp index', () => {
   it('exports the deliberate API', () => {
     expect(Object.keys(api).sort()).toEqual(
       [
+        'MAX_CHAIN_CANDIDATES',
+        'MAX_RSA_BITS',
+        'MAX_RSA_EXPONENT',
         'MAX_TIMESTAMP_BYTES',
+        'MAX_TOKEN_CERTIFICATES',
         'TIMESTAMP_OIDS',
         'TimestampError',
         'buildCertificate',

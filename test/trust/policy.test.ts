@@ -148,3 +148,25 @@ describe('policy problems have codes and lines', () => {
     expect((await validateTrustPolicyFile(join(dir, 'nope.yaml'))).checks[0]?.code).toBe(TrustCode.POLICY_UNREADABLE);
   });
 });
+
+describe('tsa[].certificates: candidates the auditor supplies, never anchors', () => {
+  const withCertificates = (entries: string): string =>
+    v1Policy().replace(`    roots: [tsa-root.pem, "${PEM.replace(/\n/g, '\\n')}"]\n`, `    roots: [tsa-root.pem]\n    certificates: ${entries}\n`);
+
+  test('files and inline PEM load as certificates, apart from the roots', async () => {
+    const dir = dirWith({ 'policy.yaml': withCertificates(`[tsa-certs.pem, "${PEM.replace(/\n/g, '\\n')}"]`), 'keys/alice.asc': alice.publicArmored, 'tsa-root.pem': PEM, 'tsa-certs.pem': PEM + PEM });
+    const policy = await loadTrustPolicy(join(dir, 'policy.yaml'));
+    expect(policy.tsa[0]!.roots).toHaveLength(1);
+    expect(policy.tsa[0]!.certificates.map((c) => c.source)).toEqual([join(dir, 'tsa-certs.pem'), 'Example TSA certificate 2 (inline)']);
+  });
+
+  test('a missing or non-PEM certificate file is a policy error with its own code and line', async () => {
+    expect(await problems(withCertificates('[missing.pem]'))).toEqual([{ code: TrustCode.POLICY_TSA_CERT_UNREADABLE, line: 20 }]);
+    expect(await problems(withCertificates('[junk.pem]'), { 'junk.pem': 'not a certificate' })).toEqual([{ code: TrustCode.POLICY_TSA_CERT_NOT_PEM, line: 20 }]);
+  });
+
+  test('the schema bounds the list and refuses other fields', async () => {
+    const many = `[${Array.from({ length: 21 }, () => 'tsa-root.pem').join(', ')}]`;
+    expect((await problems(withCertificates(many))).map((p) => p.code)).toEqual([TrustCode.POLICY_SCHEMA]);
+  });
+});
