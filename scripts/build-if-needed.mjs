@@ -12,6 +12,12 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 if (!existsSync(join(root, 'src')) || !existsSync(join(root, 'tsconfig.json'))) process.exit(0);
 if (existsSync(join(root, 'dist', 'cli', 'main.js')) && process.env.npm_lifecycle_event === 'postinstall' && process.env.INIT_CWD !== root) process.exit(0);
-const tsc = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin', 'tsc');
+let tsc;
+try {
+  tsc = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin', 'tsc');
+} catch {
+  process.stderr.write('packet: cannot build from the sources: the typescript package is not installed here\nhint: run npm ci in the checkout, then npm pack and install the packed tarball\n');
+  process.exit(1);
+}
 const result = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json')], { stdio: ['ignore', 'inherit', 'inherit'] });
 process.exit(result.status ?? 1);
