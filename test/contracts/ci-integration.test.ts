@@ -55,7 +55,7 @@ describe('the package and its CI integrations', () => {
     writeFileSync(join(repo, 'services/search/indexer.yaml'), readFileSync(join(repo, 'services/search/indexer.yaml'), 'utf8').replace('tier-3', 'tier-9'));
     const bad = run(packet, ['validate', '--format', 'github', '--now', NOW], repo);
     expect(bad.code).toBe(1);
-    expect(bad.out).toMatch(/^::error file=services\/search\/indexer\.yaml,line=3,col=7/m);
+    expect(bad.out).toMatch(/^::error file=services\/search\/indexer\.yaml,line=3,endLine=3,col=7,.*title=service\.tier-known \[NOT_IN_SET\]/m);
   }, 300_000);
 
   it.skipIf(!hasCommand('pre-commit'))('the pre-commit hook installs from a git checkout and runs a profile', () => {
