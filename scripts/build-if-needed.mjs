@@ -20,4 +20,6 @@ try {
   process.exit(1);
 }
 const result = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json')], { stdio: ['ignore', 'inherit', 'inherit'] });
-process.exit(result.status ?? 1);
+if (result.status !== 0) process.exit(result.status ?? 1);
+const compiled = spawnSync(process.execPath, [join(root, 'scripts/compile-config-validator.mjs')], { stdio: ['ignore', 'inherit', 'inherit'] });
+process.exit(compiled.status ?? 1);

@@ -84,6 +84,7 @@ export function loadContractFileSync(file: string, maxBytes = MAX_CONTRACT_BYTES
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+const MAY_HOLD_ANCHOR_OR_ALIAS = /(?:^|[\s[\]{},])[&*][^\s[\]{},]/m;
 
 /** Parse the bytes of a YAML or JSON contract (JSON is parsed as YAML 1.2, of which it is a subset). */
 export function parseContractText(file: string, bytes: Uint8Array, options: ParseOptions = {}): LoadResult {
@@ -157,7 +158,10 @@ export function parseContractText(file: string, bytes: Uint8Array, options: Pars
  * when a later check needs one.
  */
 function fastParse(file: string, text: string): unknown {
-  if (text.includes('&') || text.includes('*')) return undefined;
+  // An anchor or alias starts with & or * after a space, a line start or a flow indicator; a
+  // '*' inside a glob (a/**/b) or a quoted string is not one. Texts that may hold one take the
+  // careful path, which bounds alias expansion.
+  if (MAY_HOLD_ANCHOR_OR_ALIAS.test(text)) return undefined;
   try {
     const value = file.endsWith('.json') ? JSON.parse(text) : jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA, json: false });
     if (value === undefined || value === null) return undefined;

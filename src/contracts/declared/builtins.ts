@@ -1,4 +1,3 @@
-import { validateTrustPolicyFile } from '../../trust/index.js';
 import { proposalContentHash } from '../hash.js';
 import * as binding from '../rules/binding.js';
 import * as capacity from '../rules/capacity.js';
@@ -48,8 +47,10 @@ export const BUILTIN_RULES: ReadonlyMap<string, BuiltinRule> = new Map([
       kinds: ['TrustPolicy'],
       async check(items) {
         const findings: DeclaredFinding[] = [];
+        // Loaded only when a trust policy is validated: it brings the OpenPGP library.
+        const { validateTrustPolicyFile } = items.length === 0 ? { validateTrustPolicyFile: undefined } : await import('../../trust/index.js');
         for (const item of items) {
-          const report = await validateTrustPolicyFile(item.doc.source.file);
+          const report = await validateTrustPolicyFile!(item.doc.source.file);
           for (const check of report.checks) {
             if (check.status === 'pass') continue;
             findings.push({ at: { doc: item.doc, pointer: check.location?.pointer ?? '' }, code: check.code, message: check.message, ...(check.status === 'warn' ? { severity: 'warning' as const } : {}) });
