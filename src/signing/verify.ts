@@ -13,6 +13,7 @@ import { SignatureFormatError } from './armor.js';
 import { SigningCode } from './codes.js';
 import {
   checkHashAlgorithm,
+  checkHashForCurve,
   checkSigningAlgorithm,
   describeKeyAlgorithm,
   errorText,
@@ -67,6 +68,11 @@ export interface SignatureVerification {
   revocation?: Revocation;
   /** Candidate keys that could not be used, and why (never fatal by themselves). */
   candidateProblems: CandidateProblem[];
+  /**
+   * Key validity had to be judged with a self-signature made after the signature (no copy
+   * held one from before it, as after a renewal when only the fresh copy is known).
+   */
+  judgedWithLaterSelfSignature?: boolean;
 }
 
 /** A full configuration: low-level OpenPGP.js calls take the whole object, not a partial one. */
@@ -121,6 +127,8 @@ export async function verifyDetachedSignature(
     if (error instanceof KeyRuleError) return failWith(error.code, error.message);
     throw error;
   }
+  const unsupported = unsupportedFeature(sig);
+  if (unsupported !== undefined) return failWith(unsupported.code, unsupported.message);
 
   const skew = options.maxSkewMs ?? DEFAULT_MAX_SKEW_MS;
   if (created.getTime() > options.now.getTime() + skew) {
@@ -140,7 +148,11 @@ export async function verifyDetachedSignature(
   const matches = findIssuer(keys, parsed);
   if (matches.length === 0) {
     const named = parsed.issuerFingerprints[0] ?? parsed.issuerKeyIds[0] ?? '?';
-    return failWith(SigningCode.UNKNOWN_KEY, `no candidate key matches the signature's issuer ${named}`);
+    // A key refused for its curve gets that code: the signer's key is known, just not accepted.
+    const curve = result.candidateProblems.find((problem) => problem.code === SigningCode.UNSUPPORTED_CURVE);
+    if (curve !== undefined) return failWith(SigningCode.UNSUPPORTED_CURVE, `no usable candidate key for the signature's issuer ${named}: ${curve.message}`);
+    const refused = result.candidateProblems.map((problem) => problem.message).join('; ');
+    return failWith(SigningCode.UNKNOWN_KEY, `no candidate key matches the signature's issuer ${named}${refused === '' ? '' : ` (refused: ${refused})`}`);
   }
 
   let firstFailure: SignatureVerification | undefined;
@@ -154,20 +166,47 @@ export async function verifyDetachedSignature(
 
 function checkSignatureAlgorithmId(id: number): void {
   const { publicKey } = openpgp.enums;
-  if (id === publicKey.rsaEncryptSign || id === publicKey.rsaSign || id === publicKey.eddsaLegacy) return;
+  if (id === publicKey.rsaEncryptSign || id === publicKey.rsaSign || id === publicKey.eddsaLegacy || id === publicKey.ecdsa) return;
   const name = publicKeyAlgorithmName(id);
   if (id === publicKey.dsa || id === publicKey.elgamal) {
     throw new KeyRuleError(SigningCode.WEAK_PUBLIC_KEY_ALGORITHM, `the signature is made with ${name}, which is not accepted`);
   }
-  throw new KeyRuleError(SigningCode.UNSUPPORTED_PUBLIC_KEY_ALGORITHM, `the signature is made with ${name}; only RSA and Ed25519 (legacy EdDSA) are accepted`);
+  throw new KeyRuleError(SigningCode.UNSUPPORTED_PUBLIC_KEY_ALGORITHM, `the signature is made with ${name}; only RSA, Ed25519 (legacy EdDSA) and ECDSA are accepted`);
+}
+
+/**
+ * RFC 4880 section 5.2.3.1 and 5.2.3.16: a critical subpacket or notation the verifier does not
+ * understand makes the signature unusable. Named here, before any cryptography, with its own code
+ * (OpenPGP.js would throw it from inside the signature check, where it looks like a mismatch).
+ */
+function unsupportedFeature(sig: openpgp.SignaturePacket): { code: SigningCode; message: string } | undefined {
+  const notation = sig.rawNotations.find((n) => n.critical);
+  if (notation !== undefined) {
+    const name = notation.name.length > 80 ? `${notation.name.slice(0, 80)}…` : notation.name;
+    return { code: SigningCode.SIGNATURE_UNKNOWN_CRITICAL_NOTATION, message: `the signature carries a critical notation "${name}" that this verifier does not understand` };
+  }
+  const subpacket = sig.unknownSubpackets.find((p) => p.critical);
+  if (subpacket !== undefined) {
+    return { code: SigningCode.SIGNATURE_UNKNOWN_CRITICAL_SUBPACKET, message: `the signature carries a critical subpacket of type ${subpacket.type} that this verifier does not understand` };
+  }
+  if (sig.revocationKeyClass !== null && sig.revocationKeyClass !== undefined) {
+    return { code: SigningCode.SIGNATURE_UNKNOWN_CRITICAL_SUBPACKET, message: 'the signature names a designated revoker, which this verifier does not support' };
+  }
+  return undefined;
 }
 
 interface CandidateKey {
   key: openpgp.PublicKey;
   sources: string[];
+  /** Every copy as parsed, before merging: OpenPGP.js keeps only the newest binding signature per issuer. */
+  copies: openpgp.PublicKey[];
 }
 
-/** Parse every candidate; copies of one key (policy file, packet keys/) are merged, so a revocation in any copy counts. */
+/**
+ * Parse every candidate; copies of one key (policy file, packet keys/) are merged without losing
+ * history: a revocation in any copy counts, and so does every binding signature, so that a key
+ * renewed since the signature is judged by the binding that was valid when it signed.
+ */
 async function loadCandidates(materials: KeyMaterial[], problems: CandidateProblem[]): Promise<CandidateKey[]> {
   const byFingerprint = new Map<string, CandidateKey>();
   for (const material of materials) {
@@ -182,18 +221,68 @@ async function loadCandidates(materials: KeyMaterial[], problems: CandidateProbl
     const fingerprint = primaryFingerprint(key);
     const known = byFingerprint.get(fingerprint);
     if (known === undefined) {
-      byFingerprint.set(fingerprint, { key, sources: [material.source] });
+      byFingerprint.set(fingerprint, { key, sources: [material.source], copies: [key] });
       continue;
     }
     try {
       // `null` date: merge every signature, whatever its time; validity is judged later.
-      known.key = (await known.key.update(key, null as unknown as Date, verificationConfig())) as openpgp.PublicKey;
+      // The merge works on clones: restoring history below must not see its own output.
+      const merged = (await cloneKey(known.key).update(cloneKey(key), null as unknown as Date, verificationConfig())) as openpgp.PublicKey;
+      known.copies.push(key);
+      restoreBindingHistory(merged, known.copies);
+      known.key = merged;
       known.sources.push(material.source);
     } catch (error) {
       problems.push({ source: material.source, code: SigningCode.KEY_MALFORMED, message: `cannot merge with ${known.sources[0]}: ${errorText(error)}` });
     }
   }
   return [...byFingerprint.values()];
+}
+
+/** A copy with its own signature lists (clone() is public in OpenPGP.js but missing from its type declarations). */
+function cloneKey(key: openpgp.PublicKey): openpgp.PublicKey {
+  return (key as unknown as { clone(): openpgp.PublicKey }).clone();
+}
+
+/** Every subkey binding signature of every copy, once each (compared by their bytes). */
+function restoreBindingHistory(merged: openpgp.PublicKey, copies: openpgp.PublicKey[]): void {
+  for (const subkey of merged.subkeys) {
+    const all: openpgp.SignaturePacket[] = [];
+    const seen = new Set<string>();
+    for (const copy of copies) {
+      for (const other of copy.subkeys) {
+        if (other.getFingerprint() !== subkey.getFingerprint()) continue;
+        for (const binding of other.bindingSignatures) {
+          const id = Buffer.from(binding.write()).toString('base64');
+          if (seen.has(id)) continue;
+          seen.add(id);
+          all.push(binding);
+        }
+      }
+    }
+    if (all.length > 0) subkey.bindingSignatures = all;
+  }
+}
+
+/**
+ * When to ask OpenPGP.js about a key's self-signatures: at the signature's time if some
+ * self-signature existed then; otherwise (only later ones are known, as in a fresh copy made
+ * after a renewal) at the earliest later one. Expiry is a window from the key's creation, so
+ * a key valid at that later time was valid at the earlier one too (it already existed then).
+ */
+function directSignatures(key: openpgp.Key): openpgp.SignaturePacket[] {
+  return (key as unknown as { directSignatures: openpgp.SignaturePacket[] }).directSignatures;
+}
+
+function selfSignatureDate(signatures: openpgp.SignaturePacket[], at: Date): Date {
+  let earliestLater: Date | undefined;
+  for (const signature of signatures) {
+    const created = signature.created;
+    if (created === null) continue;
+    if (created <= at) return at;
+    if (earliestLater === undefined || created < earliestLater) earliestLater = created;
+  }
+  return earliestLater ?? at;
 }
 
 interface IssuerMatch {
@@ -247,6 +336,7 @@ async function verifyWithKey(
   try {
     checkSigningAlgorithm(algorithm, 'the signing key');
     if (match.subkey !== undefined) checkSigningAlgorithm(describeKeyAlgorithm(key.keyPacket), 'the primary key');
+    checkHashForCurve(sig.hashAlgorithm ?? 0, algorithm);
   } catch (error) {
     if (error instanceof KeyRuleError) return failWith(error.code, error.message);
     throw error;
@@ -281,8 +371,12 @@ async function verifyWithKey(
     };
   }
 
+  const primaryAt = selfSignatureDate([...directSignatures(key), ...key.users.flatMap((user) => user.selfCertifications)], judgedAt);
+  const subkeyAt = match.subkey === undefined ? primaryAt : selfSignatureDate(match.subkey.bindingSignatures, judgedAt);
+  const signingAt = primaryAt > subkeyAt ? primaryAt : subkeyAt;
+  if (signingAt > judgedAt) result.judgedWithLaterSelfSignature = true;
   try {
-    await key.verifyPrimaryKey(judgedAt, undefined, config);
+    await key.verifyPrimaryKey(primaryAt, undefined, config);
   } catch (error) {
     const text = errorText(error);
     if (/expired/i.test(text)) return failWith(SigningCode.KEY_EXPIRED, `the primary key had expired at ${judgedAt.toISOString()}`);
@@ -290,7 +384,7 @@ async function verifyWithKey(
   }
   if (match.subkey !== undefined) {
     try {
-      await match.subkey.verify(judgedAt, config);
+      await match.subkey.verify(subkeyAt, config);
     } catch (error) {
       const text = errorText(error);
       if (/expired/i.test(text)) return failWith(SigningCode.SUBKEY_EXPIRED, `the signing subkey had expired at ${judgedAt.toISOString()}`);
@@ -298,7 +392,7 @@ async function verifyWithKey(
     }
   }
   try {
-    const signing = await key.getSigningKey(match.signingPacket.getKeyID(), judgedAt, undefined, config);
+    const signing = await key.getSigningKey(match.signingPacket.getKeyID(), signingAt, undefined, config);
     if (signing.getFingerprint().toUpperCase() !== result.signingKeyFingerprint) throw new Error('another key was selected');
   } catch (error) {
     return failWith(SigningCode.KEY_NOT_VALID_FOR_SIGNING, `the key is not certified for signing at ${judgedAt.toISOString()} (${errorText(error)})`);
