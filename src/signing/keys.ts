@@ -12,8 +12,11 @@ import * as openpgp from 'openpgp';
 import { SigningCode } from './codes.js';
 
 export const MAX_KEY_BYTES = 1024 * 1024;
-/** Self-signatures (certifications, bindings, revocations by the key itself) per key; a real key has a few dozen. */
-export const MAX_SELF_SIGNATURES = 200;
+/**
+ * Signatures per key: self-signatures (certifications, bindings, revocations) and certifications
+ * by others alike. A real key carries a few dozen; `gpg --export-options export-minimal` fewer.
+ */
+export const MAX_KEY_SIGNATURES = 512;
 /** Subkeys per key. */
 export const MAX_SUBKEYS = 64;
 /** RSA public exponents must be odd and shorter than 2^256 (FIPS 186-5 appendix A.1.1 upper bound). */
@@ -77,6 +80,11 @@ export async function readPublicKey(material: KeyMaterial): Promise<openpgp.Publ
   if (size > MAX_KEY_BYTES) {
     throw new KeyRuleError(SigningCode.KEY_TOO_LARGE, `${material.source}: the key file is larger than ${MAX_KEY_BYTES} bytes`);
   }
+  // OpenPGP.js reads the first armor block only: a file of several blocks must not pass as its first key.
+  const blocks = material.binary === undefined ? countArmorBlocks(material.armored) : 0;
+  if (blocks > 1) {
+    throw new KeyRuleError(SigningCode.KEY_FILE_MULTIPLE_KEYS, `${material.source}: holds ${blocks} armored key blocks; give a file with exactly one key (gpg --armor --export <fingerprint>)`);
+  }
   let keys: openpgp.Key[];
   try {
     keys = material.binary !== undefined ? await openpgp.readKeys({ binaryKeys: material.binary }) : await openpgp.readKeys({ armoredKeys: material.armored });
@@ -97,24 +105,25 @@ export async function readPublicKey(material: KeyMaterial): Promise<openpgp.Publ
   return key as openpgp.PublicKey;
 }
 
+export function countArmorBlocks(text: string): number {
+  return text.match(/^-----BEGIN PGP (?:PUBLIC|PRIVATE) KEY BLOCK-----/gm)?.length ?? 0;
+}
+
 /** The work bounds, checked on the parsed packets before any signature in the key is verified. */
 export function checkKeyBounds(key: openpgp.Key, source: string): void {
   if (key.subkeys.length > MAX_SUBKEYS) {
     throw new KeyRuleError(SigningCode.KEY_TOO_COMPLEX, `${source}: has ${key.subkeys.length} subkeys; at most ${MAX_SUBKEYS} are accepted`);
   }
-  const selfSignatures = countSelfSignatures(key);
-  if (selfSignatures > MAX_SELF_SIGNATURES) {
-    throw new KeyRuleError(SigningCode.KEY_TOO_COMPLEX, `${source}: carries ${selfSignatures} self-signatures; at most ${MAX_SELF_SIGNATURES} are accepted`);
+  const signatures = countKeySignatures(key);
+  if (signatures > MAX_KEY_SIGNATURES) {
+    throw new KeyRuleError(SigningCode.KEY_TOO_COMPLEX, `${source}: carries ${signatures} signatures; at most ${MAX_KEY_SIGNATURES} are accepted`);
   }
   for (const packet of [key.keyPacket, ...key.subkeys.map((subkey) => subkey.keyPacket)]) checkRsaExponent(packet, source);
 }
 
-export function countSelfSignatures(key: openpgp.Key): number {
-  const own = key.keyPacket.getKeyID();
+export function countKeySignatures(key: openpgp.Key): number {
   let count = (key as unknown as { directSignatures: unknown[] }).directSignatures.length + key.revocationSignatures.length;
-  for (const user of key.users) {
-    count += user.selfCertifications.length + user.revocationSignatures.filter((signature) => signature.issuerKeyID.equals(own)).length;
-  }
+  for (const user of key.users) count += user.selfCertifications.length + user.otherCertifications.length + user.revocationSignatures.length;
   for (const subkey of key.subkeys) count += subkey.bindingSignatures.length + subkey.revocationSignatures.length;
   return count;
 }
