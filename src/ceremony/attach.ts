@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { inputError } from '../core/errors.js';
 import { unsealedPath } from '../packet/format.js';
 import { addUnsealedFiles, type UnsealedFile } from '../packet/update.js';
-import { MAX_SIGNATURE_BYTES, normalizeSignature, verifyDetachedSignature, type KeyMaterial } from '../signing/index.js';
+import { keyMaterialFromBytes, MAX_KEY_BYTES, MAX_SIGNATURE_BYTES, normalizeSignature, readPublicKey, verifyDetachedSignature, type KeyMaterial } from '../signing/index.js';
 import type { TrustPolicy } from '../trust/index.js';
 import { readIntact } from './sign.js';
 
@@ -35,7 +35,13 @@ export async function attachSignature(packetPath: string, signatureFile: string,
   const candidates: KeyMaterial[] = [];
   const keyFiles = new Map<string, string>();
   for (const path of options.keyFiles ?? []) {
-    const armored = (await readBounded(path, 1 << 20, 'key')).toString('utf8');
+    // Armored or binary, exactly one key: refused here with its reason, never silently misread.
+    const material = keyMaterialFromBytes(path, await readBounded(path, MAX_KEY_BYTES, 'key'));
+    const key = await readPublicKey(material).catch((error: unknown) => {
+      const code = (error as { code?: string }).code ?? 'KEY_MALFORMED';
+      throw inputError(code, error instanceof Error ? error.message : String(error), { hint: 'give one public key per --key file (gpg --armor --export <fingerprint>)' });
+    });
+    const armored = key.armor();
     candidates.push({ source: path, armored });
     keyFiles.set(path, armored);
   }
