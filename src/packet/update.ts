@@ -1,4 +1,4 @@
-import { mkdir, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic, temporarySibling, syncDirectory } from '../core/atomic.js';
 import { inputError } from '../core/errors.js';
@@ -70,8 +70,11 @@ export async function removeUnsealedFiles(packetPath: string, fingerprint: strin
     const removed = present.map((dir) => unsealedPath(dir, fingerprint));
     if (reading.form === 'directory') {
       for (const path of removed) {
+        const folder = join(lockTarget, path.slice(0, path.indexOf('/')));
         await unlink(join(lockTarget, path));
-        await syncDirectory(join(lockTarget, path.slice(0, path.indexOf('/'))));
+        // An empty unsealed folder is not allowed in a packet: it goes when its last file does.
+        const gone = await rmdir(folder).then(() => true, () => false);
+        await syncDirectory(gone ? lockTarget : folder);
       }
     } else {
       await rewriteTar(packetPath, [], new Set(removed));
