@@ -145,7 +145,7 @@ function checkRsaExponent(packet: openpgp.PublicKeyPacket | openpgp.PublicSubkey
 }
 
 /** Signing-capable keys on a curve we do not accept are refused at load, with the curve named. */
-function checkKeyCurves(key: openpgp.Key, source: string): void {
+export function checkKeyCurves(key: openpgp.Key, source: string): void {
   for (const packet of [key.keyPacket, ...key.subkeys.map((subkey) => subkey.keyPacket)]) {
     const info = describeKeyAlgorithm(packet);
     if (info.publicKeyAlgorithm !== 'ecdsa' && info.publicKeyAlgorithm !== 'eddsaLegacy') continue;

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import * as openpgp from 'openpgp';
 import { environmentError, inputError } from '../core/errors.js';
 import { SigningCode } from './codes.js';
-import { checkKeyVersion, countArmorBlocks, errorText, KeyRuleError, MAX_KEY_BYTES, primaryFingerprint } from './keys.js';
+import { checkKeyCurves, checkKeyVersion, countArmorBlocks, errorText, KeyRuleError, MAX_KEY_BYTES, primaryFingerprint } from './keys.js';
 import { inspectGpgKey, type KeyIdentity } from './gpg-keys.js';
 import { parseDetachedSignature } from './signature-file.js';
 import { verifyDetachedSignature } from './verify.js';
@@ -64,6 +64,7 @@ export async function signWithKeyFile(
   }
   try {
     checkKeyVersion(key, 'the key file');
+    checkKeyCurves(key, 'the key file');
   } catch (error) {
     if (error instanceof KeyRuleError) throw inputError(error.code, error.message);
     throw error;
