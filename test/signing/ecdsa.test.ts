@@ -122,7 +122,10 @@ describe('other curves: UNSUPPORTED_CURVE on every path', () => {
   test('signing with a key file: refused with the code, not an internal module error', async () => {
     await expect(signWithKeyFile(MANIFEST, p521.privateArmored, undefined, { date: at(1) })).rejects.toMatchObject({ code: SigningCode.UNSUPPORTED_CURVE });
     const brainpoolSecret = gpg.run(['--armor', '--export-secret-keys', gpgBrainpool]).stdout.toString('utf8');
-    const refused = await signWithKeyFile(MANIFEST, brainpoolSecret, undefined, { date: NOW }).catch((error: unknown) => error as { code: string; message: string });
+    const refused = (await signWithKeyFile(MANIFEST, brainpoolSecret, undefined, { date: NOW }).then(
+      () => ({ code: 'SIGNED', message: '' }),
+      (error: unknown) => error as { code: string; message: string },
+    ));
     expect(refused).toMatchObject({ code: SigningCode.UNSUPPORTED_CURVE });
     expect(refused.message).not.toMatch(/module/i);
   });
