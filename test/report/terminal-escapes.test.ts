@@ -5,7 +5,9 @@
  * renderer shows them visibly; none passes a control character through. The notation gets
  * its own reason code, not SIGNATURE_MISMATCH.
  */
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { canonicalize } from 'json-canonicalize';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -110,6 +112,25 @@ describe('hostile strings in reports', () => {
     const out = renderText(poisoned());
     expect(out).not.toMatch(/^\s+ok\s+signature forged/m);
     for (const line of out.split('\n').filter((l) => l.includes('forged'))) expect(line).toMatch(/^ {2}FAIL |^ {7}hint: /);
+  });
+
+  test('the CLI: inspect shows packet.json fields escaped', async () => {
+    // packet.json rewritten with an escape in a field, and the manifest line updated to match.
+    const entries = parseTar(fixture.base);
+    const metadata = entries.find((e) => nameOf(e) === 'packet.json');
+    const manifest = entries.find((e) => nameOf(e) === 'manifest.sha256');
+    if (metadata === undefined || manifest === undefined) throw new Error('fixture without packet.json');
+    const json = JSON.parse(metadata.data.toString('utf8')) as Record<string, unknown>;
+    json.operation = `op ${FORGED_PASS}`;
+    const bytes = Buffer.from(canonicalize(json), 'utf8');
+    setData(metadata, bytes);
+    const lines = manifest.data.toString('utf8').split('\n').map((line) => (line.endsWith('  packet.json') ? `${createHash('sha256').update(bytes).digest('hex')}  packet.json` : line));
+    setData(manifest, Buffer.from(lines.join('\n'), 'utf8'));
+    const out = join(temp.path, 'inspect.packet.tar');
+    writeFileSync(out, serializeTar(entries.filter((e) => !/^(signatures|timestamps|keys)\//.test(nameOf(e)))));
+    const run = await runCli(['inspect', out]);
+    expect(run.stdout).toContain('op \\x1B[1A');
+    expect(run.stdout).not.toMatch(RAW_CONTROL);
   });
 
   test('the CLI: verify and status print no raw escape, exit 1', async () => {
