@@ -133,6 +133,18 @@ export async function verifySignatures(
         data: { ...data, signer: signer.id },
       }),
     );
+    if (signer.key === undefined) {
+      // Where key status came from: without the signer's own key file, only the packet's copy.
+      checks.push({
+        id: 'key.status',
+        status: 'warn',
+        code: 'REVOCATION_NOT_KNOWN',
+        message: `key status of ${signer.name} (${signer.id}) comes only from the packet's copy of the key; a revocation published after signing cannot be known`,
+        subject: file,
+        data: { fingerprint: verification.primaryFingerprint, keySources: verification.keySources },
+        hint: "name the signer's current public key in the policy (signers[].key) so that revocations count",
+      });
+    }
   }
   if (findings.length === 0) checks.push(fail('signature', 'NO_SIGNATURES', 'the packet carries no signatures', { status: unmetStatus }));
   const counted: CountedSignature[] = findings
