@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { inputError } from '../core/errors.js';
 import { addUnsealedFiles } from '../packet/update.js';
+import { readBoundedFile } from './files.js';
 import { readPacket, type PacketReading } from '../packet/reader.js';
 import { MAX_KEY_BYTES, signWithGpg, signWithKeyFile, type KeyGate, type SignOutcome } from '../signing/index.js';
 import { findSigner, type TrustPolicy } from '../trust/index.js';
@@ -31,10 +31,7 @@ export async function signPacket(packetPath: string, signer: Signer, now: Date):
   let outcome: SignOutcome;
   const gate = signer.policy === undefined ? undefined : pinnedBy(signer.policy);
   if (signer.kind === 'key-file') {
-    const bytes = await readFile(signer.keyFile).catch((error: NodeJS.ErrnoException) => {
-      throw inputError('KEY_FILE_UNREADABLE', `key file ${signer.keyFile} cannot be read (${error.code ?? error.message})`);
-    });
-    if (bytes.byteLength > MAX_KEY_BYTES) throw inputError('KEY_TOO_LARGE', `key file ${signer.keyFile} is larger than ${MAX_KEY_BYTES} bytes`);
+    const bytes = await readBoundedFile(signer.keyFile, MAX_KEY_BYTES, 'key');
     outcome = await signWithKeyFile(manifest, bytes, signer.passphrase, { date: now, ...(gate === undefined ? {} : { gate }) });
   } else {
     outcome = await signWithGpg(manifest, {

@@ -78,3 +78,18 @@ describe('sign --key', () => {
     expect(run.stderr).toMatch(/the key file holds 2 keys/);
   });
 });
+
+describe('key file size, checked before reading', () => {
+  test('an oversized key file and an endless one (/dev/zero) are refused without being loaded', async () => {
+    const packet = await build(c, join(c.dir, 'oversized.packet.tar'));
+    const big = join(c.dir, 'big.asc');
+    writeFileSync(big, Buffer.alloc(2 * 1024 * 1024, 0x41));
+    for (const [file, pattern] of [[big, /larger than 1048576 bytes/], ['/dev/zero', /not a regular file/]] as const) {
+      const signed = await runCli(['sign', packet, '--key', file]);
+      expect(signed.code, file).toBe(1);
+      expect(signed.stderr).toMatch(pattern);
+      const attached = await runCli(['attach', packet, c.aliceKeyFile, '--key', file]);
+      expect(attached.code, file).toBe(1);
+    }
+  });
+});
