@@ -24,7 +24,10 @@ import {
   readPublicKey,
   type KeyMaterial,
 } from './keys.js';
+import { directSignatures, loadCandidates, selfSignatureDate, type CandidateKey, type CandidateProblem } from './key-history.js';
 import { findRevocations, type Revocation } from './revocation.js';
+
+export type { CandidateProblem } from './key-history.js';
 import { parseDetachedSignature, type ParsedSignature } from './signature-file.js';
 
 /** Default tolerance for clocks that run ahead: a signature may claim to be this far in the future. */
@@ -36,12 +39,6 @@ export interface VerifyOptions {
   maxSkewMs?: number;
   /** A trusted time for the signature (the verified RFC 3161 genTime); key validity is judged there. */
   trustedTime?: Date;
-}
-
-export interface CandidateProblem {
-  source: string;
-  code: string;
-  message: string;
 }
 
 export interface SignatureVerification {
@@ -144,7 +141,7 @@ export async function verifyDetachedSignature(
     return failWith(SigningCode.SIGNATURE_EXPIRED, 'the signature has passed the expiration time it carries');
   }
 
-  const keys = await loadCandidates(candidateKeys, result.candidateProblems);
+  const keys = await loadCandidates(candidateKeys, result.candidateProblems, verificationConfig());
   const matches = findIssuer(keys, parsed);
   if (matches.length === 0) {
     const named = parsed.issuerFingerprints[0] ?? parsed.issuerKeyIds[0] ?? '?';
@@ -193,96 +190,6 @@ function unsupportedFeature(sig: openpgp.SignaturePacket): { code: SigningCode; 
     return { code: SigningCode.SIGNATURE_UNKNOWN_CRITICAL_SUBPACKET, message: 'the signature names a designated revoker, which this verifier does not support' };
   }
   return undefined;
-}
-
-interface CandidateKey {
-  key: openpgp.PublicKey;
-  sources: string[];
-  /** Every copy as parsed, before merging: OpenPGP.js keeps only the newest binding signature per issuer. */
-  copies: openpgp.PublicKey[];
-}
-
-/**
- * Parse every candidate; copies of one key (policy file, packet keys/) are merged without losing
- * history: a revocation in any copy counts, and so does every binding signature, so that a key
- * renewed since the signature is judged by the binding that was valid when it signed.
- */
-async function loadCandidates(materials: KeyMaterial[], problems: CandidateProblem[]): Promise<CandidateKey[]> {
-  const byFingerprint = new Map<string, CandidateKey>();
-  for (const material of materials) {
-    let key: openpgp.PublicKey;
-    try {
-      key = await readPublicKey(material);
-    } catch (error) {
-      const code = error instanceof KeyRuleError ? error.code : SigningCode.KEY_MALFORMED;
-      problems.push({ source: material.source, code, message: errorText(error) });
-      continue;
-    }
-    const fingerprint = primaryFingerprint(key);
-    const known = byFingerprint.get(fingerprint);
-    if (known === undefined) {
-      byFingerprint.set(fingerprint, { key, sources: [material.source], copies: [key] });
-      continue;
-    }
-    try {
-      // `null` date: merge every signature, whatever its time; validity is judged later.
-      // The merge works on clones: restoring history below must not see its own output.
-      const merged = (await cloneKey(known.key).update(cloneKey(key), null as unknown as Date, verificationConfig())) as openpgp.PublicKey;
-      known.copies.push(key);
-      restoreBindingHistory(merged, known.copies);
-      known.key = merged;
-      known.sources.push(material.source);
-    } catch (error) {
-      problems.push({ source: material.source, code: SigningCode.KEY_MALFORMED, message: `cannot merge with ${known.sources[0]}: ${errorText(error)}` });
-    }
-  }
-  return [...byFingerprint.values()];
-}
-
-/** A copy with its own signature lists (clone() is public in OpenPGP.js but missing from its type declarations). */
-function cloneKey(key: openpgp.PublicKey): openpgp.PublicKey {
-  return (key as unknown as { clone(): openpgp.PublicKey }).clone();
-}
-
-/** Every subkey binding signature of every copy, once each (compared by their bytes). */
-function restoreBindingHistory(merged: openpgp.PublicKey, copies: openpgp.PublicKey[]): void {
-  for (const subkey of merged.subkeys) {
-    const all: openpgp.SignaturePacket[] = [];
-    const seen = new Set<string>();
-    for (const copy of copies) {
-      for (const other of copy.subkeys) {
-        if (other.getFingerprint() !== subkey.getFingerprint()) continue;
-        for (const binding of other.bindingSignatures) {
-          const id = Buffer.from(binding.write()).toString('base64');
-          if (seen.has(id)) continue;
-          seen.add(id);
-          all.push(binding);
-        }
-      }
-    }
-    if (all.length > 0) subkey.bindingSignatures = all;
-  }
-}
-
-/**
- * When to ask OpenPGP.js about a key's self-signatures: at the signature's time if some
- * self-signature existed then; otherwise (only later ones are known, as in a fresh copy made
- * after a renewal) at the earliest later one. Expiry is a window from the key's creation, so
- * a key valid at that later time was valid at the earlier one too (it already existed then).
- */
-function directSignatures(key: openpgp.Key): openpgp.SignaturePacket[] {
-  return (key as unknown as { directSignatures: openpgp.SignaturePacket[] }).directSignatures;
-}
-
-function selfSignatureDate(signatures: openpgp.SignaturePacket[], at: Date): Date {
-  let earliestLater: Date | undefined;
-  for (const signature of signatures) {
-    const created = signature.created;
-    if (created === null) continue;
-    if (created <= at) return at;
-    if (earliestLater === undefined || created < earliestLater) earliestLater = created;
-  }
-  return earliestLater ?? at;
 }
 
 interface IssuerMatch {
