@@ -26,9 +26,9 @@ import {
 } from './keys.js';
 import { directSignatures, loadCandidates, selfSignatureDate, type CandidateKey, type CandidateProblem } from './key-history.js';
 import { findRevocations, type Revocation } from './revocation.js';
+import { parseDetachedSignature, type ParsedSignature } from './signature-file.js';
 
 export type { CandidateProblem } from './key-history.js';
-import { parseDetachedSignature, type ParsedSignature } from './signature-file.js';
 
 /** Default tolerance for clocks that run ahead: a signature may claim to be this far in the future. */
 export const DEFAULT_MAX_SKEW_MS = 5 * 60 * 1000;
