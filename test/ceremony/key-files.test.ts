@@ -8,8 +8,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runCli } from '../helpers/cli.js';
-import { build, makeCeremony, makeKey, PASSPHRASE, type Ceremony } from './fixture.js';
+import { runBin, runCli } from '../helpers/cli.js';
+import { build, makeCeremony, makeKey, PASSPHRASE, verify, type Ceremony } from './fixture.js';
 
 let c: Ceremony;
 beforeAll(async () => {
@@ -91,5 +91,22 @@ describe('key file size, checked before reading', () => {
       const attached = await runCli(['attach', packet, c.aliceKeyFile, '--key', file]);
       expect(attached.code, file).toBe(1);
     }
+  });
+});
+
+describe('ECDSA P-384 through the CLI', () => {
+  test('packet sign --gpg with a P-384 key on the token side, then packet verify: counted', async () => {
+    const made = c.bob.gpg.run(['--quick-gen-key', 'Erin P384 <erin@example.org>', 'nistp384', 'sign', 'never']);
+    expect(made.status, made.stderr).toBe(0);
+    const listed = c.bob.gpg.run(['--with-colons', '--list-keys', 'erin@example.org']).stdout.toString('utf8');
+    const erin = /^fpr:+([0-9A-F]{40}):/m.exec(listed)?.[1] as string;
+    const packet = await build(c, join(c.dir, 'ecdsa.packet.tar'));
+    const signed = runBin(['sign', packet, '--gpg', '--local-user', erin, '--format', 'json'], { env: c.bob.gpg.env });
+    expect(signed.code, signed.stderr).toBe(0);
+    const policy = c.writePolicy('erin.json', { signers: [{ id: 'erin', roles: ['operator'], fingerprints: [erin] }], signatures: 1 });
+    const { code, report } = await verify(packet, policy);
+    expect(code, JSON.stringify(report.checks.filter((x) => x.status === 'fail'))).toBe(0);
+    const check = report.checks.find((x) => x.id === 'signature' && x.status === 'pass');
+    expect(check?.data).toMatchObject({ hash: 'SHA384', algorithm: 'ecdsa' });
   });
 });
