@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { inputError } from '../core/errors.js';
 import { unsealedPath } from '../packet/format.js';
 import { addUnsealedFiles, type UnsealedFile } from '../packet/update.js';
-import { MAX_SIGNATURE_BYTES, normalizeSignature, verifyDetachedSignature, type KeyMaterial } from '../signing/index.js';
+import { keyMaterialFromBytes, MAX_KEY_BYTES, MAX_SIGNATURE_BYTES, normalizeSignature, readPublicKey, verifyDetachedSignature, type KeyMaterial } from '../signing/index.js';
 import type { TrustPolicy } from '../trust/index.js';
+import { readBoundedFile } from './files.js';
 import { readIntact } from './sign.js';
 
 export interface AttachOptions {
@@ -30,12 +30,18 @@ export interface AttachResult {
  */
 export async function attachSignature(packetPath: string, signatureFile: string, options: AttachOptions): Promise<AttachResult> {
   const reading = await readIntact(packetPath);
-  const raw = await readBounded(signatureFile, MAX_SIGNATURE_BYTES + 4096, 'signature');
+  const raw = await readBoundedFile(signatureFile, MAX_SIGNATURE_BYTES + 4096, 'signature');
   const normalized = await normalizeSignature(raw);
   const candidates: KeyMaterial[] = [];
   const keyFiles = new Map<string, string>();
   for (const path of options.keyFiles ?? []) {
-    const armored = (await readBounded(path, 1 << 20, 'key')).toString('utf8');
+    // Armored or binary, exactly one key: refused here with its reason, never silently misread.
+    const material = keyMaterialFromBytes(path, await readBoundedFile(path, MAX_KEY_BYTES, 'key'));
+    const key = await readPublicKey(material).catch((error: unknown) => {
+      const code = (error as { code?: string }).code ?? 'KEY_MALFORMED';
+      throw inputError(code, error instanceof Error ? error.message : String(error), { hint: 'give one public key per --key file (gpg --armor --export <fingerprint>)' });
+    });
+    const armored = key.armor();
     candidates.push({ source: path, armored });
     keyFiles.set(path, armored);
   }
@@ -59,12 +65,4 @@ export async function attachSignature(packetPath: string, signatureFile: string,
   const alreadyPresent = reading.unsealed.signatures.get(fingerprint)?.equals(files[0]!.bytes) === true;
   await addUnsealedFiles(packetPath, reading.digest as string, files);
   return { fingerprint, file: unsealedPath('signatures', fingerprint), alreadyPresent, ...(verification.created === undefined ? {} : { created: verification.created }) };
-}
-
-async function readBounded(path: string, max: number, what: string): Promise<Buffer> {
-  const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
-    throw inputError('FILE_UNREADABLE', `${what} file ${path} cannot be read (${error.code ?? error.message})`);
-  });
-  if (bytes.byteLength > max) throw inputError('FILE_TOO_LARGE', `${what} file ${path} is larger than ${max} bytes`);
-  return bytes;
 }

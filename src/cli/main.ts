@@ -1,6 +1,7 @@
 import { PacketError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { toolVersion } from '../core/version.js';
+import { visible } from '../report/escape.js';
 import { parseCommandArgs } from './command.js';
 import { commands, type CommandEntry } from './commands/index.js';
 import { processIo, type CliIo } from './io.js';
@@ -62,9 +63,10 @@ export function reportError(io: CliIo, error: unknown): number {
   if (error instanceof PacketError) {
     const column = error.line === undefined || error.column === undefined ? '' : `:${error.column}`;
     const where = error.file === undefined ? '' : `${error.file}${error.line === undefined ? '' : `:${error.line}`}${column}: `;
-    io.stderr.write(`packet: ${where}${error.message}\n`);
-    if (error.cause !== undefined && io.env.PACKET_DEBUG === '1') io.stderr.write(`cause: ${String(error.cause)}\n`);
-    if (error.hint !== undefined) io.stderr.write(`hint: ${error.hint}\n`);
+    // Messages quote file names, keys and signatures: escaped like every report (src/report/escape.ts).
+    io.stderr.write(`packet: ${visible(where + error.message)}\n`);
+    if (error.cause !== undefined && io.env.PACKET_DEBUG === '1') io.stderr.write(`cause: ${visible(String(error.cause))}\n`);
+    if (error.hint !== undefined) io.stderr.write(`hint: ${visible(error.hint)}\n`);
     switch (error.kind) {
       case 'usage':
         return ExitCode.USAGE;

@@ -5,4 +5,4 @@ export { buildPacket, sha256Hex, type BuildOptions, type BuildResult } from './b
 export { readPacket, type PacketReading, type ReadOptions } from './reader.js';
 export type { PacketMetadata, RedactionSummary, RedactedFile } from './metadata.js';
 export { outputFormOf, type OutputForm } from './writer.js';
-export { addUnsealedFiles, type UnsealedFile } from './update.js';
+export { addUnsealedFiles, removeUnsealedFiles, type UnsealedFile } from './update.js';

@@ -73,11 +73,21 @@ Each \`signatures/<FINGERPRINT>.asc\` is a detached OpenPGP signature over the e
 from your own records (or \`keys/<FINGERPRINT>.asc\`, only after checking that the fingerprint
 is one you expect), then:
 
-    for sig in signatures/*.asc; do fpr=$(basename "$sig" .asc); gpg --status-fd 1 --verify "$sig" ${MANIFEST} | grep -q "^\\[GNUPG:\\] VALIDSIG .* $fpr\\$" || echo "BAD: $sig"; done
+    for sig in signatures/*.asc; do fpr=$(basename "$sig" .asc); st=$(gpg --status-fd 1 --verify "$sig" ${MANIFEST}); if [ "$(printf '%s\\n' "$st" | grep -c '^\\[GNUPG:\\] NEWSIG')" = 1 ] && printf '%s\\n' "$st" | grep -q '^\\[GNUPG:\\] GOODSIG ' && printf '%s\\n' "$st" | grep -q "^\\[GNUPG:\\] VALIDSIG .* $fpr\\$" && ! printf '%s\\n' "$st" | grep -Eq '^\\[GNUPG:\\] (BADSIG|ERRSIG|EXPSIG|EXPKEYSIG|REVKEYSIG|KEYREVOKED|NO_PUBKEY|FAILURE)'; then echo "GOOD: $sig"; else echo "BAD: $sig"; fi; done
 
-A signature is BAD unless gpg finds it good and its primary key fingerprint equals the file name.
-Check that each fingerprint belongs to a person your policy approves. Count distinct people,
-not signature files.
+A signature is BAD unless gpg reports exactly one signature, finds it good (\`GOODSIG\`) from a
+key that is neither revoked nor expired (\`REVKEYSIG\`, \`EXPKEYSIG\`, \`EXPSIG\`, \`BADSIG\`,
+\`ERRSIG\` and the like are BAD), and its primary key fingerprint (the last field of
+\`VALIDSIG\`) equals the file name. Check that each fingerprint belongs to a person your policy
+approves. Count distinct people, not signature files.
+
+What stock tools cannot judge: gpg judges revocation and expiry now, not at the time the
+signature was made, so it rejects a signature made before its key expired or was retired,
+which \`packet verify\` (judging at the time-stamp's trusted time) accepts; the stock route is
+stricter there, never laxer. Only the key copy you import tells gpg about revocations: import
+the signers' current keys from your own records, not only \`keys/\`. And gpg knows keys, not
+people: that two signatures come from two different people, with the roles your policy
+requires, is for you to check against your policy.
 
 ## 4. Time-stamps: each signature was made before its trusted time
 

@@ -8,6 +8,8 @@ import type { FileHandle } from 'node:fs/promises';
  * vectored write, and a large file's chunks are written while the next one is hashed.
  */
 const BLOCK = 512;
+/** GNU tar's default record (20 blocks): `tar --delete` and `tar -r` work on whole records. */
+export const RECORD = 20 * BLOCK;
 const BATCH_BYTES = 4 * 2 ** 20;
 const USTAR_MAX_SIZE = 8 ** 11 - 1;
 
@@ -22,6 +24,8 @@ export class TarWriter {
   private batch: Uint8Array[] = [];
   private batched = 0;
   private inFlight: Promise<void> = Promise.resolve();
+  /** Bytes of archive produced so far, for padding the end to a whole record. */
+  private length = 0;
 
   constructor(private readonly handle: FileHandle) {}
 
@@ -40,6 +44,7 @@ export class TarWriter {
         if (written > header.size) break;
         // One write in flight while the caller hashes the next chunk (chunks are fresh buffers).
         await this.inFlight;
+        this.length += chunk.byteLength;
         this.inFlight = this.writeAll([chunk]);
       }
       await this.inFlight;
@@ -50,15 +55,17 @@ export class TarWriter {
     if (this.batched >= BATCH_BYTES) await this.flush();
   }
 
-  /** The end-of-archive marker (two zero blocks), then everything still batched. */
+  /** The end-of-archive marker (two zero blocks), zeros to the end of the record, then everything still batched. */
   async finish(): Promise<void> {
-    this.queue(new Uint8Array(2 * BLOCK));
+    const end = this.length + 2 * BLOCK;
+    this.queue(new Uint8Array(2 * BLOCK + ((RECORD - (end % RECORD)) % RECORD)));
     await this.flush();
   }
 
   private queue(bytes: Uint8Array): void {
     this.batch.push(bytes);
     this.batched += bytes.byteLength;
+    this.length += bytes.byteLength;
   }
 
   private async flush(): Promise<void> {

@@ -1,4 +1,4 @@
-import { mkdir, rename, stat } from 'node:fs/promises';
+import { mkdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic, temporarySibling, syncDirectory } from '../core/atomic.js';
 import { inputError } from '../core/errors.js';
@@ -43,9 +43,44 @@ export async function addUnsealedFiles(packetPath: string, expectedDigest: strin
     });
     if (changes.length === 0) return reading;
     if (reading.form === 'directory') await addToDirectory(lockTarget, changes);
-    else await rewriteTar(packetPath, changes);
+    else await rewriteTar(packetPath, changes, new Set());
     for (const change of changes) reading.unsealed[change.dir].set(change.fingerprint, change.bytes);
     return reading;
+  });
+}
+
+/**
+ * Remove a fingerprint's signature, time-stamp and key files (whichever are there) under the
+ * packet lock. The tar form is rewritten to a temporary file and renamed over the original, so
+ * the change is atomic. In the folder form the files go one by one, time-stamp first and key
+ * last, so that an interrupted removal leaves a valid (if incomplete) packet and can be rerun.
+ */
+export async function removeUnsealedFiles(packetPath: string, fingerprint: string): Promise<{ removed: string[]; reading: PacketReading }> {
+  const lockTarget = packetPath.replace(/\/+$/, '');
+  return withFileLock(lockTarget, async () => {
+    const reading = await readPacket(packetPath);
+    if (!reading.intact || reading.digest === undefined) {
+      throw inputError('PACKET_NOT_INTACT', `${packetPath} fails its integrity checks`, { hint: `run 'packet verify ${packetPath}' to see why` });
+    }
+    const order: UnsealedDir[] = ['timestamps', 'signatures', 'keys'];
+    const present = order.filter((dir) => reading.unsealed[dir].has(fingerprint));
+    if (present.length === 0) {
+      throw inputError('NOT_PRESENT', `${packetPath} holds no signature, time-stamp or key for ${fingerprint}`, { hint: `run 'packet status ${packetPath}' to list the signatures` });
+    }
+    const removed = present.map((dir) => unsealedPath(dir, fingerprint));
+    if (reading.form === 'directory') {
+      for (const path of removed) {
+        const folder = join(lockTarget, path.slice(0, path.indexOf('/')));
+        await unlink(join(lockTarget, path));
+        // An empty unsealed folder is not allowed in a packet: it goes when its last file does.
+        const gone = await rmdir(folder).then(() => true, () => false);
+        await syncDirectory(gone ? lockTarget : folder);
+      }
+    } else {
+      await rewriteTar(packetPath, [], new Set(removed));
+    }
+    for (const dir of present) reading.unsealed[dir].delete(fingerprint);
+    return { removed, reading };
   });
 }
 
@@ -62,7 +97,7 @@ async function addToDirectory(root: string, files: UnsealedFile[]): Promise<void
   }
 }
 
-async function rewriteTar(packetPath: string, files: UnsealedFile[]): Promise<void> {
+async function rewriteTar(packetPath: string, files: UnsealedFile[], removed: ReadonlySet<string>): Promise<void> {
   const info = await stat(packetPath);
   const added = new Map(files.map((f) => [unsealedPath(f.dir, f.fingerprint), f.bytes]));
   const unsealed = new Map<string, Buffer>();
@@ -75,7 +110,7 @@ async function rewriteTar(packetPath: string, files: UnsealedFile[]): Promise<vo
       if (isSealedPath(entry.path) || entry.path === MANIFEST) {
         if (entry.path === MANIFEST && entry.mtime !== undefined) mtime = entry.mtime;
         await sink.add(entry.path, entry.size, entry.content, entry.mtime ?? mtime);
-      } else if (parseUnsealedPath(entry.path) !== undefined) {
+      } else if (parseUnsealedPath(entry.path) !== undefined && !removed.has(entry.path)) {
         const chunks: Buffer[] = [];
         for await (const chunk of entry.content) chunks.push(Buffer.from(chunk));
         unsealed.set(entry.path, Buffer.concat(chunks));

@@ -1,3 +1,4 @@
+import { visible } from './escape.js';
 import type { Check, Report, ReportSummary } from '../core/result.js';
 import { toolVersion } from '../core/version.js';
 
@@ -206,16 +207,14 @@ export function plural(count: number, one: string, many: string): string {
 }
 
 /**
- * Text safe to show: control characters other than tab and line breaks become U+FFFD, lone surrogates too, and bidi controls
- * (which can make a hostile file name read backwards) are shown as `<U+202E>`. Long values are
- * cut so a hostile message cannot blow up the page.
+ * Text safe to show: control characters other than tab and line breaks are shown as visible
+ * escapes (`\x1B`), lone surrogates too, and bidi controls (which can make a hostile file name
+ * read backwards) as `<U+202E>` (see escape.ts). Long values are cut so a hostile message
+ * cannot blow up the page.
  */
 export function displayText(value: string, maxLength = 1000): string {
   const cut = value.length > maxLength ? `${value.slice(0, maxLength)}…` : value;
-  return cut
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, '\ufffd')
-    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
-    .replace(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (ch) => `<U+${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}>`);
+  return visible(cut, { keepLineBreaks: true });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

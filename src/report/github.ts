@@ -1,3 +1,4 @@
+import { visible } from './escape.js';
 import type { Check, Report } from '../core/result.js';
 
 /**
@@ -42,7 +43,8 @@ function messageOf(check: Check): string {
 
 /** Escaping of a workflow command's message (the toolkit's escapeData). */
 export function escapeData(text: string): string {
-  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  // Control characters first (GitHub's log viewer renders ANSI colours), then the command syntax.
+  return visible(text, { keepLineBreaks: true }).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 
 /** Escaping of a workflow command's property value (the toolkit's escapeProperty). */

@@ -6,3 +6,4 @@ export { renderMarkdown, escapeMarkdown } from './markdown.js';
 export { renderHtml, escapeHtml } from './html.js';
 export { auditorView, displayText, type AuditorView, type AuditorOptions, type SignerView, type DualControlView, type RedactionView, type PacketView } from './auditor-view.js';
 export { renderStatus } from './status.js';
+export { visible } from './escape.js';

@@ -1,5 +1,6 @@
 import type { Check, Report, SourceLocation } from '../core/result.js';
 import { toolVersion } from '../core/version.js';
+import { visible } from './escape.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -25,20 +26,20 @@ export function renderSarif(report: Report, options: SarifOptions = {}): string 
     return {
       id,
       name: id.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase()),
-      shortDescription: { text: options.ruleHelp?.[id] ?? id },
-      help: { text: help },
+      shortDescription: { text: visible(options.ruleHelp?.[id] ?? id) },
+      help: { text: visible(help) },
     };
   });
   const results = problems.map((check) => ({
     ruleId: check.id,
     ruleIndex: ruleIds.indexOf(check.id),
     level: LEVEL[check.status],
-    message: { text: check.hint === undefined ? check.message : `${check.message} (hint: ${check.hint})` },
+    message: { text: visible(check.hint === undefined ? check.message : `${check.message} (hint: ${check.hint})`) },
     ...(check.location === undefined ? {} : { locations: [location(check.location, options)] }),
     ...(check.related === undefined || check.related.length === 0
       ? {}
       : { relatedLocations: check.related.map((related, index) => ({ id: index + 1, ...location(related, options) })) }),
-    properties: { code: check.code, ...(check.subject === undefined ? {} : { subject: check.subject }) },
+    properties: { code: visible(check.code), ...(check.subject === undefined ? {} : { subject: visible(check.subject) }) },
   }));
   const log = {
     $schema: SARIF_SCHEMA,

@@ -1,4 +1,5 @@
 import type { Check, Report } from '../core/result.js';
+import { visible } from './escape.js';
 
 export interface TextOptions {
   /** Also list checks that passed (verify does; validate lists only problems). */
@@ -18,11 +19,11 @@ export function renderText(report: Report, options: TextOptions = {}): string {
   const s = report.summary;
   const counts = [`${s.fail} failed`, `${s.warn} warnings`, `${s.pass} passed`];
   if (s.skip > 0) counts.push(`${s.skip} skipped`);
-  lines.push(`packet ${report.command} ${report.subject}: ${report.verdict.toUpperCase()} (${counts.join(', ')})`);
+  lines.push(`packet ${visible(report.command)} ${visible(report.subject)}: ${report.verdict.toUpperCase()} (${counts.join(', ')})`);
   const documents = report.command === 'validate' ? report.facts?.documents : undefined;
   if (documents !== undefined && documents !== null && typeof documents === 'object') {
-    const perKind = Object.entries(documents as Record<string, number>).map(([kind, count]) => `${kind} ${count}`);
-    lines.push(`  documents checked: ${perKind.join(', ') || 'none'}${report.facts?.config === undefined ? '' : ` (config: ${String(report.facts.config)})`}`);
+    const perKind = Object.entries(documents as Record<string, number>).map(([kind, count]) => `${visible(kind)} ${count}`);
+    lines.push(`  documents checked: ${perKind.join(', ') || 'none'}${report.facts?.config === undefined ? '' : ` (config: ${visible(String(report.facts.config))})`}`);
   }
   for (const check of report.checks) {
     if (check.status === 'pass' && options.showPassed !== true) continue;
@@ -33,18 +34,20 @@ export function renderText(report: Report, options: TextOptions = {}): string {
 
 export function renderCheck(check: Check): string[] {
   const where = formatLocation(check);
-  const head = `  ${LABEL[check.status]} ${where}${check.id} [${check.code}] ${check.message}`;
+  // Every field may carry text from a packet, key, token or policy: escaped, so that nothing
+  // can move the cursor, erase a FAIL line or start a line that looks like a check.
+  const head = `  ${LABEL[check.status]} ${where}${visible(check.id)} [${visible(check.code)}] ${visible(check.message)}`;
   const lines = [head];
-  if (check.cause !== undefined && check.status !== 'pass') lines.push(`       cause: ${check.cause}`);
-  if (check.hint !== undefined && check.status !== 'pass') lines.push(`       hint: ${check.hint}`);
+  if (check.cause !== undefined && check.status !== 'pass') lines.push(`       cause: ${visible(String(check.cause))}`);
+  if (check.hint !== undefined && check.status !== 'pass') lines.push(`       hint: ${visible(check.hint)}`);
   for (const related of check.status === 'pass' ? [] : (check.related ?? [])) lines.push(`       related: ${formatLocation({ ...check, location: related })}`.replace(/: $/, ''));
   return lines;
 }
 
 export function formatLocation(check: Check): string {
   const loc = check.location;
-  if (loc === undefined) return check.subject !== undefined ? `${check.subject}: ` : '';
-  let where = loc.file;
+  if (loc === undefined) return check.subject !== undefined ? `${visible(check.subject)}: ` : '';
+  let where = visible(loc.file);
   if (loc.line !== undefined) {
     where += `:${loc.line}`;
     if (loc.column !== undefined) where += `:${loc.column}`;

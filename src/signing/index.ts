@@ -8,6 +8,7 @@ export {
   MIN_RSA_BITS,
   GENERATED_RSA_BITS,
   MAX_KEY_BYTES,
+  keyMaterialFromBytes,
   type KeyMaterial,
 } from './keys.js';
 export { normalizeSignature, type NormalizedSignature } from './signature-file.js';
@@ -21,4 +22,5 @@ export {
   type SignatureVerification,
   type CandidateProblem,
 } from './verify.js';
-export { signWithKeyFile, signWithGpg, type SignOutcome, type GpgSignOptions } from './sign.js';
+export { signWithKeyFile, signWithGpg, type SignOutcome, type GpgSignOptions, type KeyGate } from './sign.js';
+export type { KeyIdentity } from './gpg-keys.js';

@@ -9,7 +9,8 @@ import { spawn } from 'node:child_process';
 import * as openpgp from 'openpgp';
 import { environmentError, inputError } from '../core/errors.js';
 import { SigningCode } from './codes.js';
-import { checkKeyVersion, errorText, KeyRuleError, MAX_KEY_BYTES, primaryFingerprint } from './keys.js';
+import { checkKeyCurves, checkKeyVersion, countArmorBlocks, errorText, KeyRuleError, MAX_KEY_BYTES, primaryFingerprint } from './keys.js';
+import { inspectGpgKey, type KeyIdentity } from './gpg-keys.js';
 import { parseDetachedSignature } from './signature-file.js';
 import { verifyDetachedSignature } from './verify.js';
 
@@ -24,18 +25,37 @@ export interface SignOutcome {
   created: Date;
 }
 
+/**
+ * Called with the key's identity before any passphrase or PIN is asked for; throws to refuse
+ * (for example a key the trust policy does not pin).
+ */
+export type KeyGate = (identity: KeyIdentity) => void;
+
 export async function signWithKeyFile(
   data: Uint8Array,
-  armoredPrivateKey: string,
+  /** The key file: armored text, or its bytes (armored or binary, as gpg --export-secret-keys writes). */
+  privateKey: string | Uint8Array,
   /** The passphrase, or a function asked for it only when the key turns out to be protected (a prompt, say). */
   passphrase: string | undefined | (() => Promise<string | undefined>),
-  options: { date: Date },
+  options: { date: Date; gate?: KeyGate },
 ): Promise<SignOutcome> {
-  if (armoredPrivateKey.length > MAX_KEY_BYTES) throw inputError(SigningCode.KEY_TOO_LARGE, 'the key file is too large to be an OpenPGP key');
+  const size = typeof privateKey === 'string' ? privateKey.length : privateKey.byteLength;
+  if (size > MAX_KEY_BYTES) throw inputError(SigningCode.KEY_TOO_LARGE, 'the key file is too large to be an OpenPGP key');
+  const binary = typeof privateKey !== 'string' && isBinaryKey(privateKey) ? privateKey : undefined;
+  const armored = binary === undefined ? (typeof privateKey === 'string' ? privateKey : Buffer.from(privateKey).toString('utf8')) : '';
   let key: openpgp.PrivateKey;
   try {
-    key = await openpgp.readPrivateKey({ armoredKey: armoredPrivateKey });
+    // OpenPGP.js reads the first armor block or key only; a file of several keys is refused, not misread.
+    const keys = binary !== undefined ? await openpgp.readPrivateKeys({ binaryKeys: binary }) : await openpgp.readPrivateKeys({ armoredKeys: armored });
+    const count = Math.max(keys.length, countArmorBlocks(armored));
+    if (count !== 1) {
+      throw inputError(SigningCode.KEY_FILE_MULTIPLE_KEYS, `the key file holds ${count} keys; give a file with exactly one`, {
+        hint: 'export one key with `gpg --armor --export-secret-keys <fingerprint>`',
+      });
+    }
+    key = keys[0] as openpgp.PrivateKey;
   } catch (error) {
+    if (error instanceof Error && (error as { code?: string }).code === SigningCode.KEY_FILE_MULTIPLE_KEYS) throw error;
     // OpenPGP.js says "not of type private key" when handed a public key.
     const code = /private key/i.test(errorText(error)) ? SigningCode.KEY_NOT_PRIVATE : SigningCode.KEY_MALFORMED;
     throw inputError(code, code === SigningCode.KEY_NOT_PRIVATE ? 'the key file holds no private key' : 'the key file is not a readable OpenPGP private key', {
@@ -44,10 +64,12 @@ export async function signWithKeyFile(
   }
   try {
     checkKeyVersion(key, 'the key file');
+    checkKeyCurves(key, 'the key file');
   } catch (error) {
     if (error instanceof KeyRuleError) throw inputError(error.code, error.message);
     throw error;
   }
+  options.gate?.({ fingerprint: primaryFingerprint(key), subkeys: key.subkeys.map((subkey) => subkey.getFingerprint().toUpperCase()) });
   if (!key.isDecrypted()) {
     if (typeof passphrase === 'function') passphrase = await passphrase();
     if (passphrase === undefined || passphrase === '') {
@@ -82,6 +104,12 @@ export async function signWithKeyFile(
   return checkedOutcome(data, signatureArmored, publicKeyArmored, primaryFingerprint(key), options.date);
 }
 
+/** Binary OpenPGP packets start with a byte whose top bit is set; armor starts with text. */
+function isBinaryKey(bytes: Uint8Array): boolean {
+  const first = bytes.find((byte) => byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d);
+  return first !== undefined && (first & 0x80) !== 0;
+}
+
 /** Verify what was just made with the same rules `packet verify` applies. */
 async function checkedOutcome(data: Uint8Array, signature: string, publicKeyArmored: string, fingerprint: string, now: Date): Promise<SignOutcome> {
   const verification = await verifyDetachedSignature(data, signature, [{ source: 'signer key', armored: publicKeyArmored }], { now });
@@ -103,18 +131,28 @@ export interface GpgSignOptions {
   env?: NodeJS.ProcessEnv;
   /** Reference time for checking the result (a signature from the future is refused). */
   now: Date;
+  /** Checked before gpg is asked to sign (before any PIN or passphrase prompt), and on the result. */
+  gate?: KeyGate;
 }
 
 const MAX_GPG_OUTPUT = 4 * 1024 * 1024;
 
 /**
  * `gpg --detach-sign --armor` in binary mode (not --textmode, so the signed bytes are exactly
- * `data`) with SHA-256 or stronger, then `gpg --export --armor` of the primary key that signed.
+ * `data`) with the digest the signing key needs (SHA-256, SHA-384 for NIST P-384), then
+ * `gpg --export --armor` of the primary key that signed. The key is looked up first
+ * (`--list-secret-keys`), so a key on a curve we refuse, or one the gate refuses, fails before
+ * gpg asks for a PIN.
  */
 export async function signWithGpg(data: Uint8Array, options: GpgSignOptions): Promise<SignOutcome> {
   const gpg = options.gpgBinary ?? 'gpg';
   const env = options.env ?? process.env;
-  const signArgs = ['--batch', '--no-tty', '--yes', '--armor', '--detach-sign', '--digest-algo', 'SHA256', '--output', '-'];
+  const listing = new TextDecoder().decode(
+    await runGpg(gpg, ['--batch', '--no-tty', '--with-colons', '--fixed-list-mode', '--list-secret-keys', ...(options.localUser === undefined ? [] : ['--', options.localUser])], env, undefined),
+  );
+  const planned = inspectGpgKey(listing, options.localUser);
+  options.gate?.(planned.identity);
+  const signArgs = ['--batch', '--no-tty', '--yes', '--armor', '--detach-sign', '--digest-algo', planned.digest, '--output', '-'];
   if (options.localUser !== undefined) signArgs.push('--local-user', options.localUser);
   const signed = await runGpg(gpg, signArgs, env, data);
   const parsed = await (async () => {
@@ -134,6 +172,7 @@ export async function signWithGpg(data: Uint8Array, options: GpgSignOptions): Pr
   } catch (error) {
     throw environmentError(SigningCode.GPG_FAILED, `gpg did not export the public key ${issuer} (${errorText(error)})`);
   }
+  options.gate?.({ fingerprint: primaryFingerprint(key), subkeys: key.subkeys.map((subkey) => subkey.getFingerprint().toUpperCase()) });
   return checkedOutcome(data, parsed.armored, key.armor(), primaryFingerprint(key), options.now);
 }
 
@@ -164,7 +203,8 @@ function runGpg(gpg: string, args: string[], env: NodeJS.ProcessEnv, input: Uint
         return;
       }
       const detail = err.trim().split('\n').slice(-3).join('; ');
-      reject(environmentError(SigningCode.GPG_FAILED, `${gpg} ${args.includes('--detach-sign') ? 'signing' : 'export'} failed (exit ${code ?? 'signal'})${detail ? `: ${detail}` : ''}`, {
+      const step = args.includes('--detach-sign') ? 'signing' : args.includes('--list-secret-keys') ? 'key lookup' : 'export';
+      reject(environmentError(SigningCode.GPG_FAILED, `${gpg} ${step} failed (exit ${code ?? 'signal'})${detail ? `: ${detail}` : ''}`, {
         hint: 'check the key id (--local-user), gpg-agent and the token',
       }));
     });

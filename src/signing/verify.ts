@@ -13,6 +13,7 @@ import { SignatureFormatError } from './armor.js';
 import { SigningCode } from './codes.js';
 import {
   checkHashAlgorithm,
+  checkHashForCurve,
   checkSigningAlgorithm,
   describeKeyAlgorithm,
   errorText,
@@ -23,8 +24,11 @@ import {
   readPublicKey,
   type KeyMaterial,
 } from './keys.js';
+import { directSignatures, loadCandidates, selfSignatureDate, type CandidateKey, type CandidateProblem } from './key-history.js';
 import { findRevocations, type Revocation } from './revocation.js';
 import { parseDetachedSignature, type ParsedSignature } from './signature-file.js';
+
+export type { CandidateProblem } from './key-history.js';
 
 /** Default tolerance for clocks that run ahead: a signature may claim to be this far in the future. */
 export const DEFAULT_MAX_SKEW_MS = 5 * 60 * 1000;
@@ -35,12 +39,6 @@ export interface VerifyOptions {
   maxSkewMs?: number;
   /** A trusted time for the signature (the verified RFC 3161 genTime); key validity is judged there. */
   trustedTime?: Date;
-}
-
-export interface CandidateProblem {
-  source: string;
-  code: string;
-  message: string;
 }
 
 export interface SignatureVerification {
@@ -67,6 +65,11 @@ export interface SignatureVerification {
   revocation?: Revocation;
   /** Candidate keys that could not be used, and why (never fatal by themselves). */
   candidateProblems: CandidateProblem[];
+  /**
+   * Key validity had to be judged with a self-signature made after the signature (no copy
+   * held one from before it, as after a renewal when only the fresh copy is known).
+   */
+  judgedWithLaterSelfSignature?: boolean;
 }
 
 /** A full configuration: low-level OpenPGP.js calls take the whole object, not a partial one. */
@@ -121,6 +124,8 @@ export async function verifyDetachedSignature(
     if (error instanceof KeyRuleError) return failWith(error.code, error.message);
     throw error;
   }
+  const unsupported = unsupportedFeature(sig);
+  if (unsupported !== undefined) return failWith(unsupported.code, unsupported.message);
 
   const skew = options.maxSkewMs ?? DEFAULT_MAX_SKEW_MS;
   if (created.getTime() > options.now.getTime() + skew) {
@@ -136,11 +141,15 @@ export async function verifyDetachedSignature(
     return failWith(SigningCode.SIGNATURE_EXPIRED, 'the signature has passed the expiration time it carries');
   }
 
-  const keys = await loadCandidates(candidateKeys, result.candidateProblems);
+  const keys = await loadCandidates(candidateKeys, result.candidateProblems, verificationConfig());
   const matches = findIssuer(keys, parsed);
   if (matches.length === 0) {
     const named = parsed.issuerFingerprints[0] ?? parsed.issuerKeyIds[0] ?? '?';
-    return failWith(SigningCode.UNKNOWN_KEY, `no candidate key matches the signature's issuer ${named}`);
+    // A key refused for its curve gets that code: the signer's key is known, just not accepted.
+    const curve = result.candidateProblems.find((problem) => problem.code === SigningCode.UNSUPPORTED_CURVE);
+    if (curve !== undefined) return failWith(SigningCode.UNSUPPORTED_CURVE, `no usable candidate key for the signature's issuer ${named}: ${curve.message}`);
+    const refused = result.candidateProblems.map((problem) => problem.message).join('; ');
+    return failWith(SigningCode.UNKNOWN_KEY, `no candidate key matches the signature's issuer ${named}${refused === '' ? '' : ` (refused: ${refused})`}`);
   }
 
   let firstFailure: SignatureVerification | undefined;
@@ -154,46 +163,33 @@ export async function verifyDetachedSignature(
 
 function checkSignatureAlgorithmId(id: number): void {
   const { publicKey } = openpgp.enums;
-  if (id === publicKey.rsaEncryptSign || id === publicKey.rsaSign || id === publicKey.eddsaLegacy) return;
+  if (id === publicKey.rsaEncryptSign || id === publicKey.rsaSign || id === publicKey.eddsaLegacy || id === publicKey.ecdsa) return;
   const name = publicKeyAlgorithmName(id);
   if (id === publicKey.dsa || id === publicKey.elgamal) {
     throw new KeyRuleError(SigningCode.WEAK_PUBLIC_KEY_ALGORITHM, `the signature is made with ${name}, which is not accepted`);
   }
-  throw new KeyRuleError(SigningCode.UNSUPPORTED_PUBLIC_KEY_ALGORITHM, `the signature is made with ${name}; only RSA and Ed25519 (legacy EdDSA) are accepted`);
+  throw new KeyRuleError(SigningCode.UNSUPPORTED_PUBLIC_KEY_ALGORITHM, `the signature is made with ${name}; only RSA, Ed25519 (legacy EdDSA) and ECDSA are accepted`);
 }
 
-interface CandidateKey {
-  key: openpgp.PublicKey;
-  sources: string[];
-}
-
-/** Parse every candidate; copies of one key (policy file, packet keys/) are merged, so a revocation in any copy counts. */
-async function loadCandidates(materials: KeyMaterial[], problems: CandidateProblem[]): Promise<CandidateKey[]> {
-  const byFingerprint = new Map<string, CandidateKey>();
-  for (const material of materials) {
-    let key: openpgp.PublicKey;
-    try {
-      key = await readPublicKey(material);
-    } catch (error) {
-      const code = error instanceof KeyRuleError ? error.code : SigningCode.KEY_MALFORMED;
-      problems.push({ source: material.source, code, message: errorText(error) });
-      continue;
-    }
-    const fingerprint = primaryFingerprint(key);
-    const known = byFingerprint.get(fingerprint);
-    if (known === undefined) {
-      byFingerprint.set(fingerprint, { key, sources: [material.source] });
-      continue;
-    }
-    try {
-      // `null` date: merge every signature, whatever its time; validity is judged later.
-      known.key = (await known.key.update(key, null as unknown as Date, verificationConfig())) as openpgp.PublicKey;
-      known.sources.push(material.source);
-    } catch (error) {
-      problems.push({ source: material.source, code: SigningCode.KEY_MALFORMED, message: `cannot merge with ${known.sources[0]}: ${errorText(error)}` });
-    }
+/**
+ * RFC 4880 section 5.2.3.1 and 5.2.3.16: a critical subpacket or notation the verifier does not
+ * understand makes the signature unusable. Named here, before any cryptography, with its own code
+ * (OpenPGP.js would throw it from inside the signature check, where it looks like a mismatch).
+ */
+function unsupportedFeature(sig: openpgp.SignaturePacket): { code: SigningCode; message: string } | undefined {
+  const notation = sig.rawNotations.find((n) => n.critical);
+  if (notation !== undefined) {
+    const name = notation.name.length > 80 ? `${notation.name.slice(0, 80)}…` : notation.name;
+    return { code: SigningCode.SIGNATURE_UNKNOWN_CRITICAL_NOTATION, message: `the signature carries a critical notation "${name}" that this verifier does not understand` };
   }
-  return [...byFingerprint.values()];
+  const subpacket = sig.unknownSubpackets.find((p) => p.critical);
+  if (subpacket !== undefined) {
+    return { code: SigningCode.SIGNATURE_UNKNOWN_CRITICAL_SUBPACKET, message: `the signature carries a critical subpacket of type ${subpacket.type} that this verifier does not understand` };
+  }
+  if (sig.revocationKeyClass !== null && sig.revocationKeyClass !== undefined) {
+    return { code: SigningCode.SIGNATURE_UNKNOWN_CRITICAL_SUBPACKET, message: 'the signature names a designated revoker, which this verifier does not support' };
+  }
+  return undefined;
 }
 
 interface IssuerMatch {
@@ -247,6 +243,7 @@ async function verifyWithKey(
   try {
     checkSigningAlgorithm(algorithm, 'the signing key');
     if (match.subkey !== undefined) checkSigningAlgorithm(describeKeyAlgorithm(key.keyPacket), 'the primary key');
+    checkHashForCurve(sig.hashAlgorithm ?? 0, algorithm);
   } catch (error) {
     if (error instanceof KeyRuleError) return failWith(error.code, error.message);
     throw error;
@@ -281,8 +278,12 @@ async function verifyWithKey(
     };
   }
 
+  const primaryAt = selfSignatureDate([...directSignatures(key), ...key.users.flatMap((user) => user.selfCertifications)], judgedAt);
+  const subkeyAt = match.subkey === undefined ? primaryAt : selfSignatureDate(match.subkey.bindingSignatures, judgedAt);
+  const signingAt = primaryAt > subkeyAt ? primaryAt : subkeyAt;
+  if (signingAt > judgedAt) result.judgedWithLaterSelfSignature = true;
   try {
-    await key.verifyPrimaryKey(judgedAt, undefined, config);
+    await key.verifyPrimaryKey(primaryAt, undefined, config);
   } catch (error) {
     const text = errorText(error);
     if (/expired/i.test(text)) return failWith(SigningCode.KEY_EXPIRED, `the primary key had expired at ${judgedAt.toISOString()}`);
@@ -290,7 +291,7 @@ async function verifyWithKey(
   }
   if (match.subkey !== undefined) {
     try {
-      await match.subkey.verify(judgedAt, config);
+      await match.subkey.verify(subkeyAt, config);
     } catch (error) {
       const text = errorText(error);
       if (/expired/i.test(text)) return failWith(SigningCode.SUBKEY_EXPIRED, `the signing subkey had expired at ${judgedAt.toISOString()}`);
@@ -298,7 +299,7 @@ async function verifyWithKey(
     }
   }
   try {
-    const signing = await key.getSigningKey(match.signingPacket.getKeyID(), judgedAt, undefined, config);
+    const signing = await key.getSigningKey(match.signingPacket.getKeyID(), signingAt, undefined, config);
     if (signing.getFingerprint().toUpperCase() !== result.signingKeyFingerprint) throw new Error('another key was selected');
   } catch (error) {
     return failWith(SigningCode.KEY_NOT_VALID_FOR_SIGNING, `the key is not certified for signing at ${judgedAt.toISOString()} (${errorText(error)})`);

@@ -1,7 +1,7 @@
 import { fail, pass, type Check } from '../core/result.js';
 import { unsealedPath } from '../packet/format.js';
 import type { PacketReading } from '../packet/reader.js';
-import { checkKeyFileName, checkSignatureFileName, verifyDetachedSignature, type KeyMaterial, type SignatureVerification } from '../signing/index.js';
+import { checkKeyFileName, checkSignatureFileName, normalizeSignature, verifyDetachedSignature, type KeyMaterial, type SignatureVerification } from '../signing/index.js';
 import { evaluateDualControl, findSigner, type CountedSignature, type DualControlOutcome, type TrustPolicy } from '../trust/index.js';
 
 /** What the verifier concluded about one signature file. */
@@ -47,12 +47,25 @@ export async function verifySignatures(
   const checks: Check[] = [];
   const findings: SignatureFinding[] = [];
   const manifest = reading.manifestBytes as Buffer;
+  // Cheap rejections first: only keys the policy pins are ever parsed or used, so a packet
+  // stuffed with hostile keys and signatures costs a name comparison each.
   const candidates = candidateKeys(reading, policy);
-  checks.push(...(await checkKeyFiles(reading)));
+  checks.push(...(await checkKeyFiles(reading, policy)));
   for (const [fingerprint, bytes] of [...reading.unsealed.signatures].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const file = unsealedPath('signatures', fingerprint);
     const finding: SignatureFinding = { fingerprint, file, counted: false };
     findings.push(finding);
+    if (findSigner(policy, fingerprint) === undefined) {
+      finding.reason = 'KEY_NOT_IN_POLICY';
+      checks.push(
+        fail('signature', 'KEY_NOT_IN_POLICY', `${file} is named for key ${fingerprint}, which the trust policy does not pin; it was not checked further`, {
+          subject: file,
+          data: { fingerprint },
+          hint: await keyHint(policy, fingerprint, bytes),
+        }),
+      );
+      continue;
+    }
     const time = trustedTime(fingerprint);
     checks.push(...time.checks);
     if (time.genTime !== undefined) finding.trustedTime = time.genTime;
@@ -62,6 +75,12 @@ export async function verifySignatures(
     });
     finding.verification = verification;
     const data = signatureData(verification, time.genTime);
+    const unpinnedIssuer = verification.code === 'UNKNOWN_KEY' ? issuedByUnpinnedKey(reading, policy, verification) : undefined;
+    if (unpinnedIssuer !== undefined) {
+      finding.reason = 'SIGNATURE_FILE_NAME_MISMATCH';
+      checks.push(fail('signature', 'SIGNATURE_FILE_NAME_MISMATCH', `${file}: named for ${fingerprint} but issued by key ${unpinnedIssuer}, which the trust policy does not pin`, { subject: file, data }));
+      continue;
+    }
     if (!verification.ok) {
       finding.reason = verification.code;
       checks.push(fail('signature', verification.code, verification.message, { subject: file, data }));
@@ -114,6 +133,18 @@ export async function verifySignatures(
         data: { ...data, signer: signer.id },
       }),
     );
+    if (signer.key === undefined) {
+      // Where key status came from: without the signer's own key file, only the packet's copy.
+      checks.push({
+        id: 'key.status',
+        status: 'warn',
+        code: 'REVOCATION_NOT_KNOWN',
+        message: `key status of ${signer.name} (${signer.id}) comes only from the packet's copy of the key; a revocation published after signing cannot be known`,
+        subject: file,
+        data: { fingerprint: verification.primaryFingerprint, keySources: verification.keySources },
+        hint: "name the signer's current public key in the policy (signers[].key) so that revocations count",
+      });
+    }
   }
   if (findings.length === 0) checks.push(fail('signature', 'NO_SIGNATURES', 'the packet carries no signatures', { status: unmetStatus }));
   const counted: CountedSignature[] = findings
@@ -128,10 +159,14 @@ export async function verifySignatures(
   return { checks, findings, dualControl };
 }
 
-/** Each `keys/<FPR>.asc` must hold the key its name promises: a mislabelled key file is a tampered packet. */
-async function checkKeyFiles(reading: PacketReading): Promise<Check[]> {
+/**
+ * Each `keys/<FPR>.asc` of a pinned key must hold the key its name promises: a mislabelled key
+ * file is a tampered packet. Keys the policy does not pin are never used, so never parsed.
+ */
+async function checkKeyFiles(reading: PacketReading, policy: TrustPolicy): Promise<Check[]> {
   const checks: Check[] = [];
   for (const [fingerprint, bytes] of reading.unsealed.keys) {
+    if (findSigner(policy, fingerprint) === undefined) continue;
     const file = unsealedPath('keys', fingerprint);
     const result = await checkKeyFileName(file, bytes.toString('utf8'));
     if (!result.ok) checks.push(fail('key', result.code, result.message, { subject: file }));
@@ -139,15 +174,43 @@ async function checkKeyFiles(reading: PacketReading): Promise<Check[]> {
   return checks;
 }
 
+/** The policy's key files and the packet's copies of pinned keys; nothing else is a candidate. */
 function candidateKeys(reading: PacketReading, policy: TrustPolicy): KeyMaterial[] {
   const keys: KeyMaterial[] = [];
   for (const signer of policy.signers) {
     if (signer.key !== undefined) keys.push({ source: signer.key.path, armored: signer.key.armored });
   }
   for (const [fingerprint, bytes] of reading.unsealed.keys) {
+    if (findSigner(policy, fingerprint) === undefined) continue;
     keys.push({ source: unsealedPath('keys', fingerprint), armored: bytes.toString('utf8') });
   }
   return keys;
+}
+
+/** The unpinned key in keys/ that a signature names as its issuer, by fingerprint or key id (a string comparison, no parsing). */
+function issuedByUnpinnedKey(reading: PacketReading, policy: TrustPolicy, verification: SignatureVerification): string | undefined {
+  for (const fingerprint of reading.unsealed.keys.keys()) {
+    if (findSigner(policy, fingerprint) !== undefined) continue;
+    if (verification.issuerFingerprints.includes(fingerprint) || verification.issuerKeyIds.includes(fingerprint.slice(-16))) return fingerprint;
+  }
+  return undefined;
+}
+
+/**
+ * A policy that pins a subkey's fingerprint instead of the primary's gets a pointed hint: the
+ * signature (parsed only, bounded) names the pinned subkey as its issuer.
+ */
+async function keyHint(policy: TrustPolicy, fingerprint: string, signature: Buffer): Promise<string> {
+  const general = 'a key shipped in a packet is never trusted by itself; the policy must pin its primary fingerprint';
+  try {
+    const { issuerFingerprints } = await normalizeSignature(signature);
+    const issuer = issuerFingerprints[0];
+    const signer = issuer === undefined || issuer === fingerprint ? undefined : findSigner(policy, issuer);
+    if (signer !== undefined) return `the policy pins ${issuer} for ${signer.id}, but that is a subkey; pin the primary fingerprint ${fingerprint} instead`;
+  } catch {
+    // An unreadable signature gets the general hint; it is not checked any further anyway.
+  }
+  return general;
 }
 
 function signatureData(v: SignatureVerification, trustedTime: Date | undefined): Record<string, unknown> {
@@ -158,5 +221,7 @@ function signatureData(v: SignatureVerification, trustedTime: Date | undefined):
   if (trustedTime !== undefined) data.trustedTime = trustedTime.toISOString();
   if (v.hashAlgorithm !== undefined) data.hash = v.hashAlgorithm;
   if (v.publicKeyAlgorithm !== undefined) data.algorithm = v.publicKeyAlgorithm;
+  if (v.keySources.length > 0) data.keySources = v.keySources;
+  if (v.judgedWithLaterSelfSignature === true) data.keyHistory = 'only self-signatures made after the signature are known; key validity was judged from the earliest of them';
   return data;
 }

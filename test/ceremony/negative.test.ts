@@ -202,12 +202,13 @@ describe('signatures through verify --policy', () => {
     const { attachSignature } = await import('../../src/ceremony/index.js');
     await expect(attachSignature(packet, join(c.dir, 'frank-sub2.asc'), { now: new Date() })).rejects.toMatchObject({ code: 'ALREADY_PRESENT' });
 
-    // Placed by hand under the subkey's own fingerprint, it is caught by name.
+    // Placed by hand under the subkey's own fingerprint, it is caught by name, before any
+    // cryptography: the policy pins no key by that name (cheap rejections come first).
     const sub2Fpr = sub2.getFingerprint().toUpperCase();
     writeFileSync(join(packet, 'signatures', `${sub2Fpr}.asc`), secondSig);
     const { code, report } = await verify(packet, withFrank);
     expect(code).toBe(1);
-    expect(signatureCode(report, `signatures/${sub2Fpr}.asc`)).toBe('SIGNATURE_FILE_NAME_MISMATCH');
+    expect(signatureCode(report, `signatures/${sub2Fpr}.asc`)).toBe('KEY_NOT_IN_POLICY');
     const dual = report.facts?.dualControl as { distinctPeople: number };
     expect(dual.distinctPeople).toBe(1);
   });

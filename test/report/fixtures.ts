@@ -81,6 +81,9 @@ export async function ceremony(dir: string, signers: ('alice' | 'bob')[] = ['ali
   }));
   await addUnsealedFiles(packet, reading.digest as string, tokens);
   const policyFile = join(dir, 'policy.yaml');
+  // The signers' current keys, so that key status (revocations) is known: no warning.
+  writeFileSync(join(dir, 'alice.pub.asc'), alice.publicArmored);
+  writeFileSync(join(dir, 'bob.pub.asc'), bob.publicArmored);
   writeFileSync(
     policyFile,
     `apiVersion: evidence-packet/v1
@@ -90,10 +93,12 @@ signers:
     name: Alice Example
     roles: [operator]
     fingerprints: ["${alice.fingerprint}"]
+    key: alice.pub.asc
   - id: bob
     name: Bob Example
     roles: [approver]
     fingerprints: ["${bob.fingerprint}"]
+    key: bob.pub.asc
 require:
   signatures: 2
   roles: [operator, approver]

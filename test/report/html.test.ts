@@ -141,7 +141,8 @@ describe('renderHtml: hostile values are escaped everywhere', () => {
     const report = structuredClone(clean);
     (report.facts as { packet: { name: string } }).packet.name = 'gol\u202Eexe.\u0000txt';
     const page = html(report);
-    expect(page).toContain('gol&lt;U+202E&gt;exe.\ufffdtxt');
+    expect(page).toContain('gol&lt;U+202E&gt;exe.\\x00txt');
+    expect(page).not.toContain('\u0000');
     expect(page).not.toContain('\u202E');
   });
 });

@@ -177,7 +177,7 @@ describe('escapeMarkdown', () => {
     expect(escapeMarkdown('<script>')).toBe('\\<script\\>');
     expect(escapeMarkdown('one\r\ntwo')).toBe('one two');
     expect(escapeMarkdown('a\u202Eb')).toBe('a\\<U+202E\\>b');
-    expect(escapeMarkdown('nul\u0000')).toBe('nul\ufffd');
+    expect(escapeMarkdown('nul\u0000')).toBe('nul\\\\x00');
   });
 
   test('property: any string becomes one line with no unescaped pipe, backtick or angle bracket', () => {

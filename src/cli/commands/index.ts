@@ -14,6 +14,7 @@ export const commands: CommandEntry[] = [
   { name: 'build', summary: 'build a deterministic, redacted evidence packet from files and folders', load: async () => (await import('./build.js')).buildCommand },
   { name: 'sign', summary: "sign a packet's manifest with OpenPGP (a key file, or gpg and its agent or token)", load: async () => (await import('./sign.js')).signCommand },
   { name: 'attach', summary: 'add a signature made elsewhere (gpg --detach-sign manifest.sha256)', load: async () => (await import('./attach.js')).attachCommand },
+  { name: 'unsign', summary: 'remove a signature with its time-stamp and key copy (the undo for a wrong signature)', load: async () => (await import('./unsign.js')).unsignCommand },
   { name: 'timestamp', summary: 'get an RFC 3161 time-stamp for every signature that lacks one', load: async () => (await import('./timestamp.js')).timestampCommand },
   { name: 'status', summary: 'show where the signing ceremony stands (exit 4 while dual control is not met)', load: async () => (await import('./status.js')).statusCommand },
   { name: 'verify', summary: 'verify a packet offline: integrity, signatures, time-stamps, dual control', load: async () => (await import('./verify.js')).verifyCommand },

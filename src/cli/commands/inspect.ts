@@ -1,3 +1,4 @@
+import { visible } from '../../report/escape.js';
 import { readPacket } from '../../packet/reader.js';
 import { choiceOption, singlePacket, type CommandSpec } from '../command.js';
 import { ExitCode } from '../../core/exit-codes.js';
@@ -36,7 +37,7 @@ options:
     if (reading.digest === undefined && reading.payload.length === 0 && problems.length > 0) {
       // Nothing could be read: show only why.
       for (const check of problems) lines.push(...renderCheck(check).map((l) => `  ${l}`));
-      io.stdout.write(`${lines.join('\n')}\n`);
+      io.stdout.write(`${lines.map((line) => visible(line)).join('\n')}\n`);
       return ExitCode.CHECK_FAILED;
     }
     if (reading.digest !== undefined) lines.push(`  digest       sha256:${reading.digest}`);
@@ -64,7 +65,7 @@ options:
       lines.push('  problems:');
       for (const check of problems) lines.push(...renderCheck(check).map((l) => `  ${l}`));
     }
-    io.stdout.write(`${lines.join('\n')}\n`);
+    io.stdout.write(`${lines.map((line) => visible(line)).join('\n')}\n`);
     return reading.intact ? ExitCode.OK : ExitCode.CHECK_FAILED;
   },
 };

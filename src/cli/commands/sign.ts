@@ -2,6 +2,7 @@ import { ExitCode } from '../../core/exit-codes.js';
 import { usageError } from '../../core/errors.js';
 import { formatRfc3339 } from '../../core/time.js';
 import { signPacket, type Signer } from '../../ceremony/sign.js';
+import { loadTrustPolicy } from '../../trust/index.js';
 import { booleanOption, choiceOption, pathOption, stringOption, nowOption, singlePacket, type CommandSpec } from '../command.js';
 import { PASSPHRASE_ENV, readPassphrase } from '../passphrase.js';
 
@@ -14,11 +15,14 @@ keys/<FPR>.asc (FPR = the key's primary fingerprint). The sealed part is never c
 people signing the same packet file at the same moment both land.
 
 options:
-  --key FILE              armored OpenPGP private key (v4: ed25519 or RSA 3072+)
+  --key FILE              OpenPGP private key, armored or binary (v4: Ed25519, NIST P-256/
+                          P-384 ECDSA, or RSA 3072+); exactly one key per file
   --passphrase-file FILE  read the key's passphrase from FILE (else $PACKET_PASSPHRASE,
                           else a prompt on a terminal; never from the command line)
   --gpg                   sign with the local gpg (gpg-agent, smartcards, hardware tokens)
   --local-user ID         with --gpg: which key to use
+  --policy FILE           refuse a key this trust policy does not pin (checked before any
+                          passphrase or PIN is asked for)
   --now RFC3339           signing time (default: now)
   --format text|json      output format (default text)
 `,
@@ -27,6 +31,7 @@ options:
     'passphrase-file': { type: 'string' },
     gpg: { type: 'boolean' },
     'local-user': { type: 'string' },
+    policy: { type: 'string' },
     now: { type: 'string' },
     format: { type: 'string' },
   },
@@ -39,6 +44,8 @@ options:
       throw usageError('BAD_ARGUMENTS', 'give exactly one of --key FILE or --gpg', { hint: "run 'packet sign --help' for usage" });
     }
     const now = nowOption(io, values);
+    const policyFile = pathOption(io, values, 'policy');
+    const policy = policyFile === undefined ? undefined : await loadTrustPolicy(policyFile);
     let signer: Signer;
     if (keyFile !== undefined) {
       if (stringOption(values, 'local-user') !== undefined) throw usageError('BAD_ARGUMENTS', '--local-user goes with --gpg, not --key');
@@ -54,6 +61,7 @@ options:
       const { [PASSPHRASE_ENV]: _, ...env } = io.env;
       signer = { kind: 'gpg', ...(localUser === undefined ? {} : { localUser }), env };
     }
+    if (policy !== undefined) signer.policy = policy;
     const result = await signPacket(packetPath, signer, now);
     if (format === 'json') {
       io.stdout.write(`${JSON.stringify({ packet: packetPath, digest: result.digest, fingerprint: result.fingerprint, created: formatRfc3339(result.created), signature: `signatures/${result.fingerprint}.asc` }, null, 2)}\n`);
