@@ -20,6 +20,7 @@ export function compileRule(spec: RuleSpec, source: string): PatternRule {
   if (spec.accept !== undefined) rule.accept = spec.accept;
   if (spec.narrow !== undefined) rule.narrow = spec.narrow;
   if (spec.scanOnly === true) rule.scanOnly = true;
+  if (spec.find !== undefined) rule.find = spec.find;
   return rule;
 }
 
