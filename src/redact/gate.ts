@@ -47,6 +47,7 @@ const DESCRIBING_ENDINGS = [
   'field', 'mount', 'store', 'template', 'prefix', 'stdin', 'lifetime', 'mode', 'provider', 'shape', 'source', 'manager', 'backend', 'namespace', 'label',
   'labels', 'created', 'updated', 'rotated', 'at', 'hint', 'engine', 'annotation', 'annotations', 'period', 'duration', 'algorithm', 'issuer', 'scope', 'scopes',
   'usage', 'checksum', 'md5', 'expired', 'keyid', 'keyname', 'weeks', 'months', 'mins', 'sec', 'millis', 'retries', 'attempts', 'bytes', 'expiresin', 'secretname',
+  'encryption', 'command', 'reload', 'method', 'methods', 'strategy', 'args', 'helper', 'prompt', 'cache',
 ];
 /** Key words that make a hint key public (`public_key`, `cache_key`). */
 const PUBLIC_PARTS = ['public', 'cert', 'cache', 'primary', 'sort', 'partition', 'routing', 'foreign', 'idempotency', 'lookup', 'object', 'bucket', 'kms', 'fingerprint'];
@@ -237,7 +238,10 @@ function judgeKey(name: string): 'secret' | 'hint' | 'none' {
   const parts = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter((p) => p.length > 0);
   const last = parts[parts.length - 1] ?? '';
   if (DESCRIBING_ENDINGS.includes(last) || DESCRIBING_ENDINGS.some((ending) => ending.length > 3 && flat.endsWith(ending))) return 'none';
-  if (SECRET_PARTS.some((part) => flat.includes(part))) return flat === 'tokens' || flat.startsWith('max') ? 'none' : 'secret';
+  // A part names a secret when it is, or ends in, a secret word (`password`, `PGPASSWORD`), not `tokenize`.
+  if (parts.some((part) => SECRET_PARTS.some((word) => part.endsWith(word))) || SECRET_PARTS.some((word) => flat.endsWith(word))) {
+    return flat.startsWith('max') ? 'none' : 'secret';
+  }
   if (parts.some((part) => PUBLIC_PARTS.includes(part))) return 'none';
   return parts.some((part) => HINT_PARTS.includes(part)) ? 'hint' : 'none';
 }
@@ -254,6 +258,9 @@ function harmless(value: string): boolean {
   if (/^arn:aws/.test(v) || /^[*&][A-Za-z0-9_.-]+$/.test(v)) return true;
   if (/^\d+(?:\.\d+)?(?:ns|us|ms|s|m|h|d|w|y|Ki|Mi|Gi|Ti|KB|MB|GB|TB)?$/.test(v) && !/^\d{4,}$/.test(v)) return true;
   if (/^(?:\d+[hms]){2,4}$/.test(v) || /^-/.test(v)) return true;
+  if (/^\/[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)+\/?$/.test(v)) return true;
+  // Words and code, not credentials: `scram-sha-256`, `always-impersonate`, `g_strdup(s)`, `$x->{y}`.
+  if (/^[a-z]+(?:[-_.][a-z0-9]+)*$/.test(v) || /[()]|->/.test(v)) return true;
   return false;
 }
 
@@ -264,8 +271,10 @@ function randomLooking(value: string): boolean {
   if (/^[0-9a-fA-F]+$/.test(v) && (v.length === 40 || v.length === 64 || v.length === 128)) return false;
   if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v)) return false;
   if (/^(?:\/|\.\.?\/|~\/|ssh-|ecdsa-|https?:\/\/|sha(?:1|256|384|512):|SHA256:)/.test(v)) return false;
-  if (!mixed(v)) return false;
-  return new Set(v).size >= Math.min(10, v.length * 0.5) && /[0-9]/.test(v) && /[A-Za-z]/.test(v);
+  if (!/^[A-Za-z0-9]/.test(v) || /[()[\]{}]/.test(v)) return false;
+  const allClasses = /[a-z]/.test(v) && /[A-Z]/.test(v) && /[0-9]/.test(v);
+  const hexKey = /^[0-9a-fA-F]{16,}$/.test(v) && (v.match(/[0-9]/g) ?? []).length >= 4;
+  return (allClasses || hexKey) && new Set(v).size >= Math.min(10, v.length * 0.5);
 }
 
 /** Authorization header credentials and `curl -u user:password`. */

@@ -95,6 +95,8 @@ export function isNonSecretValue(raw: string): boolean {
   if (/^(?:\*+|x{3,}|X{3,}|\.{3,}|-+|#+)$/.test(value)) return true;
   if (/^[|>][-+0-9]*$/.test(value)) return true;
   if (/^[*&][A-Za-z0-9_.-]+$/.test(value)) return true;
+  // An absolute path of plain names (`PWD=/home/ops/app`, `password: /run/secrets/db`) points, never holds.
+  if (/^\/[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)+\/?$/.test(value)) return true;
   if (/^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d|w|y)|(?:\d+(?:h|m|s|ms)){2,4}|\d+(?:\.\d+)?(?:[KMGTPE]i|[KMGTPE]B))$/.test(value)) return true;
   return isSecretReference(value);
 }
