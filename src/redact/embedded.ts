@@ -33,20 +33,19 @@ export function embeddedJsonSpans(line: string, rules: RuleSet, path: string | u
     const next = line[open + 1] === ' ' ? line[open + 2] : line[open + 1];
     if (next === '"') {
       const end = objectEnd(line, open);
-      if (end !== -1) {
-        spans.push(...documentSpans(line.slice(open, end), open, rules, path));
-        from = end;
-        continue;
-      }
+      // An object that never closes ends the search: trying every later `{` would cost quadratic time.
+      if (end === -1) break;
+      spans.push(...documentSpans(line.slice(open, end), open, rules, path));
+      from = end;
+      continue;
     } else if (next === '\\' && line[open + 2] === '"') {
       const escaped = unescapeLevel(line, open);
-      if (escaped !== undefined) {
-        for (const span of embeddedJsonSpans(escaped.text, rules, path, depth + 1)) {
-          spans.push({ start: escaped.map[span.start] as number, end: (escaped.map[span.end - 1] as number) + 1, rule: span.rule });
-        }
-        from = escaped.end;
-        continue;
+      if (escaped === undefined) break;
+      for (const span of embeddedJsonSpans(escaped.text, rules, path, depth + 1)) {
+        spans.push({ start: escaped.map[span.start] as number, end: (escaped.map[span.end - 1] as number) + 1, rule: span.rule });
       }
+      from = escaped.end;
+      continue;
     }
     from = open + 1;
   }

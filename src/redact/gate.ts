@@ -24,8 +24,8 @@ const PREFIXES: readonly [string, number, RegExp][] = [
   ['AKIA', 16, /^[A-Z0-9]+$/], ['ASIA', 16, /^[A-Z0-9]+$/], ['ghp_', 30, /^[A-Za-z0-9]+$/], ['gho_', 30, /^[A-Za-z0-9]+$/],
   ['ghu_', 30, /^[A-Za-z0-9]+$/], ['ghs_', 30, /^[A-Za-z0-9]+$/], ['ghr_', 30, /^[A-Za-z0-9]+$/], ['github_pat_', 40, /^[A-Za-z0-9_]+$/],
   ['glpat-', 20, /^[A-Za-z0-9_-]+$/], ['xoxb-', 20, /^[A-Za-z0-9-]+$/], ['xoxp-', 20, /^[A-Za-z0-9-]+$/], ['xoxa-', 20, /^[A-Za-z0-9-]+$/],
-  ['xapp-', 20, /^[A-Za-z0-9-]+$/], ['hvs.', 24, /^[A-Za-z0-9_-]+$/], ['hvb.', 24, /^[A-Za-z0-9_-]+$/], ['sk_live_', 16, /^[A-Za-z0-9]+$/],
-  ['rk_live_', 16, /^[A-Za-z0-9]+$/], ['sk_test_', 16, /^[A-Za-z0-9]+$/], ['whsec_', 24, /^[A-Za-z0-9+/]+$/], ['npm_', 36, /^[A-Za-z0-9]+$/],
+  ['xapp-', 20, /^[A-Za-z0-9-]+$/], ['hvs.', 24, /^[A-Za-z0-9_-]+$/], ['hvb.', 24, /^[A-Za-z0-9_-]+$/], ['sk_live_', 10, /^[A-Za-z0-9]+$/],
+  ['rk_live_', 10, /^[A-Za-z0-9]+$/], ['sk_test_', 16, /^[A-Za-z0-9]+$/], ['whsec_', 24, /^[A-Za-z0-9+/]+$/], ['npm_', 36, /^[A-Za-z0-9]+$/],
   ['pypi-AgE', 40, /^[A-Za-z0-9_-]+$/], ['AIza', 35, /^[A-Za-z0-9_-]+$/], ['ya29.', 20, /^[A-Za-z0-9_.-]+$/], ['sk-proj-', 20, /^[A-Za-z0-9_-]+$/],
   ['sk-ant-', 32, /^[A-Za-z0-9_-]+$/], ['sk-svcacct-', 20, /^[A-Za-z0-9_-]+$/], ['SG.', 60, /^[A-Za-z0-9_.-]+$/], ['shpat_', 32, /^[a-fA-F0-9]+$/],
   ['shpss_', 32, /^[a-fA-F0-9]+$/], ['dop_v1_', 64, /^[a-f0-9]+$/], ['doo_v1_', 64, /^[a-f0-9]+$/], ['dckr_pat_', 24, /^[A-Za-z0-9_-]+$/],
@@ -52,8 +52,12 @@ const DESCRIBING_ENDINGS = [
 /** Key words that make a hint key public (`public_key`, `cache_key`). */
 const PUBLIC_PARTS = ['public', 'cert', 'cache', 'primary', 'sort', 'partition', 'routing', 'foreign', 'idempotency', 'lookup', 'object', 'bucket', 'kms', 'fingerprint'];
 
+/** Bounds on how far a key or a value is read, so that a hostile line costs linear time. */
+const MAX_KEY = 200;
+const MAX_VALUE = 4096;
+
 /** Lines worth reading: anything a check could fire on. Case-insensitive; everything else is skipped. */
-const CANDIDATE = /pass|pwd|secret|token|key|cred|auth|salt|seed|sig|session|cookie|private|:\/\/|-u|--user|akia|asia|gh[pousr]_|github_pat_|glpat-|xox|xapp-|hv[sb]\.|k_live_|k_test_|whsec_|npm_|pypi-|aiza|ya29\.|sk-|sg\.|shp|do[op]_v1_|dckr_|hf_|dapi|glsa_|pmak-|nrak-|dp\.pt\.|lin_api_|sq0|ltai|sntrys_|rubygems_|hrku-|ops_eyj|atlasv1|q~/gi;
+const CANDIDATE = /pass|pwd|secret|token|key|cred|auth|salt|seed|sig|session|cookie|private|:\/\/|-u|--user|akia|asia|gh[pousr]_|github_pat_|glpat-|xox|xapp-|hv[sb]\.|k_live_|k_test_|whsec_|npm_|pypi-|aiza|ya29\.|sk-|sg\.|shp|do[op]_v1_|dckr_|hf_|dapi|glsa_|pmak-|nrak-|dp\.pt\.|lin_api_|sq0|ltai|sntrys_|rubygems_|hrku-|ops_eyj|atlasv1|q~|dockerc|mysql|mariadb|login/gi;
 
 /** Scan text for what must not leave: one finding per leftover, in text order. */
 export function leakGate(text: string, rules: RuleSet, path?: string): SecretFinding[] {
@@ -116,6 +120,7 @@ function secretManifestData(line: string, hits: LineHit[]): void {
       if (line[close] === '{') depth += 1;
       else if (line[close] === '}' && --depth === 0) break;
     }
+    opener.lastIndex = Math.max(opener.lastIndex, close + 1);
     const body = line.slice(open, close + 1).replace(/\\/g, '').replace(/\[REDACTED:[a-z0-9.-]+\]/g, '');
     if (/:\s*"[^"]+"/.test(body)) hits.push({ check: 'gate-secret-assignment', start: open, end: Math.min(close + 1, line.length) });
   }
@@ -133,12 +138,13 @@ function tokens(line: string, hits: LineHit[]): void {
     while (j < line.length && TOKEN_CHAR.test(line[j] as string)) j += 1;
     // A token may start after `=` or `/` inside the run (`key=sk_live_...`, `/ghp_...`).
     const run = line.slice(i, j);
+    let at = i;
     for (const piece of run.split(/[=/]/)) {
-      const at = i + run.indexOf(piece);
       if (piece.length >= 16 && prefixed(piece)) hits.push({ check: 'gate-token-prefix', start: at, end: at + piece.length });
       else if (piece.startsWith('eyJ') && piece.includes('.eyJ') && piece.length > 30) hits.push({ check: 'gate-token-prefix', start: at, end: at + piece.length });
       else if (piece.length >= 70 && /^[a-z0-9]{14}\.atlasv1\./.test(piece)) hits.push({ check: 'gate-token-prefix', start: at, end: at + piece.length });
       else if (piece.length >= 37 && /^[A-Za-z0-9_~.]{3}\dQ~/.test(piece) && mixed(piece.slice(6))) hits.push({ check: 'gate-token-prefix', start: at, end: at + piece.length });
+      at += piece.length + 1;
     }
     i = j;
   }
@@ -163,9 +169,10 @@ function mixed(value: string): boolean {
 
 /** `scheme://user:password@host`: split the authority by hand; the password is what must be gone. */
 function urlCredentials(line: string, hits: LineHit[]): void {
-  for (let at = line.indexOf('://'); at !== -1; at = line.indexOf('://', at + 3)) {
-    let end = at + 3;
-    while (end < line.length && !' \t"\'<>'.includes(line[end] as string)) end += 1;
+  for (let at = line.indexOf('://'), end = 0; at !== -1; at = line.indexOf('://', Math.max(at + 3, end))) {
+    end = at + 3;
+    const limit = Math.min(line.length, at + 3 + MAX_VALUE);
+    while (end < limit && !' \t"\'<>'.includes(line[end] as string)) end += 1;
     const rest = line.slice(at + 3, end);
     const lastAt = rest.lastIndexOf('@');
     if (lastAt <= 0) continue;
@@ -186,9 +193,12 @@ function assignments(line: string, hits: LineHit[]): void {
     if (c !== '=' && c !== ':' && !flag) continue;
     const key = keyBefore(line, i);
     if (key === undefined || (flag && !key.dashed)) continue;
+    const judged = judgeKey(key.name);
+    if (judged === 'none') continue;
     const value = valueAfter(line, i + 1);
     if (value === undefined) continue;
-    const judged = judgeKey(key.name);
+    // Go on after the value: a long value is read once, not once per separator inside it.
+    i = Math.max(i, value.end - 1);
     if (judged === 'secret' && !harmless(value.text)) hits.push({ check: 'gate-secret-assignment', start: value.start, end: value.end });
     else if (judged === 'hint' && randomLooking(value.text)) hits.push({ check: 'gate-high-entropy', start: value.start, end: value.end });
   }
@@ -200,7 +210,7 @@ function keyBefore(line: string, sep: number): { name: string; dashed: boolean }
   if (line[end - 1] === '"' || line[end - 1] === "'") end -= 1;
   while (end > 0 && line[end - 1] === '\\') end -= 1;
   let start = end;
-  while (start > 0 && /[A-Za-z0-9_.-]/.test(line[start - 1] as string)) start -= 1;
+  while (start > 0 && end - start < MAX_KEY && /[A-Za-z0-9_.-]/.test(line[start - 1] as string)) start -= 1;
   if (start === end) return undefined;
   const raw = line.slice(start, end);
   return { name: raw.replace(/^-+/, ''), dashed: raw.startsWith('--') };
@@ -211,23 +221,25 @@ function valueAfter(line: string, from: number): { text: string; start: number; 
   while (i < line.length && (line[i] === ' ' || line[i] === '\t')) i += 1;
   if (line[i] === '\\' && (line[i + 1] === '"' || line[i + 1] === "'")) {
     // An escaped document (`\"password\":\"x\"`): the value ends at the next escaped quote.
-    const close = line.indexOf(`\\${line[i + 1] as string}`, i + 2);
-    const end = close === -1 ? line.length : close;
+    const close = line.slice(i + 2, i + 2 + MAX_VALUE).indexOf(`\\${line[i + 1] as string}`);
+    const end = close === -1 ? Math.min(line.length, i + 2 + MAX_VALUE) : i + 2 + close;
     return { text: line.slice(i + 2, end), start: i + 2, end };
   }
   const quote = line[i];
   if (line[i] === '$' && (line[i + 1] === '{' || line[i + 1] === '(')) {
-    const close = line.indexOf(line[i + 1] === '{' ? '}' : ')', i);
-    const end = close === -1 ? line.length : close + 1;
+    const close = line.slice(i, i + MAX_VALUE).indexOf(line[i + 1] === '{' ? '}' : ')');
+    const end = close === -1 ? Math.min(line.length, i + MAX_VALUE) : i + close + 1;
     return { text: line.slice(i, end), start: i, end };
   }
   if (quote === '"' || quote === "'") {
+    const limit = Math.min(line.length, i + 1 + MAX_VALUE);
     let j = i + 1;
-    while (j < line.length && line[j] !== quote) j += line[j] === '\\' ? 2 : 1;
-    return { text: line.slice(i + 1, Math.min(j, line.length)), start: i + 1, end: Math.min(j, line.length) };
+    while (j < limit && line[j] !== quote) j += line[j] === '\\' ? 2 : 1;
+    return { text: line.slice(i + 1, Math.min(j, limit)), start: i + 1, end: Math.min(j, limit) };
   }
+  const limit = Math.min(line.length, i + MAX_VALUE);
   let j = i;
-  while (j < line.length && !' \t,;&"\'<>}])'.includes(line[j] as string)) j += 1;
+  while (j < limit && !' \t,;&"\'<>}])'.includes(line[j] as string)) j += 1;
   if (j === i) return undefined;
   return { text: line.slice(i, j), start: i, end: j };
 }
@@ -260,7 +272,7 @@ function harmless(value: string): boolean {
   if (/^(?:\d+[hms]){2,4}$/.test(v) || /^-/.test(v)) return true;
   if (/^\/[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)+\/?$/.test(v)) return true;
   // Words and code, not credentials: `scram-sha-256`, `always-impersonate`, `g_strdup(s)`, `$x->{y}`.
-  if (/^[a-z]+(?:[-_.][a-z0-9]+)*$/.test(v) || /[()]|->/.test(v)) return true;
+  if (/^[a-z]+(?:[-_.][a-z]+)*(?:-\d+)?$/.test(v) || /[()]|->/.test(v)) return true;
   return false;
 }
 
@@ -295,6 +307,7 @@ function httpCredentials(line: string, hits: LineHit[]): void {
       hits.push({ check: 'gate-http-credentials', start: value.start, end: value.end });
     }
   }
+  gluedPassword(line, hits);
   for (const flag of [' -u ', ' --user ', ' --user=', ' -u=']) {
     for (let at = line.indexOf(flag); at !== -1; at = line.indexOf(flag, at + 1)) {
       const value = valueAfter(line, at + flag.length);
@@ -303,5 +316,20 @@ function httpCredentials(line: string, hits: LineHit[]): void {
       if (colon <= 0 || harmless(value.text.slice(colon + 1))) continue;
       hits.push({ check: 'gate-http-credentials', start: value.start + colon + 1, end: value.end });
     }
+  }
+}
+
+/** `mysql -pSecret` and `docker login -p secret`. */
+function gluedPassword(line: string, hits: LineHit[]): void {
+  const lower = line.toLowerCase();
+  const mysql = lower.includes('mysql') || lower.includes('mariadb');
+  const login = lower.includes('login');
+  if (!mysql && !login) return;
+  for (let at = line.indexOf(' -p'); at !== -1; at = line.indexOf(' -p', at + 3)) {
+    const glued = line[at + 3] !== undefined && line[at + 3] !== ' ';
+    if ((glued && !mysql) || (!glued && !login)) continue;
+    const value = valueAfter(line, at + 3);
+    if (value === undefined || harmless(value.text) || /^[a-z]+$/.test(value.text)) continue;
+    hits.push({ check: 'gate-secret-assignment', start: value.start, end: value.end });
   }
 }

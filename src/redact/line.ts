@@ -107,7 +107,11 @@ function markerSpans(line: string): Span[] {
 
 function resolveOverlaps(candidates: Span[], rules: RuleSet): Span[] {
   if (candidates.length <= 1) return candidates;
-  const order = new Map(rules.rules.map((rule, index) => [rule.id, index]));
+  // A rule id may have several specs (connection-string-password): its first one sets its rank.
+  const order = new Map<string, number>();
+  rules.rules.forEach((rule, index) => {
+    if (!order.has(rule.id)) order.set(rule.id, index);
+  });
   candidates.sort(
     (a, b) => a.start - b.start || (order.get(a.rule) ?? 0) - (order.get(b.rule) ?? 0) || b.end - a.end,
   );

@@ -71,7 +71,10 @@ function unknownField(error: ErrorObject): string {
   const field = String(error.params.additionalProperty);
   const known = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
   const closest = known
-    .map((name) => ({ name, distance: editDistance(field.toLowerCase(), name.toLowerCase()) }))
+    .map((name) => {
+      const [a, b] = [field.toLowerCase(), name.toLowerCase()];
+      return { name, distance: a.startsWith(b) || b.startsWith(a) ? 1 : editDistance(a, b) };
+    })
     .sort((a, b) => a.distance - b.distance)[0];
   const suggestion = closest !== undefined && closest.distance <= Math.max(2, Math.floor(field.length / 3)) ? ` (did you mean "${closest.name}"?)` : '';
   return `${error.instancePath || '/'}: unknown field "${field}"${suggestion}; known fields: ${known.join(', ')}`;

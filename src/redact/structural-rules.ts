@@ -41,7 +41,7 @@ export const STRUCTURAL_PATTERN_RULES: readonly RuleSpec[] = [
   {
     id: 'url-password',
     description: 'Password in URL userinfo (scheme://user:password@host): any character, up to the last @ before the host',
-    regex: '\\b[a-z][a-z0-9+.-]*://[^\\s:@/?#"\'<>]*:([^\\s"\'<>]*)@(?=[A-Za-z0-9\\[_.%-])',
+    regex: '\\b[a-z][a-z0-9+.-]{0,30}://[^\\s:@/?#"\'<>]{0,256}:([^\\s"\'<>]{0,512})@(?=[A-Za-z0-9\\[_.%-])',
     flags: 'i',
     group: 1,
     keywords: ['://'],
@@ -57,17 +57,9 @@ export const STRUCTURAL_PATTERN_RULES: readonly RuleSpec[] = [
     narrow: (value) => value.trimEnd().length,
   },
   {
-    id: 'connection-string-password',
-    description: 'Credential in key=value pairs separated by blanks, & or ? (libpq `password=`, query strings `?password=`, `&sig=`)',
-    regex: '(?:^|[\\s,&?"\'(])(?<key>[A-Za-z][A-Za-z0-9_.-]*)[ \\t]*=[ \\t]*(?<value>\\$\\([^)\\n]*\\)|\\$\\{[^}\\n]*\\}|"(?:[^"\\\\\\n]|\\\\.)*"|\'[^\'\\n]*\'|[^\\s&"\'<>,;]+)',
-    group: 'value',
-    keywords: SECRET_KEYWORDS,
-    accept: (value, match) => credentialKey(keyOf(match)) && plainSecret(value) && !/^-/.test(value),
-  },
-  {
     id: 'shell-secret-assignment',
     description: 'Secret assigned in a command line or shell log (`PGPASSWORD=... psql`, `+ MYSQL_PWD=... mysqldump`, `env X=...`, `docker run -e X=...`)',
-    regex: '(?<![A-Za-z0-9_$./-])(?<key>[A-Za-z_][A-Za-z0-9_]*)=(?<value>[^\\s;|&<>][^\\n]{0,4095})',
+    regex: '(?<![A-Za-z0-9_$./-])(?<key>[A-Za-z_][A-Za-z0-9_]*)=(?<value>(?:\'[^\'\\n]*\'|"(?:[^"\\\\\\n]|\\\\.)*"|\\$\\([^)\\n]*\\)|\\$\\{[^}\\n]*\\}|\\\\.|[^\\s;|&<>\'"\\\\])+)',
     group: 'value',
     keywords: SECRET_KEYWORDS,
     accept: (value, match) => (isSecretKeyName(keyOf(match)) ? plainSecret(value) : isHintKeyName(keyOf(match)) && looksRandom(value)),
@@ -76,7 +68,7 @@ export const STRUCTURAL_PATTERN_RULES: readonly RuleSpec[] = [
   {
     id: 'cli-secret-flag',
     description: 'Secret passed as a command-line option (`--password=x`, `--db-password x`, `--token x`)',
-    regex: '(?<![A-Za-z0-9_-])--(?<key>[A-Za-z][A-Za-z0-9_-]*)(?:=|[ \\t]+)(?<value>[^\\s-][^\\n]{0,4095})',
+    regex: '(?<![A-Za-z0-9_-])--(?<key>[A-Za-z][A-Za-z0-9_-]*)(?:=|[ \\t]+)(?=[^\\s-])(?<value>(?:\'[^\'\\n]*\'|"(?:[^"\\\\\\n]|\\\\.)*"|\\$\\([^)\\n]*\\)|\\$\\{[^}\\n]*\\}|\\\\.|[^\\s;|&<>\'"\\\\])+)',
     group: 'value',
     keywords: ['--'],
     accept: (value, match) => isSecretKeyName(keyOf(match)) && plainSecret(value),
@@ -85,10 +77,18 @@ export const STRUCTURAL_PATTERN_RULES: readonly RuleSpec[] = [
   {
     id: 'cli-secret-flag',
     description: 'Password glued to -p for MySQL clients (`mysql -u root -pSecret`) and -p of `docker/podman/helm login`',
-    regex: '\\b(?:(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\\b[^\\n]*?[ \\t]-p(?<glued>[^\\s\'"][^\\n]{0,4095}|\'[^\'\\n]*\'|"[^"\\n]*")|login\\b[^\\n]*?[ \\t]-p[ \\t]+(?<value>[^\\s-][^\\n]{0,4095}))',
+    regex: '\\b(?:(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\\b[^\\n]{0,1024}?[ \\t]-p(?<glued>[^\\s\'"][^\\n]{0,4095}|\'[^\'\\n]*\'|"[^"\\n]*")|login\\b[^\\n]{0,1024}?[ \\t]-p[ \\t]+(?<value>[^\\s-][^\\n]{0,4095}))',
     group: 0,
     keywords: ['mysql', 'mariadb', 'login'],
     find: (line) => gluedPasswordSpans(line),
+  },
+  {
+    id: 'connection-string-password',
+    description: 'Credential in key=value pairs separated by blanks, & or ? (libpq `password=`, query strings `?password=`, `&sig=`)',
+    regex: '(?:^|[\\s,&?"\'(])(?<key>[A-Za-z][A-Za-z0-9_.-]*)[ \\t]*=[ \\t]*(?<value>\\$\\([^)\\n]*\\)|\\$\\{[^}\\n]*\\}|"(?:[^"\\\\\\n]|\\\\.)*"|\'[^\'\\n]*\'|[^\\s&"\'<>,;]+)',
+    group: 'value',
+    keywords: SECRET_KEYWORDS,
+    accept: (value, match) => credentialKey(keyOf(match)) && plainSecret(value) && !/^-/.test(value),
   },
   {
     id: 'curl-user',
@@ -120,8 +120,8 @@ export const STRUCTURAL_PATTERN_RULES: readonly RuleSpec[] = [
 /** `mysql ... -pSecret` (glued) and `... login ... -p secret`: the spans of the passwords. */
 function gluedPasswordSpans(line: string): { start: number; end: number }[] {
   const spans: { start: number; end: number }[] = [];
-  const mysql = /\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\n]*?[ \t]-p(?=[^\s])/g;
-  const login = /\blogin\b[^\n]*?[ \t]-p[ \t]+(?=[^\s-])/g;
+  const mysql = /\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\n]{0,1024}?[ \t]-p(?=[^\s])/g;
+  const login = /\blogin\b[^\n]{0,1024}?[ \t]-p[ \t]+(?=[^\s-])/g;
   for (const pattern of [mysql, login]) {
     for (let m = pattern.exec(line); m !== null; m = pattern.exec(line)) {
       const start = m.index + m[0].length;
