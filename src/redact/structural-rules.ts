@@ -85,7 +85,7 @@ export const STRUCTURAL_PATTERN_RULES: readonly RuleSpec[] = [
   {
     id: 'connection-string-password',
     description: 'Credential in key=value pairs separated by blanks, & or ? (libpq `password=`, query strings `?password=`, `&sig=`)',
-    regex: '(?:^|[\\s,&?"\'(])(?<key>[A-Za-z][A-Za-z0-9_.-]*)[ \\t]*=[ \\t]*(?<value>\\$\\([^)\\n]*\\)|\\$\\{[^}\\n]*\\}|"(?:[^"\\\\\\n]|\\\\.)*"|\'[^\'\\n]*\'|[^\\s&"\'<>,;]+)',
+    regex: '(?:^|[\\s,&?"\'(])(?<key>[A-Za-z][A-Za-z0-9_.-]*)[ \\t]*=[ \\t]*(?<value>\\$\\([^)\\n]*\\)|\\$\\{[^}\\n]*\\}|"(?:[^"\\\\\\n]|\\\\.)*"|\'[^\'\\n]*\'|(?:\\$\\([^)\\n]*\\)|\\$\\{[^}\\n]*\\}|[^\\s&"\'<>,;])+)',
     group: 'value',
     keywords: SECRET_KEYWORDS,
     accept: (value, match) => credentialKey(keyOf(match)) && plainSecret(value) && !/^-/.test(value),

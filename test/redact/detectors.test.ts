@@ -18,7 +18,8 @@ describe('exact spans', () => {
     ['AccountName=a;AccountKey=q1w2+/==;Suffix=x', 'AccountName=a;AccountKey=[REDACTED:connection-string-password];Suffix=x'],
     // A key=value pair after a blank is also a connection-string pair; that rule ranks first.
     ["+ PGPASSWORD='a b' psql -h db", '+ PGPASSWORD=[REDACTED:connection-string-password] psql -h db'],
-    ['+ PGPASSWORD=a$(b c)d psql -h db', '+ PGPASSWORD=[REDACTED:shell-secret-assignment] psql -h db'],
+    ['+ PGPASSWORD=a$(b c)d psql -h db', '+ PGPASSWORD=[REDACTED:connection-string-password] psql -h db'],
+    ['x=1 `PGPASSWORD=a$(b c)d psql`', 'x=1 `PGPASSWORD=[REDACTED:shell-secret-assignment] psql`'],
     ['PGPASSWORD=abc9 psql -h db', 'PGPASSWORD=[REDACTED:env-secret-assignment] psql -h db'],
     ['SMTP_PASSWORD=two words here', 'SMTP_PASSWORD=[REDACTED:env-secret-assignment]'],
     ['docker run -e DB_PASSWORD=x9y -p 80:80 img', 'docker run -e DB_PASSWORD=[REDACTED:connection-string-password] -p 80:80 img'],
