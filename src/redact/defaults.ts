@@ -28,12 +28,14 @@ export interface RuleSpec {
   /** How many characters of the captured value are the secret (cuts comments, next keys). */
   narrow?: (value: string) => number;
   scanOnly?: boolean;
+  /** Keywords match only as written (vendor prefixes are case-sensitive): fewer forms to scan for. */
+  caseSensitive?: boolean;
   /** Finds the spans in code instead of with `regex` (which then only documents the shape). */
   find?: SpanFinder;
 }
 
 /** Secret-naming words, as a regex alternative, for keyword prefilters of key/value rules. */
-const SECRET_KEY_KEYWORDS = ['pass', 'pwd', 'secret', 'token', 'key', 'credential', 'auth'];
+const SECRET_KEY_KEYWORDS = ['pass', 'pwd', 'secret', 'token', 'key', 'credential'];
 
 /** A key (bare or quoted) that names a secret, then `:` or `=`: the value is group `value`. */
 const QUOTED_VALUE = `"(?:[^"\\\\\\n]|\\\\.)*"|'[^'\\n]*'`;

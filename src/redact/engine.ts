@@ -363,7 +363,7 @@ function triggersFor(rules: RuleSet, mode: EngineMode): Trigger[] {
   for (const rule of rules.rules) {
     if (mode !== 'scan' && rule.scanOnly === true) continue;
     if (rule.keywords === undefined) triggers.push(...rule.triggers.map(regexTrigger));
-    else for (const keyword of rule.keywords) for (const variant of caseVariants(keyword)) keywords.add(variant);
+    else for (const keyword of rule.keywords) for (const variant of rule.caseSensitive === true ? [keyword] : caseVariants(keyword)) keywords.add(variant);
   }
   // Case-sensitive alternations of lower, Capitalized and UPPER keyword forms: several times
   // faster than case-insensitive scans. A line whose only keyword is in odd mixed case (`PassWord`)

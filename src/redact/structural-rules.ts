@@ -14,7 +14,8 @@ const CREDENTIAL_PARAMS = new Set([
   'xamzsignature', 'xgoogsignature', 'xamzsecuritytoken', 'accesstoken', 'apikey', 'token', 'secret', 'clientsecret',
 ]);
 
-const SECRET_KEYWORDS = ['pass', 'pwd', 'secret', 'token', 'key', 'credential', 'sig', 'auth'];
+/** Prefilter literals: every credential key above contains one (`sig=`, not `sig`, which prose is full of). */
+const SECRET_KEYWORDS = ['pass', 'pwd', 'secret', 'token', 'key', 'credential', 'sig=', 'signature='];
 
 function credentialKey(key: string): boolean {
   return CREDENTIAL_PARAMS.has(key.toLowerCase().replace(/[^a-z]/g, '')) || isSecretKeyName(key);
@@ -112,7 +113,7 @@ export const STRUCTURAL_PATTERN_RULES: readonly RuleSpec[] = [
     description: 'A random-looking value (entropy and character mixing) under a key that only hints at a secret: signing_key, REDIS_PASS, auth, salt, session_key',
     regex: `(?<![A-Za-z0-9_.-])(?<q>["']?)(?<key>[A-Za-z0-9_.-]+)\\k<q>[ \\t]*[:=][ \\t]*(?<value>"(?:[^"\\\\\\n]|\\\\.)*"|'[^'\\n]*'|[^\\s"'{\\[,;&<>][^\\s,;&<>]*)`,
     group: 'value',
-    keywords: ['key', 'pass', 'auth', 'salt', 'seed', 'sig', 'hmac', 'cookie', 'session', 'master', 'private', 'cipher', 'pin', 'otp'],
+    keywords: ['key', 'pass', 'auth', 'salt', 'hmac', 'private', 'signature'],
     accept: (value, match) => isHintKeyName(keyOf(match)) && looksRandom(value),
   },
 ];

@@ -48,6 +48,8 @@ export interface PatternRule {
   narrow?: (value: string) => number;
   /** Only used by the final scan (leftover detectors), never to redact. */
   scanOnly?: boolean;
+  /** `keywords` match only as written, not in other letter cases. */
+  caseSensitive?: boolean;
   /** Finds the spans itself (structure a regex cannot follow); `pattern` is then unused. */
   find?: SpanFinder;
   /** Where the rule comes from: `default` or the rules file path. */
