@@ -32,7 +32,7 @@ const SECRET_WHOLE_KEYS = new Set(['identitytoken', 'registrytoken', 'accountkey
  * Words that only hint at a secret (`signing_key`, `REDIS_PASS`, `auth`, `salt`): the value is
  * judged by its shape instead (see {@link looksRandom}), so `cache_key: user-profile-v2` stays.
  */
-const HINT_WORDS = new Set(['key', 'pass', 'auth', 'salt', 'signature', 'hmac', 'private']);
+const HINT_WORDS = new Set(['key', 'pass', 'auth', 'salt']);
 /** A key with one of these words is about something public. */
 const PUBLIC_WORDS = new Set(['public', 'pub', 'cert', 'certificate', 'crt', 'ca', 'primary', 'sort', 'partition', 'cache', 'foreign', 'idempotency', 'dedup', 'routing', 'shard', 'hash', 'lookup', 'object', 's3', 'bucket', 'kms']);
 

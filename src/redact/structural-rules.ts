@@ -71,16 +71,17 @@ export const STRUCTURAL_PATTERN_RULES: readonly RuleSpec[] = [
     description: 'Secret passed as a command-line option (`--password=x`, `--db-password x`, `--token x`)',
     regex: '(?<![A-Za-z0-9_-])--(?<key>[A-Za-z][A-Za-z0-9_-]*)(?:=|[ \\t]+)(?=[^\\s-])(?<value>(?:\'[^\'\\n]*\'|"(?:[^"\\\\\\n]|\\\\.)*"|\\$\\([^)\\n]*\\)|\\$\\{[^}\\n]*\\}|\\\\.|[^\\s;|&<>\'"\\\\])+)',
     group: 'value',
-    keywords: ['--'],
+    // A flag that names a secret contains one of these words (`--db-password`, `--api-key`).
+    keywords: ['pass', 'pwd', 'secret', 'token', 'key', 'credential'],
     accept: (value, match) => isSecretKeyName(keyOf(match)) && plainSecret(value),
     narrow: shellWordLength,
   },
   {
     id: 'cli-secret-flag',
-    description: 'Password glued to -p for MySQL clients (`mysql -u root -pSecret`) and -p of `docker/podman/helm login`',
-    regex: '\\b(?:(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\\b[^\\n]{0,1024}?[ \\t]-p(?<glued>[^\\s\'"][^\\n]{0,4095}|\'[^\'\\n]*\'|"[^"\\n]*")|login\\b[^\\n]{0,1024}?[ \\t]-p[ \\t]+(?<value>[^\\s-][^\\n]{0,4095}))',
+    description: 'Password glued to -p for MySQL clients (`mysql -u root -pSecret`, `mysqldump`, `mysqladmin`) and -p of `docker/podman/helm login`',
+    regex: '\\b(?:(?:mysql|mysqldump|mysqladmin)\\b[^\\n]{0,1024}?[ \\t]-p(?<glued>[^\\s\'"][^\\n]{0,4095}|\'[^\'\\n]*\'|"[^"\\n]*")|login\\b[^\\n]{0,1024}?[ \\t]-p[ \\t]+(?<value>[^\\s-][^\\n]{0,4095}))',
     group: 0,
-    keywords: ['mysql', 'mariadb', 'login'],
+    keywords: ['mysql', 'login'],
     find: (line) => gluedPasswordSpans(line),
   },
   {
@@ -96,7 +97,7 @@ export const STRUCTURAL_PATTERN_RULES: readonly RuleSpec[] = [
     description: 'Password of `curl -u user:password`, `--user`, `--proxy-user` (the user is kept)',
     regex: '(?<![A-Za-z0-9_-])(?:-u|--user|--proxy-user|-U)(?:=|[ \\t]+)[\'"]?[^:\\s\'"]*:',
     group: 0,
-    keywords: ['-u', '--user', '--proxy-user', '-U'],
+    keywords: ['curl', 'wget', '--user', '--proxy-user'],
     find: (line) => curlUserSpans(line),
   },
   {
@@ -113,7 +114,7 @@ export const STRUCTURAL_PATTERN_RULES: readonly RuleSpec[] = [
     description: 'A random-looking value (entropy and character mixing) under a key that only hints at a secret: signing_key, REDIS_PASS, auth, salt, session_key',
     regex: `(?<![A-Za-z0-9_.-])(?<q>["']?)(?<key>[A-Za-z0-9_.-]+)\\k<q>[ \\t]*[:=][ \\t]*(?<value>"(?:[^"\\\\\\n]|\\\\.)*"|'[^'\\n]*'|[^\\s"'{\\[,;&<>][^\\s,;&<>]*)`,
     group: 'value',
-    keywords: ['key', 'pass', 'auth', 'salt', 'hmac', 'private', 'signature'],
+    keywords: ['key', 'pass', 'auth', 'salt'],
     accept: (value, match) => isHintKeyName(keyOf(match)) && looksRandom(value),
   },
 ];
@@ -121,7 +122,7 @@ export const STRUCTURAL_PATTERN_RULES: readonly RuleSpec[] = [
 /** `mysql ... -pSecret` (glued) and `... login ... -p secret`: the spans of the passwords. */
 function gluedPasswordSpans(line: string): { start: number; end: number }[] {
   const spans: { start: number; end: number }[] = [];
-  const mysql = /\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\n]{0,1024}?[ \t]-p(?=[^\s])/g;
+  const mysql = /\b(?:mysql|mysqldump|mysqladmin)\b[^\n]{0,1024}?[ \t]-p(?=[^\s])/g;
   const login = /\blogin\b[^\n]{0,1024}?[ \t]-p[ \t]+(?=[^\s-])/g;
   for (const pattern of [mysql, login]) {
     for (let m = pattern.exec(line); m !== null; m = pattern.exec(line)) {
