@@ -60,4 +60,7 @@ const sink = new Writable({ write(c, _e, cb) { outBytes += c.length; cb(); } });
 const redactor = createTextRedactor(rules);
 const streamed = await time(() => pipeline(source(), redactor, sink));
 console.log(`stream:     ${MB.toFixed(1)} MB, ${figures(streamed)}, 1 MiB chunks, out ${outBytes} bytes, same size: ${outBytes === Buffer.byteLength(result.text)}`);
+const { scanForSecrets } = await import(pathToFileURL(resolve(dist, 'redact/index.js')).href);
+const scanned = await time(() => scanForSecrets(result.text, rules));
+console.log(`final scan: ${MB.toFixed(1)} MB, ${figures(scanned)}, ${scanned.result.length} findings`);
 console.log(`peak RSS:   ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB (includes the ${mib} MiB input held for redactText)`);

@@ -24,6 +24,16 @@ const benches = [
     about: 'redactText and the streaming redactor on log text with a secret every 5,000 lines.',
     argv: ['bench/redact.mjs', quick ? '8' : '64'],
   },
+  {
+    title: 'Redaction speed before and after the structural detectors and the leak gate',
+    about: 'bench/redact.mjs against the build of the last commit before them and against this build, alternately, in one run; median CPU throughput.',
+    argv: ['bench/redact-speed.mjs', '--mib', quick ? '8' : '32', '--runs', quick ? '1' : '3'],
+  },
+  {
+    title: 'Redaction recall and precision',
+    about: 'The corpus of test/redact/corpus/ (98 secrets, 136 keep-values): our redaction, secretlint recommended preset and the leak gate alone, per class.',
+    argv: ['bench/redact-corpus.mjs'],
+  },
 ];
 
 const started = new Date();

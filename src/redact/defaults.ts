@@ -5,7 +5,12 @@
  * blocks, YAML block scalars, Kubernetes Secret `data`) are handled by the line engine
  * (engine.ts) under the ids listed in {@link STRUCTURAL_RULE_IDS}.
  */
+import { embeddedJsonSpans } from './embedded.js';
 import { isNonSecretValue, isSecretKeyName } from './keys.js';
+import { PREFIX_RULES } from './prefixes.js';
+import { restIsCommand, shellWordLength } from './shell.js';
+import { STRUCTURAL_PATTERN_RULES } from './structural-rules.js';
+import type { SpanFinder } from './types.js';
 
 export interface RuleSpec {
   id: string;
@@ -23,6 +28,10 @@ export interface RuleSpec {
   /** How many characters of the captured value are the secret (cuts comments, next keys). */
   narrow?: (value: string) => number;
   scanOnly?: boolean;
+  /** Keywords match only as written (vendor prefixes are case-sensitive): fewer forms to scan for. */
+  caseSensitive?: boolean;
+  /** Finds the spans in code instead of with `regex` (which then only documents the shape). */
+  find?: SpanFinder;
 }
 
 /** Secret-naming words, as a regex alternative, for keyword prefilters of key/value rules. */
@@ -61,6 +70,16 @@ export function unquotedValueLength(value: string): number {
     else break;
   }
   return end;
+}
+
+/**
+ * A value assigned at the start of a line: one shell word when a command follows
+ * (`PGPASSWORD=x psql -h db`), else the rest of the line (`.env`: `SMTP_PASSWORD=two words`).
+ */
+export function assignedValueLength(value: string): number {
+  if (value.startsWith('"') || value.startsWith("'")) return value.length;
+  const word = shellWordLength(value);
+  return restIsCommand(value.slice(word)) ? word : unquotedValueLength(value);
 }
 
 /** Legacy Vault tokens are 24 random base62 characters: demand the mix, so words and hex never match. */
@@ -123,6 +142,7 @@ export const DEFAULT_RULES: readonly RuleSpec[] = [
     regex: '\\beyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]*',
     keywords: ['eyJ'],
   },
+  ...PREFIX_RULES,
   {
     id: 'bearer-token',
     description: 'Bearer tokens (`Authorization: Bearer ...`, `bearer <token>`)',
@@ -141,24 +161,6 @@ export const DEFAULT_RULES: readonly RuleSpec[] = [
     keywords: ['basic'],
   },
   {
-    id: 'url-password',
-    description: 'Password in a URL or URI connection string (scheme://user:password@host)',
-    regex: '\\b[a-z][a-z0-9+.-]*://[^\\s:@/?#"\'<>]*:([^\\s@/?#"\'<>]+)@',
-    flags: 'i',
-    group: 1,
-    keywords: ['://'],
-    accept: (value) => !isNonSecretValue(value),
-  },
-  {
-    id: 'connection-string-password',
-    description: 'Password in key=value connection strings (ADO.NET `Password=...;`, `Pwd=`, libpq `password=`)',
-    regex: `(?:^|[;\\s"'(])(?:password|pwd)\\s*=\\s*(?<value>${QUOTED_VALUE}|[^;\\s"'\\n]+)`,
-    flags: 'i',
-    group: 'value',
-    keywords: ['password', 'pwd'],
-    accept: (value) => !isNonSecretValue(value),
-  },
-  {
     id: 'pem-private-key',
     description: 'PEM private key on one line (escaped newlines, e.g. inside JSON); multi-line blocks are handled by the engine',
     regex: '-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----.*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----',
@@ -171,7 +173,15 @@ export const DEFAULT_RULES: readonly RuleSpec[] = [
     group: 'value',
     keywords: SECRET_KEY_KEYWORDS,
     accept: secretValue,
-    narrow: unquotedValueLength,
+    narrow: assignedValueLength,
+  },
+  ...STRUCTURAL_PATTERN_RULES.filter((rule) => rule.id !== 'high-entropy-key-value'),
+  {
+    id: 'embedded-json',
+    description: 'JSON documents inside a line (kubectl last-applied-configuration, escaped documents): redacted as JSON, in place',
+    regex: '\\{\\\\?"',
+    keywords: ['{"', '{ "', '{\\"'],
+    find: embeddedJsonSpans,
   },
   {
     id: 'secret-key-value',
@@ -182,6 +192,7 @@ export const DEFAULT_RULES: readonly RuleSpec[] = [
     accept: secretValue,
     narrow: unquotedValueLength,
   },
+  ...STRUCTURAL_PATTERN_RULES.filter((rule) => rule.id === 'high-entropy-key-value'),
 ];
 
 /** Rules the line engine implements itself (multi-line or structural). */

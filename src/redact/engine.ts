@@ -360,17 +360,36 @@ function triggersFor(rules: RuleSet, mode: EngineMode): Trigger[] {
   if (cached !== undefined) return cached;
   const triggers: Trigger[] = [structuralTrigger];
   const keywords = new Set<string>();
+  /** Rules may share a trigger regex (the vendor prefixes do): scan the text once for it. */
+  const regexes = new Set<string>();
   for (const rule of rules.rules) {
     if (mode !== 'scan' && rule.scanOnly === true) continue;
-    if (rule.keywords === undefined) triggers.push(...rule.triggers.map(regexTrigger));
-    else for (const keyword of rule.keywords) for (const variant of caseVariants(keyword)) keywords.add(variant);
+    if (rule.keywords === undefined) {
+      for (const trigger of rule.triggers) {
+        if (regexes.has(`${trigger.source}/${trigger.flags}`)) continue;
+        regexes.add(`${trigger.source}/${trigger.flags}`);
+        triggers.push(regexTrigger(new RegExp(trigger.source, trigger.flags)));
+      }
+    }
+    else for (const keyword of rule.keywords) for (const variant of rule.caseSensitive === true ? [keyword] : caseVariants(keyword)) keywords.add(variant);
   }
   // Case-sensitive alternations of lower, Capitalized and UPPER keyword forms: several times
   // faster than case-insensitive scans. A line whose only keyword is in odd mixed case (`PassWord`)
   // is not examined; the per-line rules themselves stay case-insensitive where they say so.
-  for (const group of keywordGroups(keywords)) triggers.push(regexTrigger(new RegExp(group.map(escapeRegex).join('|'), 'g')));
+  for (const group of keywordGroups(withoutContaining(keywords))) triggers.push(regexTrigger(new RegExp(group.map(escapeRegex).join('|'), 'g')));
   byMode.set(mode, triggers);
   return triggers;
+}
+
+/**
+ * A form that contains another form finds no line the shorter one does not (`authorization` and
+ * `auth`, `--user` and `--`): drop it, so the alternations are shorter. Same lines, same result.
+ */
+export function withoutContaining(forms: Set<string>): Set<string> {
+  const sorted = [...forms].sort((a, b) => a.length - b.length);
+  const kept = new Set<string>();
+  for (const form of sorted) if (![...kept].some((shorter) => form.includes(shorter))) kept.add(form);
+  return kept;
 }
 
 function regexTrigger(pattern: RegExp): Trigger {

@@ -6,7 +6,10 @@
  */
 export type { AllowEntry, PatternRule, RedactionRecord, RuleSet, SecretFinding } from './types.js';
 export { MAX_RECORDED_LOCATIONS } from './types.js';
-export { isDescriptiveKeyName, isNonSecretValue, isSecretKeyName, isSecretReference } from './keys.js';
+export { isDescriptiveKeyName, isHintKeyName, isKeepShapedValue, isNonSecretValue, isSecretKeyName, isSecretReference, looksRandom } from './keys.js';
+export { GATE_CHECKS, leakGate } from './gate.js';
+export { PREFIX_RULES } from './prefixes.js';
+export { STRUCTURAL_PATTERN_RULES } from './structural-rules.js';
 export { DEFAULT_RULES, LEFTOVER_RULES, STRUCTURAL_RULES, type RuleSpec } from './defaults.js';
 export { defaultRuleSet } from './ruleset.js';
 export { loadRuleSet, MAX_RULES_FILE_BYTES } from './rules-file.js';

@@ -5,7 +5,7 @@
  * not modified.
  */
 import { inputError } from '../core/errors.js';
-import { isDescriptiveKeyName, isNonSecretValue, isSecretKeyName } from './keys.js';
+import { isDescriptiveKeyName, isHintKeyName, isNonSecretValue, isSecretKeyName, looksRandom } from './keys.js';
 import { marker } from './line.js';
 import { isAllowed } from './ruleset.js';
 import { redactText, type TextOptions } from './text.js';
@@ -42,7 +42,9 @@ export function redactJsonValue(value: unknown, rules: RuleSet, options: TextOpt
       const out: Record<string, unknown> = {};
       for (const [key, item] of Object.entries(node)) {
         const child = `${pointer}/${escapePointer(key)}`;
-        out[key] = !isDescriptiveKeyName(key) ? walkSecret(item, rule, child, depth + 1) : walk(item, child, depth + 1);
+        // Kubernetes Secret data is secret whatever its keys are called (`DATABASE_URL`, `tls.key`).
+        const secret = rule === 'k8s-secret-data' || !isDescriptiveKeyName(key);
+        out[key] = secret ? walkSecret(item, rule, child, depth + 1) : walk(item, child, depth + 1);
       }
       return out;
     }
@@ -67,6 +69,9 @@ export function redactJsonValue(value: unknown, rules: RuleSet, options: TextOpt
         out[key] = walkSecret(item, 'k8s-secret-data', child, depth + 1);
       } else if (isSecretKeyName(key)) {
         out[key] = walkSecret(item, 'secret-key-value', child, depth + 1);
+      } else if (typeof item === 'string' && isHintKeyName(key) && looksRandom(item) && !isAllowed(rules, 'high-entropy-key-value', item, options.path)) {
+        note('high-entropy-key-value', child);
+        out[key] = marker('high-entropy-key-value');
       } else out[key] = walk(item, child, depth + 1);
     }
     return out;

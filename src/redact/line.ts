@@ -38,7 +38,7 @@ export function findLineSpans(line: string, rules: RuleSet, path: string | undef
   for (const rule of rules.rules) {
     if (rule.scanOnly === true && !scan) continue;
     if (!triggered(rule, line)) continue;
-    for (const span of ruleSpans(rule, line)) {
+    for (const span of rule.find === undefined ? ruleSpans(rule, line) : foundSpans(rule, line, rules, path)) {
       markers ??= markerSpans(line);
       if (markers.some((m) => m.start < span.end && span.start < m.end)) continue;
       if (isAllowed(rules, rule.id, line.slice(span.start, span.end), path)) continue;
@@ -85,6 +85,11 @@ function ruleSpans(rule: PatternRule, line: string): Span[] {
   return spans;
 }
 
+function foundSpans(rule: PatternRule, line: string, rules: RuleSet, path: string | undefined): Span[] {
+  const find = rule.find as NonNullable<PatternRule['find']>;
+  return find(line, rules, path).map((span) => ({ start: span.start, end: span.end, rule: span.rule ?? rule.id }));
+}
+
 function groupIndices(match: RegExpExecArray, group: number | string): [number, number] | undefined {
   const indices = match.indices;
   if (indices === undefined) return undefined;
@@ -102,7 +107,11 @@ function markerSpans(line: string): Span[] {
 
 function resolveOverlaps(candidates: Span[], rules: RuleSet): Span[] {
   if (candidates.length <= 1) return candidates;
-  const order = new Map(rules.rules.map((rule, index) => [rule.id, index]));
+  // A rule id may have several specs (connection-string-password): its first one sets its rank.
+  const order = new Map<string, number>();
+  rules.rules.forEach((rule, index) => {
+    if (!order.has(rule.id)) order.set(rule.id, index);
+  });
   candidates.sort(
     (a, b) => a.start - b.start || (order.get(a.rule) ?? 0) - (order.get(b.rule) ?? 0) || b.end - a.end,
   );

@@ -29,7 +29,7 @@ async function validate(): Promise<ReturnType<Ajv2020['compile']>> {
   if (validator === undefined) {
     const schemaUrl = new URL('../../schemas/redaction-rules.schema.json', import.meta.url);
     const schema = JSON.parse(await readFile(schemaUrl, 'utf8')) as object;
-    validator = new Ajv2020({ strict: true, strictRequired: false, allErrors: true }).compile(schema);
+    validator = new Ajv2020({ strict: true, strictRequired: false, allErrors: true, verbose: true }).compile(schema);
   }
   return validator;
 }
@@ -51,14 +51,46 @@ export async function loadRuleSet(rulesFile?: string): Promise<RuleSet> {
   const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
   const check = await validate();
   if (!check(data)) {
-    const error = (check.errors ?? [])[0] as ErrorObject;
-    throw usageError('RULES_FILE_SCHEMA', `${rulesFile}: ${error.instancePath || '/'} ${error.message ?? 'is invalid'}`, {
+    const errors = check.errors ?? [];
+    // A misspelled field shows up as an unknown field and, often, a missing one: name the unknown one.
+    const unknown = errors.find((e) => e.keyword === 'additionalProperties');
+    const error = unknown ?? (errors[0] as ErrorObject);
+    const message = unknown === undefined ? `${error.instancePath || '/'} ${error.message ?? 'is invalid'}` : unknownField(unknown);
+    const at = unknown === undefined ? error.instancePath : `${unknown.instancePath}/${String(unknown.params.additionalProperty)}`;
+    throw usageError('RULES_FILE_SCHEMA', `${rulesFile}: ${message}`, {
       file: rulesFile,
-      line: lineOf(doc, lineCounter, error.instancePath),
+      line: lineOf(doc, lineCounter, at) ?? lineOf(doc, lineCounter, error.instancePath),
       hint: HINT,
     });
   }
   return compileFile(data as RulesFile, rulesFile, (pointer) => lineOf(doc, lineCounter, pointer));
+}
+
+/** `/rules/0: unknown field "regx" (did you mean "regex"?)`, from an additionalProperties error. */
+function unknownField(error: ErrorObject): string {
+  const field = String(error.params.additionalProperty);
+  const known = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+  const closest = known
+    .map((name) => {
+      const [a, b] = [field.toLowerCase(), name.toLowerCase()];
+      return { name, distance: a.startsWith(b) || b.startsWith(a) ? 1 : editDistance(a, b) };
+    })
+    .sort((a, b) => a.distance - b.distance)[0];
+  const suggestion = closest !== undefined && closest.distance <= Math.max(2, Math.floor(field.length / 3)) ? ` (did you mean "${closest.name}"?)` : '';
+  return `${error.instancePath || '/'}: unknown field "${field}"${suggestion}; known fields: ${known.join(', ')}`;
+}
+
+/** Levenshtein distance (short field names only). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      current[j] = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
 }
 
 async function readRulesFile(rulesFile: string): Promise<string> {
@@ -99,7 +131,7 @@ function compileFile(file: RulesFile, path: string, lineAt: (pointer: string) =>
     if (!hasGroup(rule.regex, group)) {
       throw usageError('RULES_UNKNOWN_GROUP', `${path}: rule ${rule.id} names capture group ${String(group)}, which its regex does not have`, where);
     }
-    const spec: RuleSpec = { id: rule.id, description: rule.description ?? '', regex: rule.regex, flags: flags as 'i' | '', group, keywords: (rule.keywords ?? []).map((k) => k.toLowerCase()) };
+    const spec: RuleSpec = { id: rule.id, description: rule.description ?? '', regex: rule.regex, flags: flags as 'i' | '', group, keywords: rule.keywords ?? [] };
     rules.push(compileRule(spec, path));
   });
   const allow: AllowEntry[] = (file.allow ?? []).map((entry, index) => {

@@ -11,15 +11,17 @@ export function compileRule(spec: RuleSpec, source: string): PatternRule {
   const pattern = new RegExp(spec.regex, `dgm${spec.flags ?? ''}`);
   const trigger =
     spec.trigger !== undefined
-      ? new RegExp(spec.trigger, 'gim')
+      ? new RegExp(spec.trigger, spec.caseSensitive === true ? 'gm' : 'gim')
       : spec.keywords.length > 0
-        ? new RegExp(spec.keywords.map(escapeRegex).join('|'), 'gi')
+        ? new RegExp(spec.keywords.map(escapeRegex).join('|'), spec.caseSensitive === true ? 'g' : 'gi')
         : new RegExp(spec.regex, `gm${spec.flags ?? ''}`);
   const rule: PatternRule = { id: spec.id, pattern, group: spec.group ?? 0, triggers: [trigger], source };
   if (spec.trigger === undefined && spec.keywords.length > 0) rule.keywords = [...spec.keywords];
   if (spec.accept !== undefined) rule.accept = spec.accept;
   if (spec.narrow !== undefined) rule.narrow = spec.narrow;
   if (spec.scanOnly === true) rule.scanOnly = true;
+  if (spec.find !== undefined) rule.find = spec.find;
+  if (spec.caseSensitive === true) rule.caseSensitive = true;
   return rule;
 }
 

@@ -1,5 +1,6 @@
 /** Redacting and scanning whole strings (small files, JSON string values, contract text). */
 import { LineEngine, type EngineMode } from './engine.js';
+import { leakGate } from './gate.js';
 import { defaultRuleSet } from './ruleset.js';
 import type { RedactionRecord, RuleSet, SecretFinding } from './types.js';
 
@@ -24,12 +25,14 @@ export function findSecretsInText(text: string, rules: RuleSet = defaultRuleSet(
 }
 
 /**
- * The final scan, run by the builder over redacted output: everything the redaction rules would
- * still find, plus leftover detectors (any `BEGIN ... PRIVATE KEY` header, loose high-risk token
- * prefixes) that catch what a redaction rule let through. Allow-lists apply. Empty means clean.
+ * The final scan, run by the builder over redacted output. Two detectors built differently:
+ * everything the redaction rules would still find, plus their leftover detectors (any `BEGIN ...
+ * PRIVATE KEY` header, loose high-risk token prefixes); and the independent leak gate (gate.ts),
+ * which shares no detection code with the rules, so a redactor miss is not also a scan miss.
+ * Allow-lists apply to both. Empty means clean.
  */
 export function scanForSecrets(text: string, rules: RuleSet, options: TextOptions = {}): SecretFinding[] {
-  return detect(text, rules, 'scan', options.path);
+  return [...detect(text, rules, 'scan', options.path), ...leakGate(text, rules, options.path)].sort((a, b) => a.start - b.start || a.end - b.end);
 }
 
 function detect(text: string, rules: RuleSet, mode: EngineMode, path: string | undefined): SecretFinding[] {

@@ -25,6 +25,9 @@ export interface RedactionRecord {
 /** Locations kept per rule and file; `count` keeps counting past it. Bounds memory on huge files. */
 export const MAX_RECORDED_LOCATIONS = 1000;
 
+/** Spans in one line found by code; `rule` defaults to the id of the rule that found them. */
+export type SpanFinder = (line: string, rules: RuleSet, path: string | undefined) => { start: number; end: number; rule?: string }[];
+
 /** A line-local pattern rule, compiled. */
 export interface PatternRule {
   id: string;
@@ -45,6 +48,10 @@ export interface PatternRule {
   narrow?: (value: string) => number;
   /** Only used by the final scan (leftover detectors), never to redact. */
   scanOnly?: boolean;
+  /** `keywords` match only as written, not in other letter cases. */
+  caseSensitive?: boolean;
+  /** Finds the spans itself (structure a regex cannot follow); `pattern` is then unused. */
+  find?: SpanFinder;
   /** Where the rule comes from: `default` or the rules file path. */
   source: string;
 }

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PacketError } from '../../src/core/errors.js';
-import { DEFAULT_RULES, LEFTOVER_RULES, STRUCTURAL_RULES, loadRuleSet, redactText, scanForSecrets } from '../../src/redact/index.js';
+import { DEFAULT_RULES, GATE_CHECKS, LEFTOVER_RULES, STRUCTURAL_RULES, loadRuleSet, redactText, scanForSecrets } from '../../src/redact/index.js';
 import * as api from '../../src/redact/index.js';
 import { makeTempDir, PROJECT_ROOT } from '../helpers/cli.js';
 
@@ -56,7 +56,8 @@ describe('rules file', () => {
   it('refuses bad files with a usage error, a stable code, file and line', async () => {
     const cases: [string, string, number | undefined][] = [
       [`${HEAD}rules: [`, 'RULES_FILE_SYNTAX', undefined],
-      [`${HEAD}rules:\n  - id: x\n    regex: a\n    colour: red\n`, 'RULES_FILE_SCHEMA', 4],
+      // An unknown field is reported on its own line (it used to be the line of its rule).
+      [`${HEAD}rules:\n  - id: x\n    regex: a\n    colour: red\n`, 'RULES_FILE_SCHEMA', 6],
       [`apiVersion: v0\nkind: RedactionRules\n`, 'RULES_FILE_SCHEMA', 1],
       [`${HEAD}rules:\n  - id: Bad_Id\n    regex: a\n`, 'RULES_FILE_SCHEMA', 4],
       [`${HEAD}rules:\n  - id: x\n    regex: '(unclosed'\n`, 'RULES_INVALID_REGEX', 5],
@@ -75,6 +76,39 @@ describe('rules file', () => {
     }
   });
 
+  it('names a misspelled field and the field it was probably meant to be', async () => {
+    const rule = await loadError(`${HEAD}rules:\n  - id: acme\n    regx: 'acme_[a-z0-9]{12}'\n`);
+    expect(rule.code).toBe('RULES_FILE_SCHEMA');
+    expect(rule.message).toContain('unknown field "regx" (did you mean "regex"?)');
+    expect(rule.line).toBe(5);
+    const allow = await loadError(`${HEAD}allow:\n  - value: x\n    rule: [jwt]\n`);
+    expect(allow.message).toContain('unknown field "rule" (did you mean "rules"?)');
+    const top = await loadError(`${HEAD}allowlist:\n  - value: x\n`);
+    expect(top.message).toContain('unknown field "allowlist" (did you mean "allow"?)');
+  });
+
+  it('a custom rule clears a leftover the final scan reports, whatever the case of its keyword', async () => {
+    const defaults = await loadRuleSet();
+    // Short Stripe key: too short for the stripe-key rule, but both final-scan detectors see it.
+    const line = 'charge ok ZetaCode=Zk9 sk_live_abc123XYZ9\n';
+    expect(scanForSecrets(redactText(line, defaults).text, defaults).map((f) => f.rule)).toEqual(['leftover-token-prefix', 'gate-token-prefix']);
+    const rules = await loadRuleSet(write('rules.yaml', `${HEAD}rules:\n  - id: stripe-short\n    regex: 'sk_live_[A-Za-z0-9]+'\n    keywords: [SK_Live_]\n  - id: zeta\n    regex: 'ZetaCode=(\\w+)'\n    group: 1\n    keywords: [ZetaCode]\n`));
+    const out = redactText(line, rules).text;
+    expect(out).toBe('charge ok ZetaCode=[REDACTED:zeta] [REDACTED:stripe-short]\n');
+    expect(scanForSecrets(out, rules)).toEqual([]);
+  });
+
+  it('allow-lists a false positive by rule and path, for redaction and for the leak gate', async () => {
+    const rules = await loadRuleSet(
+      write('rules.yaml', `${HEAD}allow:\n  - rules: [high-entropy-key-value, gate-high-entropy]\n    paths: ['fixtures/**']\n    reason: test vectors, not keys\n`),
+    );
+    const text = 'signing_key: 8fK2pQ9xLm4Rt7Vw1Zb3Nc6Hd0Jg5Ys\n';
+    expect(redactText(text, rules, { path: 'fixtures/vectors.yaml' }).text).toBe(text);
+    expect(scanForSecrets(text, rules, { path: 'fixtures/vectors.yaml' })).toEqual([]);
+    expect(redactText(text, rules, { path: 'logs/app.yaml' }).text).toBe('signing_key: [REDACTED:high-entropy-key-value]\n');
+    expect(scanForSecrets(text, rules, { path: 'logs/app.yaml' }).map((f) => f.rule)).toEqual(['high-entropy-key-value', 'gate-high-entropy']);
+  });
+
   it('refuses a missing file', async () => {
     const error = await loadRuleSet(join(makeTempDir().path, 'absent.yaml')).catch((e: unknown) => e as PacketError);
     expect((error as PacketError).code).toBe('RULES_FILE_UNREADABLE');
@@ -84,10 +118,10 @@ describe('rules file', () => {
 describe('documentation and API', () => {
   it('docs/redaction.md lists every rule id', () => {
     const doc = readFileSync(join(PROJECT_ROOT, 'docs/redaction.md'), 'utf8');
-    for (const rule of [...DEFAULT_RULES, ...LEFTOVER_RULES, ...STRUCTURAL_RULES]) expect(doc, rule.id).toContain(`\`${rule.id}\``);
+    for (const rule of [...DEFAULT_RULES, ...LEFTOVER_RULES, ...STRUCTURAL_RULES, ...GATE_CHECKS]) expect(doc, rule.id).toContain(`\`${rule.id}\``);
   });
   it('keeps the exports others call', () => {
-    for (const name of ['defaultRuleSet', 'loadRuleSet', 'redactText', 'redactJsonValue', 'createTextRedactor', 'scanForSecrets', 'findSecretsInText', 'isSecretKeyName']) {
+    for (const name of ['defaultRuleSet', 'loadRuleSet', 'redactText', 'redactJsonValue', 'createTextRedactor', 'scanForSecrets', 'findSecretsInText', 'isSecretKeyName', 'leakGate', 'isHintKeyName', 'looksRandom']) {
       expect(typeof (api as Record<string, unknown>)[name], name).toBe('function');
     }
   });
