@@ -19,7 +19,7 @@ export function globTest(globs: readonly string[]): GlobTest {
 }
 
 /**
- * Every regular file under a folder, as paths relative to it, sorted by bytes. Hidden folders
+ * Every regular file under a folder, as paths relative to it, sorted. Hidden folders
  * (`.git`), `node_modules` and links to folders are not entered; links to files are kept (rules
  * that read files check that they stay inside the root).
  */
@@ -45,7 +45,8 @@ export function walkFiles(root: string, limit = MAX_WALK_ENTRIES): string[] {
       else if (entry.isFile() || (entry.isSymbolicLink() && isFile(path))) files.push(toRel(root, path));
     }
   }
-  return files.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  // Code-unit order, which is byte order for every path without characters beyond U+FFFF.
+  return files.sort();
 }
 
 function isFile(path: string): boolean {

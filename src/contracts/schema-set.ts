@@ -43,16 +43,30 @@ export interface LoadedSchema {
  * compile or a `$ref` that does not resolve is reported before any document is read.
  */
 export class SchemaSet {
-  private readonly legacy = new Ajv2019({ strict: false, allErrors: true, validateFormats: true, allowUnionTypes: true });
-  private readonly modern = new Ajv2020({ strict: false, allErrors: true, validateFormats: true, allowUnionTypes: true });
+  // Each instance is made on first use: most repositories use one dialect.
+  private legacyAjv: Ajv2019 | undefined;
+  private modernAjv: Ajv2020 | undefined;
   private readonly byRel = new Map<string, LoadedSchema>();
   private readonly byKey = new Map<string, LoadedSchema>();
   private readonly compiled = new Map<string, ValidateFunction>();
 
-  constructor(private readonly defaultDialect: Dialect) {
-    this.legacy.addMetaSchema(DRAFT_07_META as object);
-    addFormats(this.legacy);
-    addFormats(this.modern);
+  constructor(private readonly defaultDialect: Dialect) {}
+
+  private get legacy(): Ajv2019 {
+    if (this.legacyAjv === undefined) {
+      this.legacyAjv = new Ajv2019({ strict: false, allErrors: true, validateFormats: true, allowUnionTypes: true });
+      this.legacyAjv.addMetaSchema(DRAFT_07_META as object);
+      addFormats(this.legacyAjv);
+    }
+    return this.legacyAjv;
+  }
+
+  private get modern(): Ajv2020 {
+    if (this.modernAjv === undefined) {
+      this.modernAjv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true, allowUnionTypes: true });
+      addFormats(this.modernAjv);
+    }
+    return this.modernAjv;
   }
 
   /** Every schema file that was loaded, so the document walk can leave them out. */
