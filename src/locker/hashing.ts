@@ -1,0 +1,46 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { Transform, type Readable } from 'node:stream';
+
+export interface ObjectDigest {
+  sha256: string;
+  size: number;
+}
+
+/**
+ * A file's bytes as a stream that hashes what actually passes through it, so the digest recorded
+ * for an upload is the digest of the bytes the store was sent, read once.
+ */
+export function hashingFileStream(file: string, onProgress?: (bytes: number) => void): { stream: Readable; digest(): ObjectDigest } {
+  const hash = createHash('sha256');
+  let size = 0;
+  let result: ObjectDigest | undefined;
+  const source = createReadStream(file, { highWaterMark: 1024 * 1024 });
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      size += chunk.length;
+      onProgress?.(chunk.length);
+      done(null, chunk);
+    },
+  });
+  source.on('error', (error) => tap.destroy(error));
+  source.pipe(tap);
+  return {
+    stream: tap,
+    digest() {
+      result ??= { sha256: hash.digest('hex'), size };
+      return result;
+    },
+  };
+}
+
+export async function hashStream(stream: Readable): Promise<ObjectDigest> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of stream) {
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { sha256: hash.digest('hex'), size };
+}

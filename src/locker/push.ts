@@ -1,0 +1,118 @@
+/**
+ * Push: only a verified, intact packet goes in. The order of writes makes an interrupted push
+ * harmless: the packet object first (its multipart upload is aborted on error), then its lock
+ * (read back), then the index entry, then the ledger entry. A retry finds the object, checks that
+ * its bytes are the packet's, and completes what is missing; nothing is ever overwritten.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { inputError, usageError } from '../core/errors.js';
+import { formatRfc3339 } from '../core/time.js';
+import type { Report } from '../core/result.js';
+import type { TrustPolicy } from '../trust/index.js';
+import { verifyPacket } from '../verify/verify.js';
+import type { LockerBackend, LockState } from './backend.js';
+import { retentionFor, type LockerConfig } from './config.js';
+import { parseIndexEntry, serializeIndexEntry, MAX_INDEX_ENTRY_BYTES, type IndexEntry } from './index-entry.js';
+import { indexKey, isLabel, packetKey } from './layout.js';
+import { appendLedgerEntry } from './ledger.js';
+import { lockAndConfirm } from './lock.js';
+import { hashStream } from './hashing.js';
+
+export interface PushOptions {
+  now: Date;
+  /** Require the packet to satisfy this trust policy (signatures, time-stamps, dual control). */
+  policy?: TrustPolicy;
+  onProgress?: (bytes: number) => void;
+}
+
+export interface PushResult {
+  /** The verification that decided whether the packet may go in. */
+  report: Report;
+  pushed: boolean;
+  digest?: string;
+  key?: string;
+  /** True when the locker already held these exact bytes with their index and ledger entries. */
+  alreadyStored?: boolean;
+  /** True when an earlier, interrupted push of these bytes was completed. */
+  resumed?: boolean;
+  entry?: IndexEntry;
+  lock?: LockState;
+  ledgerSeq?: number;
+}
+
+export async function pushPacket(backend: LockerBackend, config: LockerConfig, file: string, options: PushOptions): Promise<PushResult> {
+  const info = await stat(file).catch(() => undefined);
+  if (info === undefined || !info.isFile()) {
+    throw usageError('LOCKER_PUSH_NOT_A_FILE', `${file} is not a packet file`, { hint: 'push a NAME.packet.tar file (pack an unpacked folder first with tar)' });
+  }
+  // Verify and hash in one go: both read the same file, the second mostly from the page cache.
+  const [outcome, fileHash] = await Promise.all([
+    verifyPacket(file, { now: options.now, unmet: 'fail', command: 'locker push', ...(options.policy === undefined ? {} : { policy: options.policy }) }),
+    hashStream(createReadStream(file)),
+  ]);
+  const { report, reading } = outcome;
+  if (report.verdict !== 'pass' || reading.digest === undefined || reading.metadata === undefined) return { report, pushed: false };
+
+  const metadata = reading.metadata;
+  for (const [field, value] of [['tenant', metadata.tenant], ['environment', metadata.environment]] as const) {
+    if (value !== undefined && !isLabel(value)) throw inputError('LOCKER_BAD_LABEL', `packet.json ${field} ${JSON.stringify(value)} is not a DNS label; the locker cannot index it`);
+  }
+  const created = new Date(metadata.created);
+  if (Number.isNaN(created.getTime())) throw inputError('LOCKER_BAD_CREATED', `packet.json created ${JSON.stringify(metadata.created)} is not a time`);
+  const digest = reading.digest;
+  const key = packetKey(digest);
+  const retention = retentionFor(config, metadata.tenant, metadata.environment);
+  const retainUntil = new Date(options.now.getTime() + retention.days * 86_400_000);
+  const wanted = { mode: retention.mode, retainUntil, legalHold: config.retention.legalHoldOnPush };
+
+  const existing = await backend.head(key);
+  let resumed = false;
+  if (existing !== undefined) {
+    const stored = await backend.getStream(key);
+    const storedHash = stored === undefined ? undefined : await hashStream(stored);
+    if (storedHash?.sha256 !== fileHash.sha256) {
+      throw inputError('LOCKER_DIGEST_TAKEN', `the locker already holds packet ${digest} with other bytes (sha256 ${storedHash?.sha256 ?? 'unreadable'})`, {
+        hint: 'a packet is stored once: the same sealed packet with other signatures cannot replace it; push it under a new build',
+      });
+    }
+    resumed = true;
+  } else {
+    const uploaded = await backend.putFile(key, file, options.onProgress);
+    if (uploaded.sha256 !== fileHash.sha256) {
+      throw inputError('LOCKER_FILE_CHANGED', `${file} changed while it was being pushed (its bytes no longer hash to what was verified)`, {
+        hint: 'push again once nothing writes to the packet; the object left behind is unindexed and `locker verify` lists it',
+      });
+    }
+  }
+  const lock = await lockAndConfirm(backend, key, wanted);
+  const lockFacts = { mode: lock.mode ?? retention.mode, retainUntil: formatRfc3339(lock.retainUntil ?? retainUntil) };
+
+  const entry: IndexEntry = {
+    format: 'evidence-packet/locker-index/v1',
+    digest,
+    name: metadata.name,
+    ...(metadata.tenant === undefined ? {} : { tenant: metadata.tenant }),
+    ...(metadata.environment === undefined ? {} : { environment: metadata.environment }),
+    ...(metadata.operation === undefined ? {} : { operation: metadata.operation }),
+    created: metadata.created,
+    signers: [...reading.unsealed.signatures.keys()].sort(),
+    object: fileHash,
+    pushedAt: formatRfc3339(options.now),
+    retention: lockFacts,
+  };
+  const entryKey = indexKey(metadata.tenant, created, digest);
+  const written = await backend.putBytes(entryKey, serializeIndexEntry(entry));
+  if (!written) {
+    // A complete earlier push: the entry is there. Its object hash must agree with these bytes.
+    const previous = parseIndexEntry((await backend.getBytes(entryKey, MAX_INDEX_ENTRY_BYTES)) ?? Buffer.alloc(0));
+    if ('problem' in previous || previous.object.sha256 !== fileHash.sha256) {
+      throw inputError('LOCKER_INDEX_CONFLICT', `index entry ${entryKey} does not describe these bytes`, { hint: 'run `packet locker verify` to see what is wrong' });
+    }
+    return { report, pushed: true, digest, key, alreadyStored: true, entry: previous, lock };
+  }
+  await lockAndConfirm(backend, entryKey, { ...wanted, legalHold: false });
+  const record = await appendLedgerEntry(backend, { action: 'push', at: formatRfc3339(options.now), packet: digest, object: fileHash, retention: lockFacts, legalHold: lock.legalHold });
+  await lockAndConfirm(backend, record.key, { ...wanted, legalHold: false });
+  return { report, pushed: true, digest, key, resumed, entry, lock, ledgerSeq: record.seq };
+}
