@@ -31,6 +31,11 @@ export interface LockerBackend {
   readonly description: string;
   /** True only when the store itself enforces retention and legal hold (Object Lock). */
   readonly worm: boolean;
+  /**
+   * True when the store keeps lock state at all: a folder records it, S3 only with Object Lock.
+   * A bucket without Object Lock (accepted only with s3.allowWithoutObjectLock) keeps none.
+   */
+  readonly locks: boolean;
   /** Check that the store is usable (S3: the bucket exists and has Object Lock, unless allowed). */
   open(): Promise<void>;
   /**

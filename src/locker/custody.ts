@@ -2,7 +2,7 @@
  * Legal hold and retention changes on packets already in the locker. Each change is made by the
  * store's Object Lock, read back, and recorded in the ledger; nothing is recorded that did not take.
  */
-import { inputError } from '../core/errors.js';
+import { inputError, usageError } from '../core/errors.js';
 import { formatRfc3339 } from '../core/time.js';
 import type { LockerBackend, LockState, RetentionMode } from './backend.js';
 import { LockRefusedError } from './errors.js';
@@ -18,6 +18,7 @@ export interface CustodyResult {
 
 export async function setHold(backend: LockerBackend, digest: string, on: boolean, now: Date): Promise<CustodyResult> {
   const key = await existingPacket(backend, digest);
+  requireLocks(backend);
   const before = await backend.getLock(key);
   const lock = await holdAndConfirm(backend, key, on);
   const record = await appendLedgerEntry(backend, { action: on ? 'hold' : 'release', at: formatRfc3339(now), packet: digest });
@@ -31,6 +32,7 @@ export async function setHold(backend: LockerBackend, digest: string, on: boolea
  */
 export async function extendRetention(backend: LockerBackend, digest: string, mode: RetentionMode, retainUntil: Date, now: Date): Promise<CustodyResult> {
   const key = await existingPacket(backend, digest);
+  requireLocks(backend);
   const before = await backend.getLock(key);
   if (before.retainUntil !== undefined && retainUntil.getTime() < before.retainUntil.getTime()) {
     throw new LockRefusedError(`retention of packet ${digest} cannot be shortened: it is ${describeLock(before)}`);
@@ -49,6 +51,10 @@ export async function extendRetention(backend: LockerBackend, digest: string, mo
   });
   await lockLedgerEntry(backend, record.key, lock, now);
   return { digest, lock, ledgerSeq: record.seq };
+}
+
+function requireLocks(backend: LockerBackend): void {
+  if (!backend.locks) throw usageError('LOCKER_NO_OBJECT_LOCK', `${backend.description} has no Object Lock: it cannot hold or retain anything`, { hint: 'use a bucket with Object Lock enabled' });
 }
 
 async function existingPacket(backend: LockerBackend, digest: string): Promise<string> {

@@ -27,8 +27,9 @@ export function storageError(action: string, where: string, error: unknown): Pac
       hint: 'check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or the profile; they are never printed',
     });
   }
-  if (name === 'AccessDenied') {
-    return environmentError('LOCKER_ACCESS_DENIED', `${action}: ${where} denied access`, { cause: error, hint: 'check the bucket policy and the permissions of these credentials' });
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+  if (name === 'AccessDenied' || status === 403) {
+    return environmentError('LOCKER_ACCESS_DENIED', `${action}: ${where} denied access (${name}, HTTP ${status ?? '?'})`, { cause: error, hint: 'check the credentials (never printed), the bucket policy and the permissions of these credentials' });
   }
   if (NETWORK_CODES.has(name) || /socket|network|connect/i.test(describeCause(error))) {
     return environmentError('LOCKER_UNREACHABLE', `${action}: cannot reach ${where}: ${describeCause(error)}`, { cause: error, hint: 'check the endpoint in the locker file and the network; retry when it is back' });

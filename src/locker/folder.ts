@@ -19,6 +19,7 @@ const MAX_LOCK_RECORD_BYTES = 4096;
 
 export class FolderBackend implements LockerBackend {
   readonly worm = false;
+  readonly locks = true;
   readonly description: string;
 
   constructor(readonly root: string) {

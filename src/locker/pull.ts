@@ -104,8 +104,8 @@ export async function pullAll(backend: LockerBackend, dir: string, onProgress?: 
       await mirror.putBytes(item.key, bytes);
       onProgress?.(bytes.length);
     }
-    const lock = await backend.getLock(item.key);
-    if (lock.mode !== undefined && lock.retainUntil !== undefined) await mirror.setRetention(item.key, lock.mode, lock.retainUntil).catch(() => undefined);
+    const lock = backend.locks ? await backend.getLock(item.key) : { legalHold: false };
+    if ('mode' in lock && lock.mode !== undefined && lock.retainUntil !== undefined) await mirror.setRetention(item.key, lock.mode, lock.retainUntil);
     await mirror.setLegalHold(item.key, lock.legalHold);
     result.objects += 1;
     result.bytes += item.size;

@@ -85,8 +85,9 @@ export async function pushPacket(backend: LockerBackend, config: LockerConfig, f
       });
     }
   }
-  const lock = await lockAndConfirm(backend, key, wanted);
+  const lock = backend.locks ? await lockAndConfirm(backend, key, wanted) : { legalHold: false };
   const lockFacts = { mode: lock.mode ?? retention.mode, retainUntil: formatRfc3339(lock.retainUntil ?? retainUntil) };
+  // Without lock state (a bucket without Object Lock), the entries record the retention asked for.
 
   const entry: IndexEntry = {
     format: 'evidence-packet/locker-index/v1',
@@ -111,8 +112,8 @@ export async function pushPacket(backend: LockerBackend, config: LockerConfig, f
     }
     return { report, pushed: true, digest, key, alreadyStored: true, entry: previous, lock };
   }
-  await lockAndConfirm(backend, entryKey, { ...wanted, legalHold: false });
+  if (backend.locks) await lockAndConfirm(backend, entryKey, { ...wanted, legalHold: false });
   const record = await appendLedgerEntry(backend, { action: 'push', at: formatRfc3339(options.now), packet: digest, object: fileHash, retention: lockFacts, legalHold: lock.legalHold });
-  await lockAndConfirm(backend, record.key, { ...wanted, legalHold: false });
+  if (backend.locks) await lockAndConfirm(backend, record.key, { ...wanted, legalHold: false });
   return { report, pushed: true, digest, key, resumed, entry, lock, ledgerSeq: record.seq };
 }

@@ -42,7 +42,7 @@ export interface S3BackendOptions {
 }
 
 export class S3Backend implements LockerBackend {
-  readonly worm = true;
+  private objectLock = false;
   readonly description: string;
   private readonly client: S3Client;
 
@@ -77,6 +77,15 @@ export class S3Backend implements LockerBackend {
     });
   }
 
+  /** Known after open(): whether the bucket has Object Lock. */
+  get worm(): boolean {
+    return this.objectLock;
+  }
+
+  get locks(): boolean {
+    return this.objectLock;
+  }
+
   async open(): Promise<void> {
     const { bucket } = this.settings;
     await this.call('open the bucket', () => this.client.send(new HeadBucketCommand({ Bucket: bucket })));
@@ -87,6 +96,7 @@ export class S3Backend implements LockerBackend {
     } catch (error) {
       if (errorName(error) !== 'ObjectLockConfigurationNotFoundError') throw storageError('read the Object Lock configuration', this.description, error);
     }
+    this.objectLock = enabled;
     if (!enabled && !this.settings.allowWithoutObjectLock) {
       throw usageError('LOCKER_NO_OBJECT_LOCK', `bucket ${bucket} does not have Object Lock enabled: packets there could be changed or deleted`, {
         hint: 'create the bucket with Object Lock enabled, or set s3.allowWithoutObjectLock: true to accept a store without WORM guarantee',
