@@ -3,7 +3,7 @@
 # locker tests run against). Installs nothing when they are already there.
 set -euo pipefail
 missing=()
-for tool in ceph-mon ceph-osd radosgw ceph-authtool monmaptool ceph; do
+for tool in ceph-mon ceph-osd radosgw radosgw-admin monmaptool ceph curl; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 [ "${#missing[@]}" -eq 0 ] && exit 0
@@ -11,4 +11,4 @@ sudo=""
 [ "$(id -u)" = 0 ] || sudo="sudo"
 $sudo apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-  ceph-mon ceph-osd radosgw ceph-common ceph-base
+  ceph-mon ceph-osd radosgw ceph-common ceph-base curl

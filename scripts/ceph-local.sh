@@ -10,9 +10,10 @@
 #   scripts/ceph-local.sh stop DIR    stop the daemons by their recorded PIDs and remove DIR
 #
 # Measured on Ceph 16.2 (Debian 12): cephx defaults hang radosgw, so auth is off on every daemon
-# alike, and radosgw's default 'secure' mon connection mode is relaxed to crc to match; a short paxos_propose_interval makes the first start fast; radosgw's daemon mode exits
-# before it writes its PID file, hence the foreground; the OSD is bluestore on a sparse file
-# (memstore would keep every object in RAM).
+# alike, and radosgw's default 'secure' mon connection mode is relaxed to crc to match; a short
+# paxos_propose_interval makes the first start fast; radosgw's daemon mode exits before it writes
+# its PID file, hence the foreground; the OSD is bluestore on a sparse file (memstore would keep
+# every object in RAM). Install the packages with scripts/ceph-install.sh (or .ci/run).
 set -euo pipefail
 
 MON_PORT="${CEPH_LOCAL_MON_PORT:-16790}"
