@@ -79,7 +79,9 @@ export async function pushPacket(backend: LockerBackend, config: LockerConfig, f
     resumed = true;
   } else {
     const uploaded = await backend.putFile(key, file, options.onProgress);
-    if (uploaded.sha256 !== fileHash.sha256) {
+    const now = await stat(file).catch(() => undefined);
+    const changed = now === undefined || now.size !== info.size || now.mtimeMs !== info.mtimeMs;
+    if (changed || uploaded.sha256 !== fileHash.sha256) {
       throw inputError('LOCKER_FILE_CHANGED', `${file} changed while it was being pushed (its bytes no longer hash to what was verified)`, {
         hint: 'push again once nothing writes to the packet; the object left behind is unindexed and `locker verify` lists it',
       });
