@@ -83,6 +83,17 @@ export async function appendLedgerEntry(backend: LockerBackend, entry: NewLedger
   throw new Error('could not append to the ledger: other writers kept taking the next entry');
 }
 
+/** Whether the ledger records the push of `digest`: read from the newest entry back, where a retry finds it. */
+export async function ledgerRecordsPush(backend: LockerBackend, digest: string): Promise<boolean> {
+  const keys: string[] = [];
+  for await (const item of backend.list(LEDGER_PREFIX)) if (parseLedgerKey(item.key) !== undefined) keys.push(item.key);
+  for (const key of keys.reverse()) {
+    const parsed = parseLedgerEntry((await backend.getBytes(key, MAX_LEDGER_ENTRY_BYTES)) ?? Buffer.alloc(0));
+    if (!('problem' in parsed) && parsed.action === 'push' && parsed.packet === digest) return true;
+  }
+  return false;
+}
+
 /** Every ledger object, in sequence order, parsed (a record whose body is not an entry carries a problem). */
 export async function readLedger(backend: LockerBackend): Promise<LedgerRecord[]> {
   const records: LedgerRecord[] = [];

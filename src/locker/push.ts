@@ -15,9 +15,9 @@ import type { LockerBackend, LockState } from './backend.js';
 import { retentionFor, type LockerConfig } from './config.js';
 import { parseIndexEntry, serializeIndexEntry, MAX_INDEX_ENTRY_BYTES, type IndexEntry } from './index-entry.js';
 import { indexKey, isLabel, packetKey } from './layout.js';
-import { appendLedgerEntry } from './ledger.js';
+import { appendLedgerEntry, ledgerRecordsPush } from './ledger.js';
 import { lockAndConfirm } from './lock.js';
-import { hashStream } from './hashing.js';
+import { hashStream, type ObjectDigest } from './hashing.js';
 
 export interface PushOptions {
   now: Date;
@@ -46,12 +46,7 @@ export async function pushPacket(backend: LockerBackend, config: LockerConfig, f
   if (info === undefined || !info.isFile()) {
     throw usageError('LOCKER_PUSH_NOT_A_FILE', `${file} is not a packet file`, { hint: 'push a NAME.packet.tar file (pack an unpacked folder first with tar)' });
   }
-  // Verify and hash in one go: both read the same file, the second mostly from the page cache.
-  const [outcome, fileHash] = await Promise.all([
-    verifyPacket(file, { now: options.now, unmet: 'fail', command: 'locker push', ...(options.policy === undefined ? {} : { policy: options.policy }) }),
-    hashStream(createReadStream(file)),
-  ]);
-  const { report, reading } = outcome;
+  const { report, reading } = await verifyPacket(file, { now: options.now, unmet: 'fail', command: 'locker push', ...(options.policy === undefined ? {} : { policy: options.policy }) });
   if (report.verdict !== 'pass' || reading.digest === undefined || reading.metadata === undefined) return { report, pushed: false };
 
   const metadata = reading.metadata;
@@ -66,9 +61,31 @@ export async function pushPacket(backend: LockerBackend, config: LockerConfig, f
   const retainUntil = new Date(options.now.getTime() + retention.days * 86_400_000);
   const wanted = { mode: retention.mode, retainUntil, legalHold: config.retention.legalHoldOnPush };
 
-  const existing = await backend.head(key);
+  // The bytes verified above are the bytes stored: the upload hashes what it sends, and the file
+  // must not have changed (size, modification time) between verification and the end of upload.
+  const unchanged = async (): Promise<void> => {
+    const now = await stat(file).catch(() => undefined);
+    if (now === undefined || now.size !== info.size || now.mtimeMs !== info.mtimeMs) {
+      throw inputError('LOCKER_FILE_CHANGED', `${file} changed while it was being pushed`, {
+        hint: 'push again once nothing writes to the packet; an object left behind is unindexed and `locker verify` lists it',
+      });
+    }
+  };
+  const entryKey = indexKey(metadata.tenant, created, digest);
+  let fileHash: ObjectDigest;
   let resumed = false;
-  if (existing !== undefined) {
+  if ((await backend.head(key)) === undefined) {
+    fileHash = await backend.putFile(key, file, options.onProgress);
+    await unchanged();
+  } else {
+    fileHash = await hashStream(createReadStream(file));
+    await unchanged();
+    const indexed = await readIndexEntry(backend, entryKey);
+    if (indexed !== undefined && indexed.object.sha256 === fileHash.sha256 && (await ledgerRecordsPush(backend, digest))) {
+      const lock = backend.locks ? await backend.getLock(key) : { legalHold: false };
+      return { report, pushed: true, digest, key, alreadyStored: true, entry: indexed, lock };
+    }
+    // An interrupted push: the stored bytes must be these bytes before the rest is completed.
     const stored = await backend.getStream(key);
     const storedHash = stored === undefined ? undefined : await hashStream(stored);
     if (storedHash?.sha256 !== fileHash.sha256) {
@@ -77,20 +94,10 @@ export async function pushPacket(backend: LockerBackend, config: LockerConfig, f
       });
     }
     resumed = true;
-  } else {
-    const uploaded = await backend.putFile(key, file, options.onProgress);
-    const now = await stat(file).catch(() => undefined);
-    const changed = now === undefined || now.size !== info.size || now.mtimeMs !== info.mtimeMs;
-    if (changed || uploaded.sha256 !== fileHash.sha256) {
-      throw inputError('LOCKER_FILE_CHANGED', `${file} changed while it was being pushed (its bytes no longer hash to what was verified)`, {
-        hint: 'push again once nothing writes to the packet; the object left behind is unindexed and `locker verify` lists it',
-      });
-    }
   }
   const lock = backend.locks ? await lockAndConfirm(backend, key, wanted) : { legalHold: false };
-  const lockFacts = { mode: lock.mode ?? retention.mode, retainUntil: formatRfc3339(lock.retainUntil ?? retainUntil) };
   // Without lock state (a bucket without Object Lock), the entries record the retention asked for.
-
+  const lockFacts = { mode: lock.mode ?? retention.mode, retainUntil: formatRfc3339(lock.retainUntil ?? retainUntil) };
   const entry: IndexEntry = {
     format: 'evidence-packet/locker-index/v1',
     digest,
@@ -104,18 +111,23 @@ export async function pushPacket(backend: LockerBackend, config: LockerConfig, f
     pushedAt: formatRfc3339(options.now),
     retention: lockFacts,
   };
-  const entryKey = indexKey(metadata.tenant, created, digest);
-  const written = await backend.putBytes(entryKey, serializeIndexEntry(entry));
-  if (!written) {
-    // A complete earlier push: the entry is there. Its object hash must agree with these bytes.
-    const previous = parseIndexEntry((await backend.getBytes(entryKey, MAX_INDEX_ENTRY_BYTES)) ?? Buffer.alloc(0));
-    if ('problem' in previous || previous.object.sha256 !== fileHash.sha256) {
+  if (await backend.putBytes(entryKey, serializeIndexEntry(entry))) {
+    if (backend.locks) await lockAndConfirm(backend, entryKey, { ...wanted, legalHold: false });
+  } else {
+    // Written by the interrupted push: it must describe these bytes.
+    const indexed = await readIndexEntry(backend, entryKey);
+    if (indexed?.object.sha256 !== fileHash.sha256) {
       throw inputError('LOCKER_INDEX_CONFLICT', `index entry ${entryKey} does not describe these bytes`, { hint: 'run `packet locker verify` to see what is wrong' });
     }
-    return { report, pushed: true, digest, key, alreadyStored: true, entry: previous, lock };
   }
-  if (backend.locks) await lockAndConfirm(backend, entryKey, { ...wanted, legalHold: false });
   const record = await appendLedgerEntry(backend, { action: 'push', at: formatRfc3339(options.now), packet: digest, object: fileHash, retention: lockFacts, legalHold: lock.legalHold });
   if (backend.locks) await lockAndConfirm(backend, record.key, { ...wanted, legalHold: false });
   return { report, pushed: true, digest, key, resumed, entry, lock, ledgerSeq: record.seq };
+}
+
+async function readIndexEntry(backend: LockerBackend, key: string): Promise<IndexEntry | undefined> {
+  const bytes = await backend.getBytes(key, MAX_INDEX_ENTRY_BYTES);
+  if (bytes === undefined) return undefined;
+  const parsed = parseIndexEntry(bytes);
+  return 'problem' in parsed ? undefined : parsed;
 }

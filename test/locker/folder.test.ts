@@ -196,6 +196,16 @@ describe('folder locker faults', () => {
     expect(json((await cli(['locker', 'verify', '--folder', dir, '--format', 'json'])).stdout).verdict).toBe('pass');
   });
 
+  it('an interruption between index and ledger entry is completed by pushing again', async () => {
+    const dir = join(temp.path, 'no-ledger');
+    expect((await cli(['locker', 'push', acme.file, '--folder', dir])).code).toBe(0);
+    rmSync(join(dir, ledgerKey(1)), { force: true });
+    const run = await cli(['locker', 'push', acme.file, '--folder', dir, '--format', 'json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(json(run.stdout)).toMatchObject({ state: 'pushed (completed an interrupted push)', ledgerSeq: 1 });
+    expect(json((await cli(['locker', 'verify', '--folder', dir, '--format', 'json'])).stdout).verdict).toBe('pass');
+  });
+
   it('refuses to store other bytes under a digest the locker already holds', async () => {
     const dir = join(temp.path, 'taken');
     const backend = new FolderBackend(dir);
