@@ -30,6 +30,8 @@ export interface LockerConfig {
     rules: RetentionRule[];
     legalHoldOnPush: boolean;
   };
+  /** Time-stamp every ledger entry with this TSA (its replies must chain to `caFile`). */
+  ledgerTsa?: { url: string; caFile: string; timeoutMs: number };
 }
 
 export interface S3Settings {
@@ -103,6 +105,7 @@ interface RawLocker {
   folder?: { path: string };
   s3?: Partial<S3Settings> & { region: string; bucket: string };
   retention: { default: { mode: RetentionMode; days: number }; rules?: RetentionRule[]; legalHoldOnPush?: boolean };
+  ledger?: { tsa?: { url: string; ca: string; timeoutSeconds?: number } };
 }
 
 function toConfig(raw: RawLocker, base: string): LockerConfig {
@@ -110,6 +113,8 @@ function toConfig(raw: RawLocker, base: string): LockerConfig {
     backend: raw.backend,
     retention: { default: raw.retention.default, rules: raw.retention.rules ?? [], legalHoldOnPush: raw.retention.legalHoldOnPush === true },
   };
+  const tsa = raw.ledger?.tsa;
+  if (tsa !== undefined) config.ledgerTsa = { url: tsa.url, caFile: resolve(base, tsa.ca), timeoutMs: (tsa.timeoutSeconds ?? 10) * 1000 };
   if (raw.folder !== undefined) config.folder = { path: resolve(base, raw.folder.path) };
   if (raw.s3 !== undefined) {
     const s3 = raw.s3;

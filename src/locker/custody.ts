@@ -7,7 +7,8 @@ import { formatRfc3339 } from '../core/time.js';
 import type { LockerBackend, LockState, RetentionMode } from './backend.js';
 import { LockRefusedError } from './errors.js';
 import { packetKey } from './layout.js';
-import { appendLedgerEntry } from './ledger.js';
+import { appendLedgerEntry, type LedgerRecord } from './ledger.js';
+import type { Stamper } from './stamp.js';
 import { covers, describeLock, holdAndConfirm } from './lock.js';
 
 export interface CustodyResult {
@@ -16,13 +17,13 @@ export interface CustodyResult {
   ledgerSeq: number;
 }
 
-export async function setHold(backend: LockerBackend, digest: string, on: boolean, now: Date): Promise<CustodyResult> {
+export async function setHold(backend: LockerBackend, digest: string, on: boolean, now: Date, stamp?: Stamper): Promise<CustodyResult> {
   const key = await existingPacket(backend, digest);
   requireLocks(backend);
   const before = await backend.getLock(key);
   const lock = await holdAndConfirm(backend, key, on);
-  const record = await appendLedgerEntry(backend, { action: on ? 'hold' : 'release', at: formatRfc3339(now), packet: digest });
-  await lockLedgerEntry(backend, record.key, before, now);
+  const record = await appendLedgerEntry(backend, { action: on ? 'hold' : 'release', at: formatRfc3339(now), packet: digest }, stamp);
+  await lockLedgerRecord(backend, record, before, now);
   return { digest, lock, ledgerSeq: record.seq };
 }
 
@@ -30,7 +31,7 @@ export async function setHold(backend: LockerBackend, digest: string, on: boolea
  * Extend retention. Shortening is refused here before the store is asked; the store must refuse it
  * too for COMPLIANCE (the tests ask it directly and show that it does).
  */
-export async function extendRetention(backend: LockerBackend, digest: string, mode: RetentionMode, retainUntil: Date, now: Date): Promise<CustodyResult> {
+export async function extendRetention(backend: LockerBackend, digest: string, mode: RetentionMode, retainUntil: Date, now: Date, stamp?: Stamper): Promise<CustodyResult> {
   const key = await existingPacket(backend, digest);
   requireLocks(backend);
   const before = await backend.getLock(key);
@@ -48,8 +49,8 @@ export async function extendRetention(backend: LockerBackend, digest: string, mo
     at: formatRfc3339(now),
     packet: digest,
     retention: { mode: lock.mode ?? mode, retainUntil: formatRfc3339(lock.retainUntil ?? retainUntil) },
-  });
-  await lockLedgerEntry(backend, record.key, lock, now);
+  }, stamp);
+  await lockLedgerRecord(backend, record, lock, now);
   return { digest, lock, ledgerSeq: record.seq };
 }
 
@@ -63,8 +64,12 @@ async function existingPacket(backend: LockerBackend, digest: string): Promise<s
   return key;
 }
 
-/** A ledger entry is kept at least as long as the packet it is about. */
-async function lockLedgerEntry(backend: LockerBackend, key: string, packetLock: LockState, now: Date): Promise<void> {
+/** A ledger entry (and its time-stamp) is kept at least as long as the packet it is about. */
+async function lockLedgerRecord(backend: LockerBackend, record: LedgerRecord, packetLock: LockState, now: Date): Promise<void> {
+  for (const key of [record.key, record.timestampKey]) if (key !== undefined) await lockLedgerObject(backend, key, packetLock, now);
+}
+
+async function lockLedgerObject(backend: LockerBackend, key: string, packetLock: LockState, now: Date): Promise<void> {
   if (packetLock.mode === undefined || packetLock.retainUntil === undefined || packetLock.retainUntil.getTime() <= now.getTime()) return;
   await backend.setRetention(key, packetLock.mode, packetLock.retainUntil);
   const after = await backend.getLock(key);

@@ -13,3 +13,4 @@ export { listEntries, findEntry, type ListFilter, type ListedEntry } from './cat
 export { setHold, extendRetention, type CustodyResult } from './custody.js';
 export { verifyLocker, type LockerVerifyOptions } from './verify.js';
 export { hashStream, type ObjectDigest } from './hashing.js';
+export { ledgerStamper, type Stamper } from './stamp.js';

@@ -4,6 +4,7 @@
  *   packets/sha256/<digest>.packet.tar         the packet, stored once, never overwritten
  *   index/<tenant>/<created>-<digest>.json     one index entry per packet (list without downloads)
  *   ledger/<seq>.json                          the hash-linked chain of custody, append-only
+ *   ledger/<seq>.tsr                           its RFC 3161 time-stamp, when the locker has a TSA
  *
  * `<digest>` is the packet digest (SHA-256 of manifest.sha256); `<created>` is the packet's
  * creation time as YYYYMMDDTHHMMSSZ, so keys sort by tenant, then time; `<tenant>` is `_` for a
@@ -67,6 +68,11 @@ export function parseIndexKey(key: string): IndexKeyParts | undefined {
 export function ledgerKey(seq: number): string {
   if (!Number.isSafeInteger(seq) || seq < 1) throw new Error(`bad ledger sequence number ${seq}`);
   return `${LEDGER_PREFIX}${String(seq).padStart(SEQ_WIDTH, '0')}.json`;
+}
+
+/** The RFC 3161 time-stamp of a ledger entry, kept beside it. */
+export function ledgerTimestampKey(seq: number): string {
+  return ledgerKey(seq).replace(/\.json$/, '.tsr');
 }
 
 /** The sequence number of a ledger key, or undefined for any other key. */

@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import { canonicalize } from 'json-canonicalize';
 import type { LockerBackend, RetentionMode } from './backend.js';
-import { isDigest, LEDGER_PREFIX, ledgerKey, parseLedgerKey } from './layout.js';
+import { isDigest, LEDGER_PREFIX, ledgerKey, ledgerTimestampKey, parseLedgerKey } from './layout.js';
+import type { Stamper } from './stamp.js';
 
 export const LEDGER_FORMAT = 'evidence-packet/locker-ledger/v1';
 export const MAX_LEDGER_ENTRY_BYTES = 64 * 1024;
@@ -42,6 +43,8 @@ export interface LedgerRecord {
   digest: string;
   entry?: LedgerEntry;
   problem?: string;
+  /** The key of its RFC 3161 time-stamp, when one was written with it. */
+  timestampKey?: string;
 }
 
 export function sha256(bytes: Buffer): string {
@@ -66,7 +69,7 @@ export async function lastLedgerSeq(backend: LockerBackend): Promise<number> {
  * Append one entry after the current last one. The store never overwrites, so two writers racing
  * for the same number cannot both win: the loser reads the new tail and tries the next number.
  */
-export async function appendLedgerEntry(backend: LockerBackend, entry: NewLedgerEntry): Promise<LedgerRecord> {
+export async function appendLedgerEntry(backend: LockerBackend, entry: NewLedgerEntry, stamp?: Stamper): Promise<LedgerRecord> {
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const last = await lastLedgerSeq(backend);
     let previous: string | null = null;
@@ -78,7 +81,16 @@ export async function appendLedgerEntry(backend: LockerBackend, entry: NewLedger
     const full: LedgerEntry = { format: LEDGER_FORMAT, seq: last + 1, previous, ...entry };
     const bytes = serializeLedgerEntry(full);
     const key = ledgerKey(full.seq);
-    if (await backend.putBytes(key, bytes)) return { key, seq: full.seq, bytes, digest: sha256(bytes), entry: full };
+    // Stamped before it is written: a TSA that cannot be reached leaves the ledger untouched.
+    const token = stamp === undefined ? undefined : await stamp(bytes);
+    if (await backend.putBytes(key, bytes)) {
+      const record: LedgerRecord = { key, seq: full.seq, bytes, digest: sha256(bytes), entry: full };
+      if (token !== undefined) {
+        record.timestampKey = ledgerTimestampKey(full.seq);
+        await backend.putBytes(record.timestampKey, Buffer.from(token));
+      }
+      return record;
+    }
   }
   throw new Error('could not append to the ledger: other writers kept taking the next entry');
 }

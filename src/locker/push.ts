@@ -18,12 +18,15 @@ import { indexKey, isLabel, packetKey } from './layout.js';
 import { appendLedgerEntry, ledgerRecordsPush } from './ledger.js';
 import { lockAndConfirm } from './lock.js';
 import { hashStream, type ObjectDigest } from './hashing.js';
+import type { Stamper } from './stamp.js';
 
 export interface PushOptions {
   now: Date;
   /** Require the packet to satisfy this trust policy (signatures, time-stamps, dual control). */
   policy?: TrustPolicy;
   onProgress?: (bytes: number) => void;
+  /** Time-stamps the ledger entry (the locker file's ledger.tsa). */
+  stamp?: Stamper;
 }
 
 export interface PushResult {
@@ -120,8 +123,10 @@ export async function pushPacket(backend: LockerBackend, config: LockerConfig, f
       throw inputError('LOCKER_INDEX_CONFLICT', `index entry ${entryKey} does not describe these bytes`, { hint: 'run `packet locker verify` to see what is wrong' });
     }
   }
-  const record = await appendLedgerEntry(backend, { action: 'push', at: formatRfc3339(options.now), packet: digest, object: fileHash, retention: lockFacts, legalHold: lock.legalHold });
-  if (backend.locks) await lockAndConfirm(backend, record.key, { ...wanted, legalHold: false });
+  const record = await appendLedgerEntry(backend, { action: 'push', at: formatRfc3339(options.now), packet: digest, object: fileHash, retention: lockFacts, legalHold: lock.legalHold }, options.stamp);
+  if (backend.locks) {
+    for (const ledgerObject of [record.key, record.timestampKey]) if (ledgerObject !== undefined) await lockAndConfirm(backend, ledgerObject, { ...wanted, legalHold: false });
+  }
   return { report, pushed: true, digest, key, resumed, entry, lock, ledgerSeq: record.seq };
 }
 

@@ -12,12 +12,18 @@ import { listEntries, mapLimited } from './catalog.js';
 import { FolderBackend } from './folder.js';
 import { hashStream } from './hashing.js';
 import type { IndexEntry } from './index-entry.js';
-import { PACKETS_PREFIX, packetKey } from './layout.js';
+import type { TrustedTsa } from '../timestamp/index.js';
+import { ledgerTimestampKey, PACKETS_PREFIX, packetKey } from './layout.js';
 import { readLedger, type LedgerRecord } from './ledger.js';
 import { covers, describeLock } from './lock.js';
 
 export interface LockerVerifyOptions {
   now: Date;
+  /**
+   * The TSA roots the verifier trusts for ledger time-stamps. Given, every entry must carry a
+   * time-stamp over its exact bytes that chains to one of them; absent, time-stamps are not checked.
+   */
+  tsa?: TrustedTsa[];
   onProgress?: (bytes: number) => void;
 }
 
@@ -37,6 +43,7 @@ export async function verifyLocker(backend: LockerBackend, options: LockerVerify
   }
   const ledger = await readLedger(backend);
   checkChain(ledger, checks);
+  await checkTimestamps(backend, ledger, options.tsa, checks);
   const expected = expectations(ledger, checks);
 
   const index = await listEntries(backend);
@@ -100,6 +107,37 @@ function checkChain(ledger: LedgerRecord[], checks: Check[]): void {
     previous = record;
   }
   if (!broken) checks.push(pass('ledger.chain', ledger.length === 0 ? 'the ledger is empty' : `${ledger.length} ledger entries, every link holds`, { data: { entries: ledger.length } }));
+}
+
+/** RFC 3161 time-stamps of the ledger entries (ledger/<seq>.tsr), against the verifier's TSA roots. */
+async function checkTimestamps(backend: LockerBackend, ledger: LedgerRecord[], tsa: TrustedTsa[] | undefined, checks: Check[]): Promise<void> {
+  const MAX_TIMESTAMP_BYTES = 1024 * 1024; // as the timestamp module bounds a TimeStampResp
+  let stamped = 0;
+  let failed = false;
+  for (const record of ledger) {
+    const token = await backend.getBytes(ledgerTimestampKey(record.seq), MAX_TIMESTAMP_BYTES);
+    if (token === undefined) {
+      if (tsa !== undefined) {
+        failed = true;
+        checks.push(fail('ledger.timestamp', 'LEDGER_NOT_TIMESTAMPED', `ledger entry ${record.seq} has no time-stamp`, { subject: record.key, data: { seq: record.seq } }));
+      }
+      continue;
+    }
+    stamped += 1;
+    if (tsa === undefined) continue;
+    // The ASN.1 machinery loads only when there is something to check.
+    const { verifyTimeStamp } = await import('../timestamp/verify.js');
+    const result = verifyTimeStamp(token, record.bytes, tsa);
+    if (!result.ok) {
+      failed = true;
+      checks.push(fail('ledger.timestamp', 'LEDGER_TIMESTAMP_INVALID', `the time-stamp of ledger entry ${record.seq} does not check out: ${result.message}`, { subject: record.key, data: { seq: record.seq, reason: result.code } }));
+    }
+  }
+  if (tsa === undefined) {
+    if (stamped > 0) checks.push({ id: 'ledger.timestamp', status: 'skip', code: 'NO_TSA_ROOT', message: `${stamped} ledger time-stamps not checked: no TSA root given`, hint: 'pass --tsa-ca FILE with the TSA root you trust' });
+  } else if (!failed) {
+    checks.push(pass('ledger.timestamp', `all ${ledger.length} ledger entries carry a valid time-stamp from a trusted TSA`));
+  }
 }
 
 /** What the ledger says each packet must be: its bytes, the strongest retention, its hold state. */

@@ -3,11 +3,12 @@
  * names that a folder can show: tampered packets refused, wrong bytes on pull, a missing object,
  * ledger entries deleted or replaced, an interrupted push resumed.
  */
-import { chmodSync, existsSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FolderBackend } from '../../src/locker/folder.js';
 import { ledgerKey, packetKey } from '../../src/locker/layout.js';
+import { startLocalTsa } from '../../src/timestamp/index.js';
 import { makeTempDir, runCli } from '../helpers/cli.js';
 import { makePacket, NOW, type MadePacket } from './helpers.js';
 
@@ -117,6 +118,59 @@ describe('folder locker life cycle', () => {
     const run = await cli(['locker', 'push', acme.file, '--folder', dir, '--policy', policy]);
     expect(run.code).toBe(1);
     expect(existsSync(join(dir, 'packets'))).toBe(false);
+  });
+});
+
+describe('ledger time-stamps', () => {
+  it('time-stamps every ledger entry when the locker file names a TSA, and verify checks them against the given root', async () => {
+    const tsa = await startLocalTsa();
+    const other = await startLocalTsa();
+    try {
+      const dir = join(temp.path, 'stamped');
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'tsa-root.pem'), tsa.rootPem);
+      writeFileSync(join(dir, 'other-root.pem'), other.rootPem);
+      const file = join(dir, 'locker.yaml');
+      writeFileSync(file, `apiVersion: evidence-packet/v1\nkind: Locker\nbackend: folder\nfolder: { path: store }\nretention:\n  default: { mode: GOVERNANCE, days: 30 }\nledger:\n  tsa: { url: "${tsa.url}", ca: tsa-root.pem }\n`);
+      expect((await cli(['locker', 'push', acme.file, '--locker', file])).code).toBe(0);
+      expect((await cli(['locker', 'hold', acme.digest, '--locker', file])).code).toBe(0);
+      expect(existsSync(join(dir, 'store', 'ledger', '000000000002.tsr'))).toBe(true);
+
+      const unchecked = json((await cli(['locker', 'verify', '--locker', file, '--format', 'json'])).stdout) as { verdict: string; checks: { code: string }[] };
+      expect(unchecked.verdict).toBe('pass');
+      expect(unchecked.checks.some((c) => c.code === 'NO_TSA_ROOT')).toBe(true);
+      const checked = await cli(['locker', 'verify', '--locker', file, '--tsa-ca', join(dir, 'tsa-root.pem'), '--format', 'json']);
+      expect(checked.code, checked.stdout).toBe(0);
+      const wrongRoot = json((await cli(['locker', 'verify', '--locker', file, '--tsa-ca', join(dir, 'other-root.pem'), '--format', 'json'])).stdout) as { checks: { code: string }[] };
+      expect(wrongRoot.checks.filter((c) => c.code === 'LEDGER_TIMESTAMP_INVALID')).toHaveLength(2);
+
+      // A time-stamp moved to another entry no longer matches its bytes.
+      const second = join(dir, 'store', 'ledger', '000000000002.tsr');
+      chmodSync(second, 0o644);
+      writeFileSync(second, readFileSync(join(dir, 'store', 'ledger', '000000000001.tsr')));
+      const moved = json((await cli(['locker', 'verify', '--locker', file, '--tsa-ca', join(dir, 'tsa-root.pem'), '--format', 'json'])).stdout) as { checks: { code: string; data?: { seq: number } }[] };
+      expect(moved.checks.find((c) => c.code === 'LEDGER_TIMESTAMP_INVALID')?.data?.seq).toBe(2);
+      rmSync(second);
+      const missing = json((await cli(['locker', 'verify', '--locker', file, '--tsa-ca', join(dir, 'tsa-root.pem'), '--format', 'json'])).stdout) as { checks: { code: string; data?: { seq: number } }[] };
+      expect(missing.checks.find((c) => c.code === 'LEDGER_NOT_TIMESTAMPED')?.data?.seq).toBe(2);
+    } finally {
+      await tsa.close();
+      await other.close();
+    }
+  });
+
+  it('an unreachable TSA leaves the ledger untouched (exit 3)', async () => {
+    const dir = join(temp.path, 'stamp-down');
+    mkdirSync(dir);
+    const tsa = await startLocalTsa();
+    writeFileSync(join(dir, 'tsa-root.pem'), tsa.rootPem);
+    const url = tsa.url;
+    await tsa.close();
+    const file = join(dir, 'locker.yaml');
+    writeFileSync(file, `apiVersion: evidence-packet/v1\nkind: Locker\nbackend: folder\nfolder: { path: store }\nretention:\n  default: { mode: GOVERNANCE, days: 30 }\nledger:\n  tsa: { url: "${url}", ca: tsa-root.pem, timeoutSeconds: 5 }\n`);
+    const run = await cli(['locker', 'push', acme.file, '--locker', file]);
+    expect(run.code, run.stderr).toBe(3);
+    expect(existsSync(join(dir, 'store', 'ledger'))).toBe(false);
   });
 });
 

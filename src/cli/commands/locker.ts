@@ -1,5 +1,8 @@
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { inputError, usageError } from '../../core/errors.js';
+import { describeCause, inputError, usageError } from '../../core/errors.js';
+import { ledgerStamper, type Stamper } from '../../locker/stamp.js';
+import type { TrustedTsa } from '../../timestamp/verify.js';
 import { formatRfc3339, parseRfc3339 } from '../../core/time.js';
 import type { LockerBackend, LockerConfig, RetentionMode } from '../../locker/index.js';
 import { booleanOption, choiceOption, nowOption, pathOption, stringOption, type CommandSpec, type OptionValues } from '../command.js';
@@ -46,6 +49,9 @@ options:
   --days N                  retention: keep N more days from now
   --mode COMPLIANCE|GOVERNANCE
                             retention: the mode (default: the current one)
+  --tsa-ca FILE             verify: the TSA root(s) you trust; every ledger entry must then carry
+                            a valid RFC 3161 time-stamp (entries are time-stamped when the
+                            locker file names a ledger TSA)
   --now RFC3339             the time to record and judge at (default: now)
   --format text|json        output format (default text)
   --quiet                   no progress display
@@ -63,6 +69,7 @@ options:
     until: { type: 'string' },
     days: { type: 'string' },
     mode: { type: 'string' },
+    'tsa-ca': { type: 'string' },
     now: { type: 'string' },
     format: { type: 'string' },
     quiet: { type: 'boolean' },
@@ -126,7 +133,7 @@ async function runSubcommand(sub: Subcommand, ctx: Context): Promise<number> {
         const packet = resolve(io.cwd, oneArgument(ctx.args, 'PACKET', sub));
         const policyFile = pathOption(io, values, 'policy');
         const policy = policyFile === undefined ? undefined : await (await import('../../trust/index.js')).loadTrustPolicy(policyFile);
-        const result = await locker.pushPacket(backend, ctx.config, packet, { now, onProgress, ...(policy === undefined ? {} : { policy }) });
+        const result = await locker.pushPacket(backend, ctx.config, packet, { now, onProgress, ...(policy === undefined ? {} : { policy }), ...stampOption(ctx.config) });
         progress.done();
         if (!result.pushed) {
           writeReport(io, result.report, ctx.format);
@@ -179,7 +186,7 @@ async function runSubcommand(sub: Subcommand, ctx: Context): Promise<number> {
       case 'hold':
       case 'release': {
         const digest = digestArgument(ctx.args, sub);
-        const result = await locker.setHold(backend, digest, sub === 'hold', now);
+        const result = await locker.setHold(backend, digest, sub === 'hold', now, locker.ledgerStamper(ctx.config));
         return emit(ctx, { action: sub, digest, lock: lockFacts(result.lock), ledgerSeq: result.ledgerSeq }, [`legal hold ${sub === 'hold' ? 'ON' : 'OFF'} for sha256:${digest} (read back: ${describe(result.lock)}); ledger entry ${result.ledgerSeq}`]);
       }
       case 'retention': {
@@ -187,12 +194,14 @@ async function runSubcommand(sub: Subcommand, ctx: Context): Promise<number> {
         const current = await backend.getLock(locker.packetKey(digest));
         const until = retentionUntil(values, now);
         const mode = (stringOption(values, 'mode') === undefined ? current.mode ?? ctx.config.retention.default.mode : choiceOption(values, 'mode', ['COMPLIANCE', 'GOVERNANCE'] as const, 'COMPLIANCE')) as RetentionMode;
-        const result = await locker.extendRetention(backend, digest, mode, until, now);
+        const result = await locker.extendRetention(backend, digest, mode, until, now, locker.ledgerStamper(ctx.config));
         return emit(ctx, { action: 'retention', digest, lock: lockFacts(result.lock), ledgerSeq: result.ledgerSeq }, [`retention of sha256:${digest}: ${describe(result.lock)}; ledger entry ${result.ledgerSeq}`]);
       }
       case 'verify': {
         if (ctx.args.length > 0) throw usageError('BAD_ARGUMENTS', 'verify takes no arguments');
-        const report = await locker.verifyLocker(backend, { now, onProgress });
+        const tsaCa = pathOption(io, values, 'tsa-ca');
+        const tsa = tsaCa === undefined ? undefined : [await readTsaRoots(tsaCa)];
+        const report = await locker.verifyLocker(backend, { now, onProgress, ...(tsa === undefined ? {} : { tsa }) });
         progress.done();
         writeReport(io, report, ctx.format, { showPassed: true });
         return exitCodeFor(report);
@@ -200,6 +209,20 @@ async function runSubcommand(sub: Subcommand, ctx: Context): Promise<number> {
     }
   } finally {
     progress.done();
+  }
+}
+
+function stampOption(config: LockerConfig): { stamp?: Stamper } {
+  const stamp = ledgerStamper(config);
+  return stamp === undefined ? {} : { stamp };
+}
+
+async function readTsaRoots(file: string): Promise<TrustedTsa> {
+  const { loadCertificates } = await import('../../timestamp/index.js');
+  try {
+    return { name: file, roots: loadCertificates(await readFile(file)) };
+  } catch (error) {
+    throw usageError('TSA_CA_UNREADABLE', `cannot read TSA roots from ${file}: ${describeCause(error)}`, { hint: 'check the --tsa-ca path: a PEM or DER certificate file' });
   }
 }
 
