@@ -24,7 +24,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 process.env.AWS_ACCESS_KEY_ID = server.PACKET_TEST_S3_ACCESS_KEY_ID;
 process.env.AWS_SECRET_ACCESS_KEY = server.PACKET_TEST_S3_SECRET_ACCESS_KEY;
 process.env.BENCH_S3_ENDPOINT = server.PACKET_TEST_S3_ENDPOINT;
-process.env.BENCH_PART_MIB = '16';
+process.env.BENCH_PART_MIB = '8';
 
 const work = mkdtempSync(join(tmpdir(), 'bench-locker-'));
 try {
@@ -44,7 +44,7 @@ try {
   await client.send(new CreateBucketCommand({ Bucket: bucket, ObjectLockEnabledForBucket: true }));
   client.destroy();
   const locker = join(work, 'locker.yaml');
-  writeFileSync(locker, `apiVersion: evidence-packet/v1\nkind: Locker\nbackend: s3\ns3:\n  endpoint: ${server.PACKET_TEST_S3_ENDPOINT}\n  region: us-east-1\n  bucket: ${bucket}\n  pathStyle: true\n  partSizeMiB: 16\n  queueSize: 4\nretention:\n  default: { mode: GOVERNANCE, days: 1 }\n`);
+  writeFileSync(locker, `apiVersion: evidence-packet/v1\nkind: Locker\nbackend: s3\ns3:\n  endpoint: ${server.PACKET_TEST_S3_ENDPOINT}\n  region: us-east-1\n  bucket: ${bucket}\n  pathStyle: true\n  partSizeMiB: 8\n  queueSize: 4\nretention:\n  default: { mode: GOVERNANCE, days: 1 }\n`);
 
   const plainUp = measure('plain SDK upload', ['bench/locker-plain.mjs', 'upload', packet, bucket, 'plain/big.packet.tar'], { runs: 1, node: true });
   const push = measure('packet locker push', [BIN, 'locker', 'push', packet, '--locker', locker], { runs: 1, node: true });

@@ -124,7 +124,7 @@ function toConfig(raw: RawLocker, base: string): LockerConfig {
       prefix: s3.prefix ?? '',
       pathStyle: s3.pathStyle === true,
       allowWithoutObjectLock: s3.allowWithoutObjectLock === true,
-      partSizeMiB: s3.partSizeMiB ?? 16,
+      partSizeMiB: s3.partSizeMiB ?? 8,
       queueSize: s3.queueSize ?? 4,
       ...(s3.endpoint === undefined ? {} : { endpoint: s3.endpoint }),
       ...(s3.profile === undefined ? {} : { profile: s3.profile }),

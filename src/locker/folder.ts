@@ -12,6 +12,7 @@ import { openAtomic, temporarySibling, writeFileAtomic } from '../core/atomic.js
 import type { LockerBackend, LockState, RetentionMode, StoredObject } from './backend.js';
 import { LockRefusedError } from './errors.js';
 import { hashingFileStream, type ObjectDigest } from './hashing.js';
+import { onInterrupt } from './interrupt.js';
 
 export const LOCKS_PREFIX = 'locks/';
 const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,254}$/;
@@ -43,6 +44,7 @@ export class FolderBackend implements LockerBackend {
     const target = await this.prepare(key);
     if (await exists(target)) throw new ObjectExistsError(key);
     const out = await openAtomic(target, { mode: 0o444 });
+    const done = onInterrupt(() => out.abort());
     try {
       if (onProgress !== undefined) stream.on('data', (chunk: Buffer) => onProgress(chunk.length));
       await writeAll(stream, out.handle);
@@ -50,6 +52,7 @@ export class FolderBackend implements LockerBackend {
       await out.handle.close();
       await linkNoReplace(out.tempPath, target, key);
     } finally {
+      done();
       await out.abort();
     }
   }

@@ -14,3 +14,4 @@ export { setHold, extendRetention, type CustodyResult } from './custody.js';
 export { verifyLocker, type LockerVerifyOptions } from './verify.js';
 export { hashStream, type ObjectDigest } from './hashing.js';
 export { ledgerStamper, type Stamper } from './stamp.js';
+export { onInterrupt, runInterruptCleanups } from './interrupt.js';

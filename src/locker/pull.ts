@@ -15,6 +15,7 @@ import type { LockerBackend } from './backend.js';
 import { findEntry } from './catalog.js';
 import { FolderBackend, writeAll } from './folder.js';
 import type { ObjectDigest } from './hashing.js';
+import { onInterrupt } from './interrupt.js';
 import { packetKey, PACKETS_PREFIX } from './layout.js';
 
 const MAX_SMALL_OBJECT_BYTES = 64 * 1024;
@@ -37,6 +38,7 @@ export async function pullPacket(backend: LockerBackend, digest: string, out: st
 
   await mkdir(dirname(out), { recursive: true });
   const file = await openAtomic(out, { mode: 0o644 });
+  const done = onInterrupt(() => file.abort());
   try {
     const hash = createHash('sha256');
     let size = 0;
@@ -65,6 +67,7 @@ export async function pullPacket(backend: LockerBackend, digest: string, out: st
     await file.commit();
     return { digest, out, object: { sha256, size } };
   } finally {
+    done();
     await file.abort();
   }
 }

@@ -33,6 +33,7 @@ import type { S3Settings } from './config.js';
 import { credentialsMissing, errorName, LockRefusedError, storageError } from './errors.js';
 import { ObjectExistsError } from './folder.js';
 import { hashingFileStream, type ObjectDigest } from './hashing.js';
+import { onInterrupt } from './interrupt.js';
 
 export interface S3BackendOptions {
   /** The environment credentials and profile are looked up in (tests pass their own). */
@@ -114,7 +115,13 @@ export class S3Backend implements LockerBackend {
       leavePartsOnError: false,
       params: { Bucket: this.settings.bucket, Key: this.key(key), Body: source.stream, ContentType: 'application/x-tar' },
     });
-    await this.call('upload the packet', () => upload.done());
+    // Interrupted, the multipart upload is aborted so that no parts are left behind.
+    const done = onInterrupt(() => upload.abort());
+    try {
+      await this.call('upload the packet', () => upload.done());
+    } finally {
+      done();
+    }
     return source.digest();
   }
 

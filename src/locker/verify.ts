@@ -39,7 +39,8 @@ interface Expected {
 export async function verifyLocker(backend: LockerBackend, options: LockerVerifyOptions): Promise<Report> {
   const checks: Check[] = [];
   if (!backend.worm) {
-    checks.push({ id: 'locker.worm', status: 'info', code: 'NO_WORM', message: `${backend.description} gives no WORM guarantee: lock state is as recorded, not enforced` });
+    const what = backend.locks ? 'lock state is as recorded, not enforced' : 'it keeps no lock state (no Object Lock)';
+    checks.push({ id: 'locker.worm', status: 'info', code: 'NO_WORM', message: `${backend.description} gives no WORM guarantee: ${what}` });
   }
   const ledger = await readLedger(backend);
   checkChain(ledger, checks);

@@ -83,8 +83,13 @@ options:
     const now = nowOption(io, values);
     const args = positionals.slice(1);
     const config = await lockerConfig(io, values);
-    const { openLocker } = await import('../../locker/index.js');
+    const { openLocker, runInterruptCleanups } = await import('../../locker/index.js');
     const backend = await openLocker(config, { env: io.env });
+    // Interrupted, undo what is half-done (temporary files, a multipart upload), then exit 130/143.
+    const interrupted = (code: number) => () => void runInterruptCleanups().finally(() => process.exit(code));
+    const onSigint = interrupted(130);
+    const onSigterm = interrupted(143);
+    process.once('SIGINT', onSigint).once('SIGTERM', onSigterm);
     try {
       return await runSubcommand(sub as Subcommand, { io, values, args, format, now, config, backend });
     } catch (error) {
@@ -92,6 +97,7 @@ options:
       if (error instanceof LockRefusedError) throw inputError('LOCKER_LOCK_REFUSED', error.message, { cause: error, hint: 'retention can only be extended, and COMPLIANCE can never be weakened' });
       throw error;
     } finally {
+      process.off('SIGINT', onSigint).off('SIGTERM', onSigterm);
       await backend.close();
     }
   },
