@@ -23,7 +23,8 @@ export interface LockRequest {
 
 export interface StoredObject {
   key: string;
-  size: number;
+  /** Known from a listing on S3; a folder listing leaves it out (one stat call less per key). */
+  size?: number;
 }
 
 export interface LockerBackend {
@@ -47,7 +48,7 @@ export interface LockerBackend {
   /** Store small bytes under `key`; never overwrites: returns false when the key already exists. */
   putBytes(key: string, bytes: Buffer): Promise<boolean>;
   /** Size of the object, or undefined when absent. */
-  head(key: string): Promise<StoredObject | undefined>;
+  head(key: string): Promise<Required<StoredObject> | undefined>;
   /** Small objects only (index and ledger entries), bounded by `maxBytes`; undefined when absent. */
   getBytes(key: string, maxBytes: number): Promise<Buffer | undefined>;
   /** A stream of the object's bytes; undefined when absent. */

@@ -4,7 +4,7 @@
  * records retention and legal hold beside them (locks/<key>.json) and refuses what Object Lock
  * would refuse, but anyone with write access to the folder can change all of it.
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, type Dirent } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, type Dirent } from 'node:fs';
 import { chmod, link, lstat, mkdir, open, readFile, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -78,7 +78,7 @@ export class FolderBackend implements LockerBackend {
     return true;
   }
 
-  async head(key: string): Promise<StoredObject | undefined> {
+  async head(key: string): Promise<Required<StoredObject> | undefined> {
     const info = await lstat(this.path(key)).catch(() => undefined);
     return info?.isFile() === true ? { key, size: info.size } : undefined;
   }
@@ -191,7 +191,7 @@ export class FolderBackend implements LockerBackend {
       if (entry.isDirectory()) {
         if (prefix.startsWith(`${key}/`) || key.startsWith(prefix) || `${key}/`.startsWith(prefix)) await this.walk(key, prefix, found);
       } else if (entry.isFile() && key.startsWith(prefix)) {
-        found.push({ key, size: lstatSync(join(dir, entry.name)).size });
+        found.push({ key });
       }
     }
   }

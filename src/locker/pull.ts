@@ -89,8 +89,10 @@ export async function pullAll(backend: LockerBackend, dir: string, onProgress?: 
   const mirror = new FolderBackend(dir);
   await mirror.open();
   const result: MirrorResult = { objects: 0, bytes: 0, skipped: 0 };
-  for await (const item of backend.list('')) {
-    if (!/^(packets|index|ledger)\//.test(item.key)) continue;
+  for await (const listed of backend.list('')) {
+    if (!/^(packets|index|ledger)\//.test(listed.key)) continue;
+    const item = listed.size === undefined ? await backend.head(listed.key) : { key: listed.key, size: listed.size };
+    if (item === undefined) continue;
     const have = await mirror.head(item.key);
     if (have !== undefined && have.size === item.size) {
       result.skipped += 1;

@@ -134,7 +134,7 @@ export class S3Backend implements LockerBackend {
     return true;
   }
 
-  async head(key: string): Promise<StoredObject | undefined> {
+  async head(key: string): Promise<Required<StoredObject> | undefined> {
     try {
       const answer = await this.client.send(new HeadObjectCommand({ Bucket: this.settings.bucket, Key: this.key(key) }));
       return { key, size: answer.ContentLength ?? 0 };
