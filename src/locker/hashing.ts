@@ -9,9 +9,12 @@ export interface ObjectDigest {
 
 /**
  * A file's bytes as a stream that hashes what actually passes through it, so the digest recorded
- * for an upload is the digest of the bytes the store was sent, read once.
+ * for an upload is the digest of the bytes the store was sent, read once. With a `gate`, the
+ * stream does not end until the gate opens, and fails if it is closed: an upload can run while
+ * the packet is still being verified, and completes only once it passed (a multipart upload is
+ * invisible until completed, and lib-storage aborts it when its body fails).
  */
-export function hashingFileStream(file: string, onProgress?: (bytes: number) => void): { stream: Readable; digest(): ObjectDigest } {
+export function hashingFileStream(file: string, onProgress?: (bytes: number) => void, gate?: Promise<void>): { stream: Readable; digest(): ObjectDigest } {
   const hash = createHash('sha256');
   let size = 0;
   let result: ObjectDigest | undefined;
@@ -23,8 +26,15 @@ export function hashingFileStream(file: string, onProgress?: (bytes: number) => 
       onProgress?.(chunk.length);
       done(null, chunk);
     },
+    flush(done) {
+      if (gate === undefined) done();
+      else gate.then(() => done(), (error: Error) => done(error));
+    },
   });
   source.on('error', (error) => tap.destroy(error));
+  // A closed gate may fail the stream before its consumer starts reading; the consumer still sees
+  // the error (a destroyed stream's iterator throws it), so no listener is needed beyond this one.
+  tap.on('error', () => undefined);
   source.pipe(tap);
   return {
     stream: tap,

@@ -5,12 +5,16 @@
  * its bytes are the packet's, and completes what is missing; nothing is ever overwritten.
  */
 import { createReadStream } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { inputError, usageError } from '../core/errors.js';
 import { formatRfc3339 } from '../core/time.js';
 import type { Report } from '../core/result.js';
 import type { TrustPolicy } from '../trust/index.js';
 import { verifyPacket } from '../verify/verify.js';
+import { MANIFEST } from '../packet/format.js';
+import { readTar } from '../packet/tar-reader.js';
 import type { LockerBackend, LockState } from './backend.js';
 import { retentionFor, type LockerConfig } from './config.js';
 import { parseIndexEntry, serializeIndexEntry, MAX_INDEX_ENTRY_BYTES, type IndexEntry } from './index-entry.js';
@@ -49,9 +53,47 @@ export async function pushPacket(backend: LockerBackend, config: LockerConfig, f
   if (info === undefined || !info.isFile()) {
     throw usageError('LOCKER_PUSH_NOT_A_FILE', `${file} is not a packet file`, { hint: 'push a NAME.packet.tar file (pack an unpacked folder first with tar)' });
   }
-  const { report, reading } = await verifyPacket(file, { now: options.now, unmet: 'fail', command: 'locker push', ...(options.policy === undefined ? {} : { policy: options.policy }) });
-  if (report.verdict !== 'pass' || reading.digest === undefined || reading.metadata === undefined) return { report, pushed: false };
+  // The upload runs while the packet is verified (both read the same file), under the digest read
+  // first from the manifest; it completes only once verification has passed (see hashingFileStream).
+  const early = await manifestDigest(file);
+  const gate = makeGate();
+  const upload = early !== undefined && (await backend.head(packetKey(early))) === undefined ? settle(backend.putFile(packetKey(early), file, options.onProgress, gate.promise)) : undefined;
+  const stopUpload = async (): Promise<void> => {
+    gate.close();
+    await upload;
+  };
+  let outcome: Awaited<ReturnType<typeof verifyPacket>>;
+  try {
+    outcome = await verifyPacket(file, { now: options.now, unmet: 'fail', command: 'locker push', ...(options.policy === undefined ? {} : { policy: options.policy }) });
+  } catch (error) {
+    await stopUpload();
+    throw error;
+  }
+  const { report, reading } = outcome;
+  if (report.verdict !== 'pass' || reading.digest === undefined || reading.metadata === undefined) {
+    await stopUpload();
+    return { report, pushed: false };
+  }
+  try {
+    return await store(backend, config, file, info, { report, reading: reading as Verified, options, ...(upload === undefined || reading.digest !== early ? {} : { upload, gate }) });
+  } finally {
+    await stopUpload();
+  }
+}
 
+type Verified = Awaited<ReturnType<typeof verifyPacket>>['reading'] & { digest: string; metadata: NonNullable<Awaited<ReturnType<typeof verifyPacket>>['reading']['metadata']> };
+
+interface StoreInput {
+  report: Report;
+  reading: Verified;
+  options: PushOptions;
+  /** The upload already under way, waiting for its gate. */
+  upload?: Promise<Settled<ObjectDigest>>;
+  gate?: Gate;
+}
+
+async function store(backend: LockerBackend, config: LockerConfig, file: string, info: Stats, input: StoreInput): Promise<PushResult> {
+  const { report, reading, options } = input;
   const metadata = reading.metadata;
   for (const [field, value] of [['tenant', metadata.tenant], ['environment', metadata.environment]] as const) {
     if (value !== undefined && !isLabel(value)) throw inputError('LOCKER_BAD_LABEL', `packet.json ${field} ${JSON.stringify(value)} is not a DNS label; the locker cannot index it`);
@@ -77,7 +119,13 @@ export async function pushPacket(backend: LockerBackend, config: LockerConfig, f
   const entryKey = indexKey(metadata.tenant, created, digest);
   let fileHash: ObjectDigest;
   let resumed = false;
-  if ((await backend.head(key)) === undefined) {
+  if (input.upload !== undefined && input.gate !== undefined) {
+    input.gate.open();
+    const uploaded = await input.upload;
+    if (!uploaded.ok) throw uploaded.error;
+    fileHash = uploaded.value;
+    await unchanged();
+  } else if ((await backend.head(key)) === undefined) {
     fileHash = await backend.putFile(key, file, options.onProgress);
     await unchanged();
   } else {
@@ -135,4 +183,49 @@ async function readIndexEntry(backend: LockerBackend, key: string): Promise<Inde
   if (bytes === undefined) return undefined;
   const parsed = parseIndexEntry(bytes);
   return 'problem' in parsed ? undefined : parsed;
+}
+
+/** SHA-256 of the manifest.sha256 entry, read from the start of the tar (it sorts before the payload). */
+async function manifestDigest(file: string): Promise<string | undefined> {
+  try {
+    for await (const entry of readTar(file)) {
+      if (entry.path !== MANIFEST) continue;
+      if (entry.type !== 'file' || entry.size > MAX_EARLY_MANIFEST_BYTES) return undefined;
+      const hash = createHash('sha256');
+      for await (const chunk of entry.content) hash.update(chunk);
+      return hash.digest('hex');
+    }
+  } catch {
+    // Whatever is wrong with the file, verification says it properly.
+  }
+  return undefined;
+}
+
+const MAX_EARLY_MANIFEST_BYTES = 64 * 1024 * 1024;
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    (value) => ({ ok: true, value }),
+    (error: unknown) => ({ ok: false, error }),
+  );
+}
+
+interface Gate {
+  promise: Promise<void>;
+  open(): void;
+  close(): void;
+}
+
+/** A promise to hold an upload's completion: opened when verification passed, else closed. */
+function makeGate(): Gate {
+  let open = (): void => undefined;
+  let close = (): void => undefined;
+  const promise = new Promise<void>((resolve, reject) => {
+    open = resolve;
+    close = () => reject(new Error('the packet did not verify: upload abandoned'));
+  });
+  promise.catch(() => undefined);
+  return { promise, open, close };
 }

@@ -105,9 +105,9 @@ export class S3Backend implements LockerBackend {
     }
   }
 
-  async putFile(key: string, file: string, onProgress?: (bytes: number) => void): Promise<ObjectDigest> {
+  async putFile(key: string, file: string, onProgress?: (bytes: number) => void, gate?: Promise<void>): Promise<ObjectDigest> {
     if ((await this.head(key)) !== undefined) throw new ObjectExistsError(key);
-    const source = hashingFileStream(file, onProgress);
+    const source = hashingFileStream(file, onProgress, gate);
     const upload = new Upload({
       client: this.client,
       partSize: this.settings.partSizeMiB * 1024 * 1024,

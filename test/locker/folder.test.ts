@@ -3,7 +3,7 @@
  * names that a folder can show: tampered packets refused, wrong bytes on pull, a missing object,
  * ledger entries deleted or replaced, an interrupted push resumed.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FolderBackend } from '../../src/locker/folder.js';
@@ -35,6 +35,12 @@ async function filledLocker(name: string): Promise<string> {
     expect(run.code, run.stderr).toBe(0);
   }
   return dir;
+}
+
+/** Every file under the locker folder (an upload abandoned mid-way may leave empty folders only). */
+function storedFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => !entry.isDirectory()).map((entry) => join(entry.parentPath, entry.name));
 }
 
 function json(text: string): Record<string, unknown> {
@@ -108,7 +114,7 @@ describe('folder locker life cycle', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/not pushed/);
     expect((json(run.stdout) as { checks: { code: string }[] }).checks.some((c) => c.code === 'FILE_MODIFIED')).toBe(true);
-    expect(existsSync(join(dir, 'packets'))).toBe(false);
+    expect(storedFiles(dir)).toEqual([]);
   });
 
   it('with --policy, refuses a packet that lacks the approvals the policy requires', async () => {
@@ -117,7 +123,7 @@ describe('folder locker life cycle', () => {
     const dir = join(temp.path, 'policy-locker');
     const run = await cli(['locker', 'push', acme.file, '--folder', dir, '--policy', policy]);
     expect(run.code).toBe(1);
-    expect(existsSync(join(dir, 'packets'))).toBe(false);
+    expect(storedFiles(dir)).toEqual([]);
   });
 });
 

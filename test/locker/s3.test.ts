@@ -12,6 +12,7 @@ import {
   GetObjectAttributesCommand,
   GetObjectLegalHoldCommand,
   GetObjectRetentionCommand,
+  ListMultipartUploadsCommand,
   ListObjectsV2Command,
   ListObjectVersionsCommand,
   PutObjectCommand,
@@ -212,6 +213,19 @@ describe.skipIf(radosgw === undefined && !inCi)('locker on S3 Object Lock (local
     } finally {
       await proxy.close();
     }
+  });
+
+  it('a packet that fails verification is not stored, and its multipart upload (begun alongside) is aborted', async () => {
+    const { file, bucket } = await newLocker('unverified');
+    const bad = join(temp.path, 'big-tampered.packet.tar');
+    const bytes = readFileSync(big.file);
+    bytes[bytes.length - 65536] ^= 0xff; // near the end of disk.img: parts are sent before the mismatch shows
+    writeFileSync(bad, bytes);
+    const run = await cli(['locker', 'push', bad, '--locker', file]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/not pushed/);
+    expect((await client.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).toEqual([]);
+    expect((await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads ?? []).toEqual([]);
   });
 
   it('rejected credentials are an environment error (exit 3), never printed', async () => {
