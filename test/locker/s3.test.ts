@@ -5,7 +5,7 @@
  * deleted or replaced ledger entries, retention shortening, a network cut mid-upload.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DeleteObjectCommand,
@@ -16,7 +16,7 @@ import {
   ListObjectsV2Command,
   ListObjectVersionsCommand,
   PutObjectCommand,
-  type S3Client,
+  S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,6 +78,19 @@ describe.skipIf(radosgw === undefined && !inCi)('locker on S3 Object Lock (local
       const done = await upload.done();
       expect(done.ETag ?? '').toBe('');
       await expect(client.send(new GetObjectRetentionCommand({ Bucket: bucket, Key: 'm' }))).rejects.toMatchObject({ name: 'ObjectLockConfigurationNotFoundError' });
+    });
+
+    it("answers 411 to the SDK's default (aws-chunked, checksummed) streaming upload", async () => {
+      const bucket = await makeBucket(client, 'quirk-411', true);
+      const defaults = new S3Client({ region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true, credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey } });
+      const body = join(temp.path, 'one-mib');
+      writeFileSync(body, Buffer.alloc(1024 * 1024, 1));
+      try {
+        await expect(defaults.send(new PutObjectCommand({ Bucket: bucket, Key: 's', Body: createReadStream(body), ContentLength: 1024 * 1024 }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 411 } });
+        await expect(client.send(new PutObjectCommand({ Bucket: bucket, Key: 's', Body: createReadStream(body), ContentLength: 1024 * 1024 }))).resolves.toBeDefined();
+      } finally {
+        defaults.destroy();
+      }
     });
 
     it('accepts a wrong x-amz-checksum-sha256 and has no GetObjectAttributes', async () => {
@@ -219,7 +232,8 @@ describe.skipIf(radosgw === undefined && !inCi)('locker on S3 Object Lock (local
     const { file, bucket } = await newLocker('unverified');
     const bad = join(temp.path, 'big-tampered.packet.tar');
     const bytes = readFileSync(big.file);
-    bytes[bytes.length - 65536] ^= 0xff; // near the end of disk.img: parts are sent before the mismatch shows
+    const at = bytes.length - 65536; // near the end of disk.img: parts are sent before the mismatch shows
+    bytes.writeUInt8((bytes.readUInt8(at) ^ 0xff) & 0xff, at);
     writeFileSync(bad, bytes);
     const run = await cli(['locker', 'push', bad, '--locker', file]);
     expect(run.code).toBe(1);
