@@ -287,6 +287,18 @@ describe('folder locker faults', () => {
     expect(readFileSync(out, 'utf8')).toBe('keep me');
   });
 
+  it('list shows names from packets without control characters', async () => {
+    const dir = join(temp.path, 'hostile-names');
+    const digest = 'c'.repeat(64);
+    mkdirSync(join(dir, 'index', 'acme'), { recursive: true });
+    const entry = { created: '2026-03-01T10:00:00Z', digest, format: 'evidence-packet/locker-index/v1', name: 'x\u001b]0;owned\u0007\nfake line', object: { sha256: digest, size: 1 }, pushedAt: '2026-03-01T10:00:00Z', retention: { mode: 'GOVERNANCE', retainUntil: '2026-03-02T10:00:00Z' }, signers: [], tenant: 'acme' };
+    writeFileSync(join(dir, 'index', 'acme', `20260301T100000Z-${digest}.json`), JSON.stringify(entry));
+    const run = await cli(['locker', 'list', '--folder', dir]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+    expect(run.stdout.split('\n').filter((line) => line.includes('fake line'))).toHaveLength(1);
+  });
+
   it('folder keys cannot reach outside the locker', () => {
     const backend = new FolderBackend(join(temp.path, 'keys'));
     for (const key of ['../x', 'index/../../x', '/etc/passwd', 'index//x', 'index/.hidden']) expect(() => backend.path(key)).toThrow(/unsafe/);

@@ -183,7 +183,10 @@ async function runSubcommand(sub: Subcommand, ctx: Context): Promise<number> {
         const entries = listed.flatMap((item) => (item.entry === undefined ? [] : [item.entry]));
         if (ctx.format === 'json') io.stdout.write(`${JSON.stringify({ format: 'evidence-packet/locker/v1', action: 'list', entries, problems: bad }, null, 2)}\n`);
         else {
-          for (const e of entries) io.stdout.write(`${e.created}  ${e.tenant ?? '-'}/${e.environment ?? '-'}  ${e.operation ?? '-'}  ${e.name}  sha256:${e.digest}  ${e.signers.length} signatures\n`);
+          // Names and operations come from packets: shown on one line, without control characters.
+          const { displayText } = await import('../../report/index.js');
+          const show = (text: string | undefined): string => (text === undefined ? '-' : displayText(text, 200).replace(/[\t\n\r]/g, ' '));
+          for (const e of entries) io.stdout.write(`${show(e.created)}  ${e.tenant ?? '-'}/${e.environment ?? '-'}  ${show(e.operation)}  ${show(e.name)}  sha256:${e.digest}  ${e.signers.length} signatures\n`);
           io.stdout.write(`${entries.length} packets\n`);
           for (const item of bad) io.stderr.write(`packet: unreadable index entry ${item.key}: ${item.problem ?? 'invalid'}\n`);
         }
