@@ -86,6 +86,16 @@ describe('locker file', () => {
     expect(run.stdout + run.stderr).not.toContain(secret);
   });
 
+  it('usage errors are reported (exit 2) before the store is contacted or credentials are looked for', async () => {
+    const file = join(temp.path, 's3-usage.yaml');
+    writeFileSync(file, S3_LOCKER);
+    const env = { PATH: process.env.PATH, HOME: temp.path };
+    for (const args of [['hold', 'not-a-digest'], ['pull', 'c'.repeat(64)], ['retention', 'c'.repeat(64)], ['list', 'extra'], ['list', '--since', 'yesterday'], ['push'], ['frobnicate']]) {
+      const run = await runCli(['locker', ...args, '--locker', file], { env });
+      expect(run.code, `${args.join(' ')}: ${run.stderr}`).toBe(2);
+    }
+  });
+
   it('there is no command-line option for credentials', async () => {
     const run = await runCli(['locker', 'list', '--folder', temp.path, '--secret-access-key', 'x']);
     expect(run.code).toBe(2);

@@ -82,6 +82,7 @@ options:
     const format = choiceOption(values, 'format', ['text', 'json'] as const, 'text');
     const now = nowOption(io, values);
     const args = positionals.slice(1);
+    checkArguments(sub as Subcommand, args, values);
     const config = await lockerConfig(io, values);
     const { openLocker, runInterruptCleanups } = await import('../../locker/index.js');
     const backend = await openLocker(config, { env: io.env });
@@ -233,6 +234,16 @@ async function readTsaRoots(file: string): Promise<TrustedTsa> {
   } catch (error) {
     throw usageError('TSA_CA_UNREADABLE', `cannot read TSA roots from ${file}: ${describeCause(error)}`, { hint: 'check the --tsa-ca path: a PEM or DER certificate file' });
   }
+}
+
+/** Usage errors are found before any store is contacted. */
+function checkArguments(sub: Subcommand, args: string[], values: OptionValues): void {
+  if (sub === 'push') oneArgument(args, 'PACKET', sub);
+  if (sub === 'hold' || sub === 'release' || sub === 'retention' || (sub === 'pull' && !booleanOption(values, 'all'))) digestArgument(args, sub);
+  if ((sub === 'list' || sub === 'verify') && args.length > 0) throw usageError('BAD_ARGUMENTS', `locker ${sub} takes no arguments`, { hint: "run 'packet locker --help' for usage" });
+  if (sub === 'pull' && stringOption(values, 'out') === undefined) throw usageError('MISSING_OPTION', '--out is required', { hint: "run 'packet locker --help' for usage" });
+  if (sub === 'retention') retentionUntil(values, new Date(0));
+  if (sub === 'list') for (const name of ['since', 'until'] as const) if (stringOption(values, name) !== undefined) dateOption(values, name);
 }
 
 function emit(ctx: Context, data: Record<string, unknown>, lines: string[]): number {
