@@ -1,3 +1,4 @@
+import { describeCause, environmentError, PacketError } from '../core/errors.js';
 import type { LockerBackend } from './backend.js';
 import type { LockerConfig } from './config.js';
 import { FolderBackend } from './folder.js';
@@ -22,7 +23,8 @@ export async function openLocker(config: LockerConfig, options: OpenOptions): Pr
     await backend.open();
   } catch (error) {
     await backend.close();
-    throw error;
+    if (error instanceof PacketError) throw error;
+    throw environmentError('LOCKER_UNUSABLE', `cannot open the locker ${backend.description}: ${describeCause(error)}`, { cause: error, hint: 'check the folder path and its permissions' });
   }
   return backend;
 }

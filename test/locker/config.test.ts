@@ -96,6 +96,14 @@ describe('locker file', () => {
     }
   });
 
+  it('a folder locker that cannot be opened is an environment error (exit 3)', async () => {
+    const file = join(temp.path, 'a-file');
+    writeFileSync(file, 'not a folder');
+    const run = await runCli(['locker', 'list', '--folder', file]);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/cannot open the locker/);
+  });
+
   it('there is no command-line option for credentials', async () => {
     const run = await runCli(['locker', 'list', '--folder', temp.path, '--secret-access-key', 'x']);
     expect(run.code).toBe(2);
