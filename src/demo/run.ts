@@ -1,14 +1,18 @@
 import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { usageError } from '../core/errors.js';
+import { inputError, usageError } from '../core/errors.js';
+import { folderLockerConfig } from '../locker/config.js';
+import { FolderBackend } from '../locker/folder.js';
+import { pushPacket } from '../locker/push.js';
+import { verifyLocker } from '../locker/verify.js';
 import { formatRfc3339 } from '../core/time.js';
 import type { Report } from '../core/result.js';
 import { buildPacket } from '../packet/build.js';
 import { signPacket } from '../ceremony/sign.js';
 import { timestampPacket } from '../ceremony/timestamp.js';
 import { startLocalTsa } from '../timestamp/index.js';
-import { loadTrustPolicy } from '../trust/index.js';
+import { loadTrustPolicy, type TrustPolicy } from '../trust/index.js';
 import { verifyPacket } from '../verify/verify.js';
 import { hasGpg, makeGpgSigner, makeKeyFileSigner, stopGpgAgent } from './keys.js';
 
@@ -105,11 +109,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
     const verified = await verifyPacket(packet, { now: new Date(Date.now() + 1000), policy: loaded, unmet: 'warn' });
     say(`7. verify    offline against ${rel(policy)}: ${verified.report.verdict.toUpperCase()} (${verified.report.summary.pass} checks passed, ${verified.report.summary.fail} failed)`);
+    const locker = await pushToFolderLocker(join(out, 'locker'), packet, loaded);
+    say(`8. locker    pushed to the folder locker ${rel(locker.dir)} (ledger entry ${locker.ledgerSeq}); locker verify: ${locker.report.verdict.toUpperCase()} (a folder has no WORM guarantee: S3 Object Lock is the real thing)`);
     const bin = `node ${rel(join(options.root, 'bin', 'packet.js'))}`;
     const commands = [
       `${bin} verify ${rel(packet)} --policy ${rel(policy)}`,
       `${bin} status ${rel(packet)} --policy ${rel(policy)}`,
       `${bin} inspect ${rel(packet)}`,
+      `${bin} locker verify --folder ${rel(locker.dir)}`,
       `mkdir -p ${rel(out)}/unpacked && tar -xf ${rel(packet)} -C ${rel(out)}/unpacked   # then follow its VERIFY.md`,
     ];
     return { out, packet, policy, report: verified.report, commands, ...(validation === undefined ? {} : { validation }) };
@@ -124,6 +131,22 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const short = relative(options.cwd ?? process.cwd(), path);
     return short === '' ? '.' : short.startsWith('..') || isAbsolute(short) ? path : short;
   }
+}
+
+/**
+ * Step 8: the packet goes into a folder locker (the embedded default: the same layout, index and
+ * hash-linked ledger as S3 Object Lock, without its guarantee), and the locker is verified.
+ */
+async function pushToFolderLocker(dir: string, packet: string, policy: TrustPolicy): Promise<{ dir: string; ledgerSeq: number; report: Report }> {
+  const config = folderLockerConfig(dir);
+  const backend = new FolderBackend(dir);
+  await backend.open();
+  const now = new Date(Date.now() + 1000);
+  const pushed = await pushPacket(backend, config, packet, { now, policy });
+  if (!pushed.pushed || pushed.ledgerSeq === undefined) throw inputError('DEMO_LOCKER_PUSH_FAILED', `the demo packet was not pushed to the locker: ${pushed.report.verdict}`);
+  const report = await verifyLocker(backend, { now });
+  if (report.verdict !== 'pass') throw inputError('DEMO_LOCKER_VERIFY_FAILED', 'the demo locker did not verify');
+  return { dir, ledgerSeq: pushed.ledgerSeq, report };
 }
 
 /** The demo never writes over anything: the folder must be new, or an empty folder. */

@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/core/result.js';
 import { BIN, makeTempDir, runBin, runCli } from '../helpers/cli.js';
@@ -36,21 +36,22 @@ describe('packet demo', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toBe('');
     const steps = run.stdout.split('\n').filter((line) => /^\d\. /.test(line));
-    expect(steps.map((line) => line.split(/\s+/)[1])).toEqual(['validate', 'build', 'sign', 'status', 'sign', 'timestamp', 'verify']);
+    expect(steps.map((line) => line.split(/\s+/)[1])).toEqual(['validate', 'build', 'sign', 'status', 'sign', 'timestamp', 'verify', 'locker']);
     expect(steps[0]).toMatch(/PASS/);
     expect(steps[1]).toMatch(/\d+ secrets redacted/);
     expect(steps[3]).toMatch(/INCOMPLETE/);
     expect(steps[5]).toMatch(/http:\/\/127\.0\.0\.1:\d+\//);
     expect(steps[6]).toMatch(/: PASS \(\d+ checks passed, 0 failed\)/);
+    expect(steps[7]).toMatch(/ledger entry 1\); locker verify: PASS/);
     expect(run.stdout).toContain(`left in ${out}`);
   });
 
   it('leaves exactly the packet, policy.yaml and tsa-root.pem in the folder it names', () => {
-    expect(readdirSync(out).sort()).toEqual(['CHG-2041.packet.tar', 'policy.yaml', 'tsa-root.pem']);
+    expect(readdirSync(out).sort()).toEqual(['CHG-2041.packet.tar', 'locker', 'policy.yaml', 'tsa-root.pem']);
   });
 
   it('leaves no private key material anywhere in that folder (the tar is read as raw bytes)', () => {
-    for (const name of readdirSync(out)) {
+    for (const name of readdirSync(out, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => relative(out, join(entry.parentPath, entry.name)))) {
       const bytes = readFileSync(join(out, name));
       expect(bytes.includes('PRIVATE KEY'), name).toBe(false);
       expect(bytes.includes('demo-passphrase'), name).toBe(false);
@@ -94,7 +95,7 @@ describe('packet demo', () => {
     mkdirSync(join(base.path, 'empty'));
     const again = runBin(['demo', '--out', 'empty'], { cwd: base.path });
     expect(again.code, again.stderr).toBe(0);
-    expect(readdirSync(join(base.path, 'empty')).sort()).toEqual(['CHG-2041.packet.tar', 'policy.yaml', 'tsa-root.pem']);
+    expect(readdirSync(join(base.path, 'empty')).sort()).toEqual(['CHG-2041.packet.tar', 'locker', 'policy.yaml', 'tsa-root.pem']);
   }, 60_000);
 
   it('a file where the folder should be is a usage error too', () => {

@@ -19,6 +19,7 @@ export const commands: CommandEntry[] = [
   { name: 'status', summary: 'show where the signing ceremony stands (exit 4 while dual control is not met)', load: async () => (await import('./status.js')).statusCommand },
   { name: 'verify', summary: 'verify a packet offline: integrity, signatures, time-stamps, dual control', load: async () => (await import('./verify.js')).verifyCommand },
   { name: 'inspect', summary: 'show what is inside a packet', load: async () => (await import('./inspect.js')).inspectCommand },
+  { name: 'locker', summary: 'keep packets for years: S3 Object Lock or a folder, legal hold, a hash-linked ledger', load: async () => (await import('./locker.js')).lockerCommand },
   { name: 'tsa', summary: 'run a local RFC 3161 time-stamping authority (tsa serve)', load: async () => (await import('./tsa.js')).tsaCommand },
   { name: 'demo', summary: 'run the whole life cycle on the bundled examples (offline, throw-away keys, local TSA)', load: async () => (await import('./demo.js')).demoCommand },
 ];

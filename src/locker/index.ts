@@ -1,0 +1,17 @@
+export type { LockerBackend, LockRequest, LockState, RetentionMode, StoredObject } from './backend.js';
+export { loadLockerConfig, parseLockerConfig, folderLockerConfig, retentionFor, type LockerConfig, type S3Settings, type RetentionRule } from './config.js';
+export { openLocker, type OpenOptions } from './open.js';
+export { FolderBackend, ObjectExistsError } from './folder.js';
+export { LockRefusedError, credentialsMissing } from './errors.js';
+export * from './layout.js';
+export { parseIndexEntry, serializeIndexEntry, INDEX_FORMAT, type IndexEntry } from './index-entry.js';
+export { appendLedgerEntry, readLedger, parseLedgerEntry, serializeLedgerEntry, LEDGER_FORMAT, type LedgerEntry, type LedgerRecord } from './ledger.js';
+export { lockAndConfirm, holdAndConfirm, covers } from './lock.js';
+export { pushPacket, type PushOptions, type PushResult } from './push.js';
+export { pullPacket, pullAll, type PullResult, type MirrorResult } from './pull.js';
+export { listEntries, findEntry, type ListFilter, type ListedEntry } from './catalog.js';
+export { setHold, extendRetention, type CustodyResult } from './custody.js';
+export { verifyLocker, type LockerVerifyOptions } from './verify.js';
+export { hashStream, type ObjectDigest } from './hashing.js';
+export { ledgerStamper, type Stamper } from './stamp.js';
+export { onInterrupt, runInterruptCleanups } from './interrupt.js';

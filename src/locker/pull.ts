@@ -1,0 +1,119 @@
+/**
+ * Pull: bring a packet back and prove it is the one that went in. The bytes are hashed as they
+ * arrive and must equal the SHA-256 recorded at push time (whatever checksum headers the store
+ * does or does not support); the packet read from them must carry the digest that was asked for.
+ * `pullAll` mirrors a whole locker into a folder, lock state included, for offline verification.
+ */
+import { createHash } from 'node:crypto';
+import { lstat, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Transform } from 'node:stream';
+import { openAtomic } from '../core/atomic.js';
+import { inputError, usageError } from '../core/errors.js';
+import { readPacket } from '../packet/reader.js';
+import type { LockerBackend } from './backend.js';
+import { findEntry } from './catalog.js';
+import { FolderBackend, writeAll } from './folder.js';
+import type { ObjectDigest } from './hashing.js';
+import { onInterrupt } from './interrupt.js';
+import { packetKey, PACKETS_PREFIX } from './layout.js';
+
+const MAX_SMALL_OBJECT_BYTES = 64 * 1024;
+
+export interface PullResult {
+  digest: string;
+  out: string;
+  object: ObjectDigest;
+}
+
+export async function pullPacket(backend: LockerBackend, digest: string, out: string, onProgress?: (bytes: number) => void): Promise<PullResult> {
+  if ((await lstat(out).catch(() => undefined)) !== undefined) throw usageError('LOCKER_PULL_EXISTS', `${out} already exists`, { hint: 'name a new file with --out' });
+  const found = await findEntry(backend, digest);
+  if (found === undefined) throw inputError('LOCKER_NOT_FOUND', `the locker has no index entry for packet ${digest}`, { hint: 'run `packet locker list` to see what it holds' });
+  if (found.entry === undefined) throw inputError('LOCKER_BAD_INDEX_ENTRY', `index entry ${found.key} is unreadable: ${found.problem ?? 'invalid'}`);
+  const expected = found.entry.object;
+  const key = packetKey(digest);
+  const stream = await backend.getStream(key);
+  if (stream === undefined) throw inputError('LOCKER_OBJECT_MISSING', `packet ${digest} is indexed but its object ${key} is missing`, { hint: 'run `packet locker verify`: the locker has lost evidence' });
+
+  await mkdir(dirname(out), { recursive: true });
+  const file = await openAtomic(out, { mode: 0o644 });
+  const done = onInterrupt(() => file.abort());
+  try {
+    const hash = createHash('sha256');
+    let size = 0;
+    const tap = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        hash.update(chunk);
+        size += chunk.length;
+        if (size > expected.size) return done(new Error(`more than the ${expected.size} bytes recorded at push`));
+        onProgress?.(chunk.length);
+        done(null, chunk);
+      },
+    });
+    try {
+      await writeAll(stream.pipe(tap), file.handle);
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith('more than')) throw digestMismatch(digest, error.message);
+      throw error;
+    }
+    const sha256 = hash.digest('hex');
+    if (sha256 !== expected.sha256 || size !== expected.size) {
+      throw digestMismatch(digest, `got sha256 ${sha256} (${size} bytes), recorded ${expected.sha256} (${expected.size} bytes)`);
+    }
+    await file.handle.sync();
+    const reading = await readPacket(file.tempPath);
+    if (reading.digest !== digest) throw digestMismatch(digest, `the packet inside has digest ${reading.digest ?? 'none'}`);
+    await file.commit();
+    return { digest, out, object: { sha256, size } };
+  } finally {
+    done();
+    await file.abort();
+  }
+}
+
+function digestMismatch(digest: string, detail: string) {
+  return inputError('LOCKER_PULL_DIGEST_MISMATCH', `the bytes pulled for packet ${digest} are not the ones pushed: ${detail}`, {
+    hint: 'nothing was written; the stored object is damaged or replaced: run `packet locker verify`',
+  });
+}
+
+export interface MirrorResult {
+  objects: number;
+  bytes: number;
+  skipped: number;
+}
+
+/** Copy every object of the locker, with its lock state, into a folder locker at `dir`. */
+export async function pullAll(backend: LockerBackend, dir: string, onProgress?: (bytes: number) => void): Promise<MirrorResult> {
+  const mirror = new FolderBackend(dir);
+  await mirror.open();
+  const result: MirrorResult = { objects: 0, bytes: 0, skipped: 0 };
+  for await (const listed of backend.list('')) {
+    if (!/^(packets|index|ledger)\//.test(listed.key)) continue;
+    const item = listed.size === undefined ? await backend.head(listed.key) : { key: listed.key, size: listed.size };
+    if (item === undefined) continue;
+    const have = await mirror.head(item.key);
+    if (have !== undefined && have.size === item.size) {
+      result.skipped += 1;
+    } else if (have !== undefined) {
+      throw inputError('LOCKER_MIRROR_DIFFERS', `the mirror's ${item.key} differs in size from the locker's`, { hint: 'mirror into a new folder' });
+    } else if (item.key.startsWith(PACKETS_PREFIX)) {
+      const stream = await backend.getStream(item.key);
+      if (stream === undefined) continue;
+      await mirror.putStream(item.key, stream, onProgress);
+    } else {
+      if (item.size > MAX_SMALL_OBJECT_BYTES) continue;
+      const bytes = await backend.getBytes(item.key, MAX_SMALL_OBJECT_BYTES);
+      if (bytes === undefined) continue;
+      await mirror.putBytes(item.key, bytes);
+      onProgress?.(bytes.length);
+    }
+    const lock = backend.locks ? await backend.getLock(item.key) : { legalHold: false };
+    if ('mode' in lock && lock.mode !== undefined && lock.retainUntil !== undefined) await mirror.setRetention(item.key, lock.mode, lock.retainUntil);
+    await mirror.setLegalHold(item.key, lock.legalHold);
+    result.objects += 1;
+    result.bytes += item.size;
+  }
+  return result;
+}
