@@ -20,6 +20,11 @@ const benches = [
     argv: ['bench/validate.mjs', ...(quick ? ['--count', '500', '--runs', '1'] : ['--runs', '3'])],
   },
   {
+    title: 'Contract validation, samakia-fabric profile',
+    about: '`packet validate --profile samakia-fabric` (draft-07 schemas with $refs, and the rule pack) against ajv-cli (schemas only) on the same generated repository in that layout.',
+    argv: ['bench/validate-samakia.mjs', ...(quick ? ['--count', '500', '--runs', '1'] : ['--runs', '3'])],
+  },
+  {
     title: 'Redaction throughput',
     about: 'redactText and the streaming redactor on log text with a secret every 5,000 lines.',
     argv: ['bench/redact.mjs', quick ? '8' : '64'],

@@ -45,6 +45,8 @@ export function escapePointerPart(part: string): string {
   return part.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
+const FILTER = /^\[([^=\]]+)=(.*)\]$/;
+
 /** Every value a field selects from an item, with its pointer in the document; no recursion. */
 export function select(item: Item, field: Field): Selected[] {
   let current: Selected[] = field.fromDoc ? [{ value: item.doc.source.value, pointer: '' }] : [{ value: item.value, pointer: item.pointer }];
@@ -52,6 +54,14 @@ export function select(item: Item, field: Field): Selected[] {
     const next: Selected[] = [];
     for (const { value, pointer } of current) {
       if (value === null || typeof value !== 'object') continue;
+      const filter = FILTER.exec(part);
+      if (filter !== null && Array.isArray(value)) {
+        // [key=value]: the elements whose field `key` has that value.
+        value.forEach((child, index) => {
+          if (child !== null && typeof child === 'object' && scalarText((child as Record<string, unknown>)[filter[1]!]) === filter[2]) next.push({ value: child, pointer: `${pointer}/${index}` });
+        });
+        continue;
+      }
       if (part === '*') {
         if (Array.isArray(value)) value.forEach((child, index) => next.push({ value: child, pointer: `${pointer}/${index}` }));
         else for (const [key, child] of Object.entries(value)) next.push({ value: child, pointer: `${pointer}/${escapePointerPart(key)}` });

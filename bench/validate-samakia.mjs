@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+// Benchmark: `packet validate --profile samakia-fabric` (schemas, $refs and the rule pack) on
+// about 5,000 generated documents in the samakia-fabric layout, next to ajv-cli doing only the
+// schemas of the same files (draft-07), in the same run. The tree is generated from the test
+// fixture repository (test/contracts/fixtures/samakia-fabric): its schemas, and its tenant
+// "acme" copied under new names. Needs `npm run build` first.
+// Usage: node bench/validate-samakia.mjs [--count 5000] [--runs 3]
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const FIXTURE = join(ROOT, 'test/contracts/fixtures/samakia-fabric');
+const { values } = parseArgs({ options: { count: { type: 'string', default: '5000' }, runs: { type: 'string', default: '3' } } });
+const COUNT = Number(values.count);
+const RUNS = Number(values.runs);
+const NOW = '2026-12-02T00:00:00Z';
+
+function listFiles(dir, base = dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name), base) : [join(dir, e.name).slice(base.length + 1)]));
+}
+
+/** The fixture repository with its tenant copied until the tree holds COUNT documents. */
+function generate(work) {
+  cpSync(FIXTURE, work, { recursive: true });
+  const tenantDir = join(FIXTURE, 'contracts/tenants/examples/acme');
+  const tenantFiles = listFiles(tenantDir);
+  const binding = readFileSync(join(FIXTURE, 'contracts/bindings/tenants/acme/orders.binding.yml'), 'utf8');
+  let documents = listFiles(work).filter((f) => !f.includes('_schema') && /\.(yml|yml\.example)$/.test(f) && !f.startsWith('contracts/substrate')).length;
+  for (let t = 0; documents < COUNT; t += 1) {
+    const id = `tenant-${String(t).padStart(4, '0')}`;
+    for (const file of tenantFiles) {
+      const text = readFileSync(join(tenantDir, file), 'utf8').replaceAll('acme', id);
+      const path = join(work, 'contracts/tenants/examples', id, file);
+      cpSync(join(tenantDir, file), path);
+      writeFileSync(path, text);
+      documents += 1;
+    }
+    const path = join(work, 'contracts/bindings/tenants', id, 'orders.binding.yml');
+    cpSync(join(FIXTURE, 'contracts/bindings/tenants/acme/orders.binding.yml'), path);
+    writeFileSync(path, binding.replaceAll('acme', id));
+    documents += 1;
+  }
+  return documents;
+}
+
+function time(command, args, cwd) {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(command, args, { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, ...result };
+}
+
+const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
+const work = mkdtempSync(join(tmpdir(), 'packet-bench-samakia-'));
+try {
+  const documents = generate(work);
+  console.log(`generated ${documents} documents in the samakia-fabric layout (${cpus().length} CPUs, node ${process.version})`);
+  const ajv = join(ROOT, 'node_modules/.bin/ajv');
+  const schema = (name) => `contracts/tenants/_schema/${name}.schema.json`;
+  const ajvRuns = [
+    [schema('tenant'), 'contracts/tenants/examples/*/tenant.yml'],
+    [schema('policies'), 'contracts/tenants/examples/*/policies.yml'],
+    [schema('quotas'), 'contracts/tenants/examples/*/quotas.yml'],
+    [schema('endpoints'), 'contracts/tenants/examples/*/endpoints.yml'],
+    [schema('networks'), 'contracts/tenants/examples/*/networks.yml'],
+    [schema('capacity'), 'contracts/tenants/examples/*/capacity.yml'],
+    [schema('consumer-binding'), 'contracts/tenants/examples/*/consumers/*/ready.yml'],
+    [schema('enabled-binding'), 'contracts/tenants/examples/*/consumers/*/enabled.yml'],
+    ['contracts/bindings/_schema/binding.schema.json', 'contracts/bindings/tenants/*/*.binding.yml'],
+  ];
+  const packetTimes = [];
+  const ajvTimes = [];
+  for (let run = 0; run < RUNS; run += 1) {
+    const packet = time(process.execPath, [join(ROOT, 'bin/packet.js'), 'validate', '--profile', 'samakia-fabric', '--now', NOW, '--format', 'json'], work);
+    if (packet.status !== 0) throw new Error(`packet validate failed (${packet.status}): ${packet.stderr}${packet.stdout.slice(0, 3000)}`);
+    packetTimes.push(packet.seconds);
+    let total = 0;
+    for (const [schemaFile, glob] of ajvRuns) {
+      const result = time(process.execPath, [ajv, 'validate', '--spec=draft7', '--all-errors', '--strict=false', '-s', schemaFile, '-d', glob], work);
+      if (result.status !== 0) throw new Error(`ajv-cli failed (${result.status}): ${result.stderr.slice(0, 2000)}`);
+      total += result.seconds;
+    }
+    ajvTimes.push(total);
+  }
+  const p = median(packetTimes);
+  const a = median(ajvTimes);
+  console.log(`packet validate --profile samakia-fabric (schemas + rule pack): median ${p.toFixed(3)} s over ${RUNS} runs [${packetTimes.map((t) => t.toFixed(3)).join(', ')}]`);
+  console.log(`ajv-cli validate (schemas only, ${ajvRuns.length} invocations): median ${a.toFixed(3)} s [${ajvTimes.map((t) => t.toFixed(3)).join(', ')}]`);
+  console.log(`ratio packet/ajv-cli: ${(p / a).toFixed(2)}; under 1 s: ${p < 1 ? 'met' : 'NOT met'}; faster than ajv-cli: ${p < a ? 'met' : 'NOT met'}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+} finally {
+  if (process.env.BENCH_KEEP === undefined) rmSync(work, { recursive: true, force: true });
+}
