@@ -6,6 +6,7 @@
 import { canonicalize } from 'json-canonicalize';
 import { isDigest, isLabel } from './layout.js';
 import type { RetentionMode } from './backend.js';
+import { parseBoundedObject } from './json-object.js';
 
 export const INDEX_FORMAT = 'evidence-packet/locker-index/v1';
 export const MAX_INDEX_ENTRY_BYTES = 64 * 1024;
@@ -33,15 +34,9 @@ export function serializeIndexEntry(entry: IndexEntry): Buffer {
 
 /** Parse an index entry body; returns a reason instead of throwing when it is not one. */
 export function parseIndexEntry(bytes: Buffer): IndexEntry | { problem: string } {
-  if (bytes.length > MAX_INDEX_ENTRY_BYTES) return { problem: `larger than ${MAX_INDEX_ENTRY_BYTES} bytes` };
-  let raw: unknown;
-  try {
-    raw = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    return { problem: 'not JSON' };
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { problem: 'not a JSON object' };
-  const e = raw as Record<string, unknown>;
+  const parsed = parseBoundedObject(bytes, MAX_INDEX_ENTRY_BYTES);
+  if ('problem' in parsed) return parsed;
+  const e = parsed.value;
   const object = e.object as Record<string, unknown> | undefined;
   const retention = e.retention as Record<string, unknown> | undefined;
   const text = (v: unknown, max = 256): v is string => typeof v === 'string' && v.length <= max;
@@ -53,5 +48,5 @@ export function parseIndexEntry(bytes: Buffer): IndexEntry | { problem: string }
   if (!Array.isArray(e.signers) || e.signers.length > 100 || !e.signers.every((s) => text(s, 64))) return { problem: 'bad signers' };
   if (typeof object !== 'object' || object === null || !text(object.sha256) || !isDigest(object.sha256) || !Number.isSafeInteger(object.size)) return { problem: 'bad object' };
   if (typeof retention !== 'object' || retention === null || (retention.mode !== 'COMPLIANCE' && retention.mode !== 'GOVERNANCE') || !text(retention.retainUntil)) return { problem: 'bad retention' };
-  return raw as IndexEntry;
+  return e as unknown as IndexEntry;
 }

@@ -9,6 +9,7 @@ import { canonicalize } from 'json-canonicalize';
 import type { LockerBackend, RetentionMode } from './backend.js';
 import { isDigest, LEDGER_PREFIX, ledgerKey, ledgerTimestampKey, parseLedgerKey } from './layout.js';
 import type { Stamper } from './stamp.js';
+import { parseBoundedObject } from './json-object.js';
 
 export const LEDGER_FORMAT = 'evidence-packet/locker-ledger/v1';
 export const MAX_LEDGER_ENTRY_BYTES = 64 * 1024;
@@ -120,15 +121,9 @@ export async function readLedger(backend: LockerBackend): Promise<LedgerRecord[]
 }
 
 export function parseLedgerEntry(bytes: Buffer): LedgerEntry | { problem: string } {
-  if (bytes.length > MAX_LEDGER_ENTRY_BYTES) return { problem: `larger than ${MAX_LEDGER_ENTRY_BYTES} bytes` };
-  let raw: unknown;
-  try {
-    raw = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    return { problem: 'not JSON' };
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { problem: 'not a JSON object' };
-  const e = raw as Record<string, unknown>;
+  const parsed = parseBoundedObject(bytes, MAX_LEDGER_ENTRY_BYTES);
+  if ('problem' in parsed) return parsed;
+  const e = parsed.value;
   if (e.format !== LEDGER_FORMAT) return { problem: 'unknown format' };
   if (!Number.isSafeInteger(e.seq) || (e.seq as number) < 1) return { problem: 'bad seq' };
   if (!(e.previous === null || (typeof e.previous === 'string' && isDigest(e.previous)))) return { problem: 'bad previous' };
@@ -140,5 +135,5 @@ export function parseLedgerEntry(bytes: Buffer): LedgerEntry | { problem: string
   if (e.action === 'push' && object === undefined) return { problem: 'push without object' };
   const retention = e.retention as { mode?: unknown; retainUntil?: unknown } | undefined;
   if (retention !== undefined && ((retention.mode !== 'COMPLIANCE' && retention.mode !== 'GOVERNANCE') || typeof retention.retainUntil !== 'string')) return { problem: 'bad retention' };
-  return raw as LedgerEntry;
+  return e as unknown as LedgerEntry;
 }
