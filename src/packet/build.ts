@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { formatRfc3339 } from '../core/time.js';
 import { inputError, usageError } from '../core/errors.js';
+import { outputError, sweepLeftovers, temporarySibling } from '../core/atomic.js';
+import { removeOnInterrupt } from '../core/interrupt.js';
 import { toolVersion } from '../core/version.js';
 import { loadRuleSet, type RuleSet } from '../redact/index.js';
 import { FORMAT, MANIFEST, PACKET_JSON, VERIFY_MD } from './format.js';
@@ -28,6 +30,8 @@ export interface BuildOptions {
   /** fsync the packet before renaming it into place (slower; survives power loss). */
   fsync?: boolean;
   cwd: string;
+  /** Told the names of temporary files and folders that killed earlier builds left beside `out` (removed). */
+  onLeftovers?: (names: string[]) => void;
   /** Called after each payload file (for progress display). */
   onProgress?: (done: { files: number; bytes: number; totalFiles: number; totalBytes: number }) => void;
 }
@@ -67,13 +71,23 @@ export async function buildPacket(options: BuildOptions): Promise<BuildResult> {
       hint: 'a packet there may carry signatures; choose a new name, or pass --force to replace it',
     });
   }
-  await mkdir(dirname(out), { recursive: true });
-  const spoolDir = await mkdtemp(resolve(dirname(out), `.${basename(out)}.spool-`));
+  const target = out.replace(/\/+$/, '');
+  await mkdir(dirname(target), { recursive: true }).catch((error: unknown) => {
+    throw outputError(error, options.out);
+  });
+  const leftovers = await sweepLeftovers(target);
+  if (leftovers.length > 0) options.onLeftovers?.(leftovers);
+  const spoolDir = temporarySibling(target, 'spool');
+  await mkdir(spoolDir, { mode: 0o700 }).catch((error: unknown) => {
+    throw outputError(error, options.out);
+  });
+  const forgetSpool = removeOnInterrupt(spoolDir);
   let sink: PacketSink;
   try {
     sink = form === 'tar' ? await createTarSink(out, options.created, options.fsync ?? false) : await createDirectorySink(out);
   } catch (error) {
     await rm(spoolDir, { recursive: true, force: true });
+    forgetSpool();
     throw error;
   }
   try {
@@ -107,6 +121,7 @@ export async function buildPacket(options: BuildOptions): Promise<BuildResult> {
     throw error;
   } finally {
     await rm(spoolDir, { recursive: true, force: true });
+    forgetSpool();
   }
 }
 

@@ -23,7 +23,7 @@ export class TarWriter {
   private batched = 0;
   private inFlight: Promise<void> = Promise.resolve();
 
-  constructor(private readonly handle: FileHandle) {}
+  constructor(private readonly handle: Pick<FileHandle, 'writev'>) {}
 
   /** Add one regular file; `content` must yield exactly `header.size` bytes. */
   async add(header: TarFileHeader, content: Uint8Array | AsyncIterable<Uint8Array>, onMismatch: () => Error): Promise<void> {

@@ -1,4 +1,5 @@
 import { ExitCode } from '../../core/exit-codes.js';
+import { guardInterrupts } from '../../core/interrupt.js';
 import { usageError } from '../../core/errors.js';
 import { timestampPacket } from '../../ceremony/timestamp.js';
 import { choiceOption, requireStringOption, pathOption, stringOption, singlePacket, type CommandSpec } from '../command.js';
@@ -27,6 +28,7 @@ options:
     format: { type: 'string' },
   },
   async run({ values, positionals }, io) {
+    guardInterrupts(io.stderr, io.stderrIsTTY);
     const format = choiceOption(values, 'format', ['text', 'json'] as const, 'text');
     const packetPath = singlePacket(positionals, 'timestamp', io);
     const url = requireStringOption(values, 'tsa', 'timestamp');
