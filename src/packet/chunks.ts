@@ -81,11 +81,30 @@ export class ChunkReader {
     }
   }
 
-  /** Skip `n` bytes; returns how many were skipped. */
+  /**
+   * Skip `n` bytes; returns how many were skipped (fewer at end of file). Beyond the buffered
+   * chunk the reader jumps instead of reading, so content nobody looks at (an unlisted or
+   * oversized entry) costs nothing, however large it claims to be.
+   */
   async skip(n: number): Promise<number> {
-    let skipped = 0;
-    for await (const chunk of this.take(n)) skipped += chunk.length;
-    return skipped;
+    const buffered = Math.min(n, this.buffer.length - this.offset);
+    this.offset += buffered;
+    const rest = n - buffered;
+    if (rest === 0 || this.eof) return buffered;
+    if (rest < this.chunkSize) {
+      let skipped = buffered;
+      for await (const chunk of this.take(rest)) skipped += chunk.length;
+      return skipped;
+    }
+    // The read in flight (at `position`, the end of the current chunk) lands first, then is dropped.
+    await this.settle();
+    const { size } = await this.handle.stat();
+    const jump = Math.max(0, Math.min(rest, size - this.position));
+    this.position += jump;
+    this.buffer = Buffer.alloc(0);
+    this.offset = 0;
+    if (jump < rest) this.eof = true;
+    return buffered + jump;
   }
 
   /** Wait for the read in flight, so the handle can be closed safely. */

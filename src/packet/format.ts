@@ -52,6 +52,8 @@ export interface PacketLimits {
   maxUnsealedBytes: number;
   /** All signature, key and time-stamp files together, bytes (they are held in memory). */
   maxUnsealedTotalBytes: number;
+  /** Signature, key and time-stamp files together (each has its own map entry). */
+  maxUnsealedFiles: number;
   /** Entries in the whole packet. */
   maxEntries: number;
   /** Bytes in one path (UTF-8). */
@@ -62,10 +64,11 @@ export interface PacketLimits {
 
 export const DEFAULT_LIMITS: PacketLimits = {
   maxEntryBytes: 64 * 2 ** 30,
-  maxManifestBytes: 64 * 2 ** 20,
+  maxManifestBytes: 256 * 2 ** 20,
   maxMetadataBytes: 16 * 2 ** 20,
   maxUnsealedBytes: 1 * 2 ** 20,
   maxUnsealedTotalBytes: 64 * 2 ** 20,
+  maxUnsealedFiles: 3000,
   maxEntries: 1_000_000,
   maxPathBytes: 4096,
   maxDepth: 64,

@@ -18,7 +18,7 @@ options:
   async run({ values, positionals }, io) {
     const format = choiceOption(values, 'format', ['text', 'json'] as const, 'text');
     const path = singlePacket(positionals, 'inspect', io);
-    const reading = await readPacket(path);
+    const reading = await readPacket(path, { listPayload: true });
     const problems = reading.checks.filter((c) => c.status === 'fail');
     const unsealed = {
       signatures: [...reading.unsealed.signatures.keys()],
