@@ -55,8 +55,17 @@ export class ChunkReader {
     return true;
   }
 
-  /** Exactly `n` bytes (copied), or fewer at end of file. */
-  async read(n: number): Promise<Buffer> {
+  /**
+   * Exactly `n` bytes (copied), or fewer at end of file. With `view`, bytes that lie in the
+   * current chunk are returned as a view, valid only until the next call (for a header parsed
+   * at once: no allocation per entry).
+   */
+  async read(n: number, view = false): Promise<Buffer> {
+    if (view && this.buffer.length - this.offset >= n) {
+      const chunk = this.buffer.subarray(this.offset, this.offset + n);
+      this.offset += n;
+      return chunk;
+    }
     const parts: Buffer[] = [];
     let need = n;
     while (need > 0 && (await this.fill())) {
