@@ -1,7 +1,7 @@
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { inputError, usageError } from '../core/errors.js';
-import { checkPacketPath, compareByBytes, CONTROL_CHARACTERS, DEFAULT_LIMITS, PAYLOAD_DIR } from './format.js';
+import { checkPacketPath, CONTROL_CHARACTERS, DEFAULT_LIMITS, PAYLOAD_DIR } from './format.js';
 
 /** One file to pack: where it is on disk and where it lands in the packet. */
 export interface InputFile {
@@ -23,13 +23,48 @@ export interface CollectOptions {
  * `payload/<name>`, a folder keeps its own name as the top. Refuses anything that would make the
  * packet ambiguous or unsafe: links (unless followed and inside their input), special files,
  * control characters in names, names equal after NFC, the output inside an input.
+ * Holds every file in memory: a build streams `walkInputs` instead.
  */
 export async function collectInputs(inputs: readonly string[], options: CollectOptions): Promise<InputFile[]> {
+  const files: InputFile[] = [];
+  for await (const file of walkInputs(inputs, options)) files.push(file);
+  return files;
+}
+
+/** How many files the inputs hold and their bytes (a second walk, for progress display). */
+export async function countInputs(inputs: readonly string[], options: CollectOptions): Promise<{ files: number; bytes: number }> {
+  const total = { files: 0, bytes: 0 };
+  for await (const file of walkInputs(inputs, options)) {
+    total.files += 1;
+    total.bytes += file.size;
+  }
+  return total;
+}
+
+interface Node {
+  absolute: string;
+  /** The name in the packet (NFC). */
+  name: string;
+  /** Sort key: the name, and `/` after a folder's, so that walking in key order gives byte order of whole paths. */
+  key: Buffer;
+  info: Awaited<ReturnType<typeof lstat>>;
+  display: string;
+  /** The input's own folder, that followed links must stay inside. */
+  root: string;
+}
+
+/**
+ * The payload files in byte order of their packet paths, one at a time: memory grows with the
+ * depth of the tree and the size of one folder, never with the number of files. Sorting each
+ * folder's names, with a folder's name followed by `/`, gives the byte order of the whole paths,
+ * because every path below a folder shares that prefix.
+ */
+export async function* walkInputs(inputs: readonly string[], options: CollectOptions): AsyncGenerator<InputFile> {
   if (inputs.length === 0) {
     throw usageError('NO_INPUTS', 'no inputs given', { hint: 'name the files and folders to pack: packet build --out x.packet.tar DIR...' });
   }
-  const files: InputFile[] = [];
   const outAbsolute = options.out === undefined ? undefined : resolve(options.cwd, options.out);
+  const tops: Node[] = [];
   for (const input of inputs) {
     if (input.trim() === '') throw usageError('INPUT_EMPTY_NAME', 'an input is an empty string', { hint: 'check the variables in the command line' });
     const absolute = resolve(options.cwd, input);
@@ -44,20 +79,19 @@ export async function collectInputs(inputs: readonly string[], options: CollectO
       });
     }
     const root = await realpath(absolute).catch(() => absolute);
-    await walk(absolute, `${PAYLOAD_DIR}/${checkName(name, input)}`, info, root, input, options, files);
+    tops.push(node(absolute, checkName(name, input), info, input, root));
   }
-  return sortAndCheckUnique(files);
+  for (const top of sortUnique(tops, PAYLOAD_DIR)) yield* walk(top, `${PAYLOAD_DIR}/${top.name}`, options);
 }
 
-async function walk(
-  absolute: string,
-  packetPath: string,
-  info: Awaited<ReturnType<typeof lstat>>,
-  root: string,
-  display: string,
-  options: CollectOptions,
-  files: InputFile[],
-): Promise<void> {
+function node(absolute: string, name: string, info: Node['info'], display: string, root: string): Node {
+  const nfc = name.normalize('NFC');
+  return { absolute, name: nfc, key: Buffer.from(info.isDirectory() ? `${nfc}/` : nfc, 'utf8'), info, display, root };
+}
+
+async function* walk(start: Node, packetPath: string, options: CollectOptions): AsyncGenerator<InputFile> {
+  let info = start.info;
+  const { absolute, display, root } = start;
   if (info.isSymbolicLink()) {
     if (options.followSymlinks !== true) {
       throw inputError('INPUT_SYMLINK', `${display} is a symbolic link`, {
@@ -76,15 +110,20 @@ async function walk(
     }
   }
   if (info.isDirectory()) {
+    if (packetPath.split('/').length >= DEFAULT_LIMITS.maxDepth) {
+      throw inputError('INPUT_BAD_PATH', `${display} cannot be packed: its folders nest deeper than ${DEFAULT_LIMITS.maxDepth} levels`);
+    }
     const names = await readdir(absolute).catch((error: NodeJS.ErrnoException) => {
       throw inputError('INPUT_UNREADABLE', `folder ${display} cannot be read (${error.code ?? error.message})`, { cause: error });
     });
+    const children: Node[] = [];
     for (const name of names) {
-      const child = join(absolute, name);
       const childDisplay = join(display, name);
-      const childInfo = await lstat(child);
-      await walk(child, `${packetPath}/${checkName(name, childDisplay)}`, childInfo, root, childDisplay, options, files);
+      const child = join(absolute, name);
+      children.push(node(child, checkName(name, childDisplay), await lstat(child), childDisplay, root));
     }
+    names.length = 0;
+    for (const child of sortUnique(children, packetPath)) yield* walk(child, `${packetPath}/${child.name}`, options);
     return;
   }
   if (!info.isFile()) {
@@ -94,7 +133,7 @@ async function walk(
   if (problem !== undefined && problem !== 'PATH_NOT_NFC') {
     throw inputError('INPUT_BAD_PATH', `${display} cannot be packed: its packet path is not allowed (${problem})`);
   }
-  files.push({ source: absolute, path: packetPath.normalize('NFC'), size: Number(info.size) });
+  yield { source: absolute, path: packetPath, size: Number(info.size) };
 }
 
 function checkName(name: string, display: string): string {
@@ -109,23 +148,24 @@ function checkName(name: string, display: string): string {
   return name;
 }
 
-function sortAndCheckUnique(files: InputFile[]): InputFile[] {
-  files.sort((a, b) => compareByBytes(a.path, b.path));
-  for (let i = 1; i < files.length; i += 1) {
-    const previous = files[i - 1] as InputFile;
-    const current = files[i] as InputFile;
-    if (previous.path === current.path) {
-      const sameName = previous.source.normalize('NFC') !== previous.source || current.source.normalize('NFC') !== current.source;
+/** Siblings in key order; two that land on the same packet path are refused. */
+function sortUnique(nodes: Node[], parent: string): Node[] {
+  nodes.sort((a, b) => Buffer.compare(a.key, b.key));
+  for (let i = 1; i < nodes.length; i += 1) {
+    const previous = nodes[i - 1] as Node;
+    const current = nodes[i] as Node;
+    if (previous.name === current.name) {
+      const sameName = previous.absolute.normalize('NFC') !== previous.absolute || current.absolute.normalize('NFC') !== current.absolute;
       throw inputError(
         sameName ? 'INPUT_NFC_COLLISION' : 'INPUT_DUPLICATE',
         sameName
-          ? `${previous.source} and ${current.source} have the same name after Unicode NFC normalization`
-          : `${previous.source} and ${current.source} would both land at ${current.path}`,
+          ? `${previous.absolute} and ${current.absolute} have the same name after Unicode NFC normalization`
+          : `${previous.absolute} and ${current.absolute} would both land at ${parent}/${current.name}`,
         { hint: 'rename one of them, or pack their parent folders instead' },
       );
     }
   }
-  return files;
+  return nodes;
 }
 
 function isInside(child: string, parent: string): boolean {

@@ -68,8 +68,13 @@ options:
       force: booleanOption(values, 'force'),
       cwd: io.cwd,
       onLeftovers: (names) => io.stderr.write(`packet: removed ${names.length} leftovers of an interrupted build beside the output: ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''}\n`),
-      onProgress: (p) =>
-        progress.update(`packet: built ${p.files}/${p.totalFiles} files, ${formatBytes(p.bytes)} of ${formatBytes(p.totalBytes)} (${rate(p.bytes, started, io.now().getTime())})`),
+      // Only on a terminal: the totals cost a second walk over the inputs.
+      ...(progress.live
+        ? {
+            onProgress: (p: { files: number; bytes: number; totalFiles: number; totalBytes: number }) =>
+              progress.update(`packet: built ${p.files}/${p.totalFiles} files, ${formatBytes(p.bytes)} of ${formatBytes(p.totalBytes)} (${rate(p.bytes, started, io.now().getTime())})`),
+          }
+        : {}),
     }).finally(() => progress.done());
     const m = result.metadata;
     if (format === 'json') {
