@@ -1,5 +1,6 @@
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import { isUtf8 } from 'node:buffer';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { canonicalize } from 'json-canonicalize';
@@ -267,10 +268,12 @@ function isBinary(sample: Buffer, truncated: boolean): boolean {
   return decodeUtf8(sample.subarray(0, end)) === undefined;
 }
 
+/**
+ * The text of valid UTF-8 (a leading BOM kept as a character), else undefined. Checked with
+ * `isUtf8` and decoded with `toString`: for thousands of small files this is several times
+ * cheaper than a fatal TextDecoder, with the same result.
+ */
 function decodeUtf8(bytes: Uint8Array): string | undefined {
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    return undefined;
-  }
+  if (!isUtf8(bytes)) return undefined;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
