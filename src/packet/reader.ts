@@ -459,3 +459,23 @@ function maxSizeFor(path: string, limits: PacketLimits): number {
   if (path.startsWith(`${PAYLOAD_DIR}/`)) return limits.maxEntryBytes;
   return limits.maxUnsealedBytes;
 }
+
+/**
+ * The payload files present in a packet, path and size, in the packet's order: a second pass
+ * that reads headers only (the tar reader jumps over content), for listings that must not hold
+ * a million paths. Stops quietly where the container is broken (readPacket says why).
+ */
+export async function* listPayloadFiles(path: string, limits: PacketLimits = DEFAULT_LIMITS): AsyncGenerator<{ path: string; size: number }> {
+  const info = await stat(path).catch(() => undefined);
+  if (info === undefined) return;
+  let entries = 0;
+  try {
+    for await (const entry of info.isDirectory() ? directoryEntries(path) : readTar(path, true)) {
+      entries += 1;
+      if (entries > limits.maxEntries) return;
+      if (entry.type === 'file' && entry.path.startsWith(`${PAYLOAD_DIR}/`)) yield { path: entry.path, size: entry.size };
+    }
+  } catch {
+    // reported by readPacket
+  }
+}
