@@ -36,6 +36,11 @@ export class ChunkReader {
     return this.handle.read(target, 0, this.chunkSize, at).then(({ bytesRead }) => target.subarray(0, bytesRead));
   }
 
+  /** The file offset of the next byte `read`, `take` or `skip` would return. */
+  tell(): number {
+    return this.position - (this.buffer.length - this.offset);
+  }
+
   /** Make unread bytes available; false at end of file. */
   private async fill(): Promise<boolean> {
     if (this.offset < this.buffer.length) return true;

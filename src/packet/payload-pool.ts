@@ -38,7 +38,7 @@ export class PayloadPool {
 
   private constructor(size: number, rulesFile: string | undefined, strict: boolean) {
     for (let i = 0; i < size; i += 1) {
-      const worker = new Worker(WORKER_URL, { workerData: { rulesFile, strict } });
+      const worker = new Worker(WORKER_URL, { workerData: { rulesFile, strict }, execArgv: [] });
       worker.on('message', (message: { id: number; results: (WirePrepared | WireError)[] }) => {
         const waiter = this.waiting.get(message.id);
         this.waiting.delete(message.id);

@@ -22,6 +22,8 @@ import {
   type UnsealedDir,
 } from './format.js';
 import { ManifestIndex } from './manifest-index.js';
+import { hashRange } from './hash-range.js';
+import { PARALLEL_HASH_MIN, RangeHasher } from './range-hasher.js';
 import type { PacketMetadata } from './metadata.js';
 import { directoryEntries, SourceError, type SourceEntry } from './source.js';
 import { readTar } from './tar-reader.js';
@@ -79,7 +81,7 @@ export async function readPacket(path: string, options: ReadOptions = {}): Promi
     return reading;
   }
   const manifestBytes = await findManifest(path, form, limits);
-  const state = new ReadState(reading, limits, options, manifestBytes);
+  const state = new ReadState(reading, limits, options, manifestBytes, path);
   try {
     const source = form === 'tar' ? readTar(path, true) : directoryEntries(path);
     for await (const entry of source) {
@@ -99,6 +101,8 @@ export async function readPacket(path: string, options: ReadOptions = {}): Promi
     reading.checks.push(fail(id, code, message, { subject: path }));
     state.problems.drainInto(reading.checks);
     return reading;
+  } finally {
+    await state.settleHashes();
   }
   state.finish();
   reading.intact = reading.checks.every((c) => c.status !== 'fail');
@@ -192,6 +196,9 @@ class ReadState {
   private unsealedFiles = 0;
   private payloadBytes = 0;
   private manifestSeen = false;
+  /** The other core, hashing every other large entry (started at the first one). */
+  private hasher: RangeHasher | undefined | null = null;
+  private readonly offloaded: Promise<void>[] = [];
   private manifestProblems: Check[] = [];
 
   constructor(
@@ -199,6 +206,7 @@ class ReadState {
     private readonly limits: PacketLimits,
     private readonly options: ReadOptions,
     private readonly manifestBytes: Buffer | undefined,
+    private readonly packetPath: string,
   ) {
     if (manifestBytes !== undefined) {
       reading.manifestBytes = manifestBytes;
@@ -248,19 +256,63 @@ class ReadState {
     }
     this.lineState[line] = SEEN;
     if (!isSealedPath(entry.path)) return; // reported from the manifest's side (MANIFEST_LISTS_UNSEALED)
+    if (this.offload(entry, line)) return;
     const keep = entry.path === PACKET_JSON || entry.path === VERIFY_MD;
     const content = await this.hash(entry, keep);
     if (content === undefined) return;
-    const expected = this.index.digest(line);
-    if (content.sha256 !== expected) {
-      this.lineState[line] = SEEN | MODIFIED;
-      this.fileProblems.add(fail('file.integrity', 'FILE_MODIFIED', `${entry.path} does not match its SHA-256 in the manifest`, { subject: entry.path, data: { expected, actual: content.sha256 } }));
-    }
+    this.compare(entry.path, line, content.sha256, content.size);
     if (keep && content.bytes !== undefined) this.small.set(entry.path, content.bytes);
-    if (entry.path.startsWith(`${PAYLOAD_DIR}/`)) {
-      this.payloadBytes += content.size;
-      if (this.options.listPayload === true) this.reading.payload.push({ path: entry.path, size: content.size });
+  }
+
+  private compare(path: string, line: number, sha256: string, size: number): void {
+    const expected = (this.index as ManifestIndex).digest(line);
+    if (sha256 !== expected) {
+      this.lineState[line] = SEEN | MODIFIED;
+      this.fileProblems.add(fail('file.integrity', 'FILE_MODIFIED', `${path} does not match its SHA-256 in the manifest`, { subject: path, data: { expected, actual: sha256 } }));
     }
+    if (path.startsWith(`${PAYLOAD_DIR}/`)) {
+      this.payloadBytes += size;
+      if (this.options.listPayload === true) this.reading.payload.push({ path, size });
+    }
+  }
+
+  /**
+   * Hand a large listed entry to the other core when it is free, and let the read pass jump over
+   * it; the digest is compared when it arrives. Returns false to hash the entry here.
+   */
+  private offload(entry: SourceEntry, line: number): boolean {
+    if (entry.size < PARALLEL_HASH_MIN || entry.size > maxSizeFor(entry.path, this.limits)) return false;
+    const offset = this.reading.form === 'tar' ? entry.dataOffset : 0;
+    if (offset === undefined) return false;
+    if (this.hasher === null) this.hasher = RangeHasher.start();
+    if (this.hasher === undefined || this.hasher.pending > 0) return false;
+    const file = this.reading.form === 'tar' ? this.packetPath : join(this.packetPath, entry.path);
+    const { path, size } = entry;
+    this.offloaded.push(
+      this.hasher.hash(file, offset, size).then(
+        (result) => {
+          this.options.onProgress?.(result.read);
+          this.compare(path, line, result.sha256, result.read);
+        },
+        // A worker that failed is no verdict on the packet: hash the range here instead.
+        async () => {
+          const result = await hashRange(file, offset, size);
+          this.options.onProgress?.(result.read);
+          this.compare(path, line, result.sha256, result.read);
+        },
+      ).catch(() => {
+        this.lineState[line] = SEEN | MODIFIED;
+        this.fileProblems.add(fail('file.integrity', 'FILE_MODIFIED', `${path} could not be read to check its SHA-256`, { subject: path }));
+      }),
+    );
+    return true;
+  }
+
+  /** Wait for the other core's digests, then stop it. */
+  async settleHashes(): Promise<void> {
+    await Promise.all(this.offloaded);
+    this.offloaded.length = 0;
+    await this.hasher?.close();
   }
 
   private checkEntry(entry: SourceEntry): Check | undefined {

@@ -75,6 +75,7 @@ export async function* readTar(path: string, reuse = false): AsyncGenerator<Sour
         size: type === 'file' ? size : 0,
         mtime: new Date(header.mtime * 1000),
         content,
+        dataOffset: reader.tell(),
       };
       // Whatever the consumer did not read is skipped, then the padding to the next block.
       const rest = Math.ceil(dataSize / BLOCK) * BLOCK - (type === 'file' ? got : 0);
