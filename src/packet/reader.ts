@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { canonicalize } from 'json-canonicalize';
-import { readFile, lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fail, pass, type Check } from '../core/result.js';
 import {
@@ -22,11 +21,16 @@ import {
   type UnsealedDir,
 } from './format.js';
 import { ManifestIndex } from './manifest-index.js';
+import { findManifest } from './header-pass.js';
+import { MAX_LISTED_PER_CODE, ProblemList } from './problem-list.js';
 import { hashRange } from './hash-range.js';
 import { PARALLEL_HASH_MIN, RangeHasher } from './range-hasher.js';
 import type { PacketMetadata } from './metadata.js';
 import { directoryEntries, SourceError, type SourceEntry } from './source.js';
 import { readTar } from './tar-reader.js';
+
+export { listPayloadFiles } from './header-pass.js';
+export { MAX_LISTED_PER_CODE } from './problem-list.js';
 
 export interface PacketReading {
   form: 'tar' | 'directory';
@@ -53,9 +57,6 @@ export interface ReadOptions {
   /** Fill `payload` with every payload file seen (memory grows with the number of files). */
   listPayload?: boolean;
 }
-
-/** Failures of one reason code listed in full; beyond this they are counted in one summary check. */
-export const MAX_LISTED_PER_CODE = 1000;
 
 /**
  * Read a packet (tar file or unpacked folder): find and index the manifest first, then stream
@@ -107,72 +108,6 @@ export async function readPacket(path: string, options: ReadOptions = {}): Promi
   state.finish();
   reading.intact = reading.checks.every((c) => c.status !== 'fail');
   return reading;
-}
-
-/**
- * The manifest's bytes, read before anything else so that every other entry can be judged as it
- * passes. Tar: a pass over the headers that jumps over file contents. Undefined when there is no
- * readable manifest; the main pass then says why.
- */
-async function findManifest(path: string, form: 'tar' | 'directory', limits: PacketLimits): Promise<Buffer | undefined> {
-  try {
-    if (form === 'directory') {
-      const file = join(path, MANIFEST);
-      const info = await lstat(file);
-      if (!info.isFile() || info.size > limits.maxManifestBytes) return undefined;
-      return await readFile(file);
-    }
-    let entries = 0;
-    for await (const entry of readTar(path)) {
-      entries += 1;
-      if (entries > limits.maxEntries) return undefined;
-      if (entry.path !== MANIFEST || entry.type !== 'file') continue;
-      if (entry.size > limits.maxManifestBytes) return undefined;
-      const chunks: Buffer[] = [];
-      for await (const chunk of entry.content) chunks.push(Buffer.from(chunk));
-      return Buffer.concat(chunks);
-    }
-  } catch {
-    // a broken container: reported by the main pass
-  }
-  return undefined;
-}
-
-/** Failures, the first MAX_LISTED_PER_CODE of each code in full, the rest counted. */
-class ProblemList {
-  private readonly listed: Check[] = [];
-  private readonly perCode = new Map<string, { id: string; shown: number; more: number }>();
-
-  add(check: Check): void {
-    const count = this.perCode.get(check.code) ?? { id: check.id, shown: 0, more: 0 };
-    this.perCode.set(check.code, count);
-    if (count.shown < MAX_LISTED_PER_CODE) {
-      count.shown += 1;
-      this.listed.push(check);
-    } else {
-      count.more += 1;
-    }
-  }
-
-  get size(): number {
-    return this.listed.length;
-  }
-
-  has(id: string): boolean {
-    return this.listed.some((c) => c.id === id);
-  }
-
-  /** Append to `checks` one by one (never spread: the list can be long). */
-  drainInto(checks: Check[]): void {
-    for (const check of this.listed) checks.push(check);
-    for (const [code, count] of this.perCode) {
-      if (count.more > 0) {
-        checks.push(fail(count.id, code, `${count.more} more entries failed with ${code} (the first ${MAX_LISTED_PER_CODE} are listed)`, { data: { more: count.more } }));
-      }
-    }
-    this.listed.length = 0;
-    this.perCode.clear();
-  }
 }
 
 const SEEN = 1;
@@ -512,22 +447,3 @@ function maxSizeFor(path: string, limits: PacketLimits): number {
   return limits.maxUnsealedBytes;
 }
 
-/**
- * The payload files present in a packet, path and size, in the packet's order: a second pass
- * that reads headers only (the tar reader jumps over content), for listings that must not hold
- * a million paths. Stops quietly where the container is broken (readPacket says why).
- */
-export async function* listPayloadFiles(path: string, limits: PacketLimits = DEFAULT_LIMITS): AsyncGenerator<{ path: string; size: number }> {
-  const info = await stat(path).catch(() => undefined);
-  if (info === undefined) return;
-  let entries = 0;
-  try {
-    for await (const entry of info.isDirectory() ? directoryEntries(path) : readTar(path, true)) {
-      entries += 1;
-      if (entries > limits.maxEntries) return;
-      if (entry.type === 'file' && entry.path.startsWith(`${PAYLOAD_DIR}/`)) yield { path: entry.path, size: entry.size };
-    }
-  } catch {
-    // reported by readPacket
-  }
-}

@@ -2,7 +2,6 @@ import { resolve } from 'node:path';
 import type { CliIo } from '../io.js';
 import { verifyPacket } from '../../verify/verify.js';
 import { expandPacketArguments, BatchTally, type BatchSummary } from '../../verify/batch.js';
-import type { TrustPolicy } from '../../trust/index.js';
 import { booleanOption, choiceOption, pathOption, stringOption, nowOption, type CommandSpec } from '../command.js';
 import { exitCodeFor, exitCodeForVerdict, writeReport } from '../output.js';
 import { createProgress, formatBytes, rate } from '../progress.js';
