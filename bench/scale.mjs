@@ -17,8 +17,10 @@ const MANY = Number(arg('--files', '1000000'));
 const GIB = Number(arg('--gib', '20'));
 const MEGA_LIMIT_MIB = 200;
 
-const rows = [];
-const row = (...cells) => rows.push(`| ${cells.join(' | ')} |`);
+// Rows are printed as they are measured, so a failure later keeps what was measured before.
+console.log('| measure | time | compared with | ratio | target | peak RSS |');
+console.log('|---|---|---|---|---|---|');
+const row = (...cells) => console.log(`| ${cells.join(' | ')} |`);
 
 /** Small text logs, 1,000 to a folder: `count` files of about `bytes` each. */
 function smallTree(root, count, bytes) {
@@ -90,7 +92,3 @@ if (only === undefined || only === '20g') {
     row(`verify, one ${GIB} GiB file: peak RSS`, fmt(v.seconds), `openssl dgst -sha256 ${fmt(dgst.seconds)}`, `${ratio(v.seconds, dgst.seconds)} the time`, `< ${MEGA_LIMIT_MIB} MiB`, `${v.rssMiB} MiB`);
   });
 }
-
-console.log('| measure | time | compared with | ratio | target | peak RSS |');
-console.log('|---|---|---|---|---|---|');
-for (const line of rows) console.log(line);

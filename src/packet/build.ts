@@ -7,7 +7,7 @@ import { outputError, sweepLeftovers, temporarySibling } from '../core/atomic.js
 import { removeOnInterrupt } from '../core/interrupt.js';
 import { toolVersion } from '../core/version.js';
 import { loadRuleSet, type RedactionRecord, type RuleSet } from '../redact/index.js';
-import { FORMAT, MANIFEST, PACKET_JSON, VERIFY_MD } from './format.js';
+import { FORMAT, MANIFEST, MAX_PAYLOAD_FILES, PACKET_JSON, VERIFY_MD } from './format.js';
 import { countInputs, walkInputs, type InputFile } from './inputs.js';
 import { LineSpool } from './line-spool.js';
 import { renderVerifyMd, serializeMetadata, type PacketMetadata, type RedactionSummary } from './metadata.js';
@@ -222,6 +222,11 @@ async function writePayload(sink: PacketSink, rules: RuleSet, options: BuildOpti
   };
   try {
     for await (const file of walkInputs(options.inputs, collect)) {
+      if (done.files + queuedFiles(queue) + batch.length >= MAX_PAYLOAD_FILES) {
+        throw inputError('INPUT_TOO_MANY_FILES', `the inputs hold more than ${MAX_PAYLOAD_FILES} files, more than a packet may`, {
+          hint: 'split the evidence into several packets',
+        });
+      }
       if (file.size <= SMALL_FILE_MAX) {
         smallSeen += 1;
         if (smallSeen === POOL_AFTER_SMALL_FILES && options.workers !== false) holder.pool = PayloadPool.start(options.rulesFile === undefined ? undefined : resolve(options.cwd, options.rulesFile), options.strict ?? false);
@@ -242,6 +247,12 @@ async function writePayload(sink: PacketSink, rules: RuleSet, options: BuildOpti
     lines.close();
   }
   return { lines, payloadDigest: payloadHash.digest('hex'), count: done.files, bytes: done.bytes, redaction };
+}
+
+function queuedFiles(queue: Slot[]): number {
+  let n = 0;
+  for (const slot of queue) n += slot.files.length;
+  return n;
 }
 
 async function* hashing(source: AsyncIterable<Uint8Array>, hash: ReturnType<typeof createHash>, count: (n: number) => void): AsyncIterable<Uint8Array> {
