@@ -18,14 +18,21 @@ export async function findManifest(path: string, form: 'tar' | 'directory', limi
       return await readFile(file);
     }
     let entries = 0;
-    for await (const entry of readTar(path)) {
+    // Read-ahead buffers reused, and the manifest copied once into a buffer of its size: a
+    // million-line manifest is about 90 MB, and this pass must not hold it twice.
+    for await (const entry of readTar(path, true)) {
       entries += 1;
       if (entries > limits.maxEntries) return undefined;
       if (entry.path !== MANIFEST || entry.type !== 'file') continue;
       if (entry.size > limits.maxManifestBytes) return undefined;
-      const chunks: Buffer[] = [];
-      for await (const chunk of entry.content) chunks.push(Buffer.from(chunk));
-      return Buffer.concat(chunks);
+      const bytes = Buffer.allocUnsafe(entry.size);
+      let at = 0;
+      for await (const chunk of entry.content) {
+        if (at + chunk.byteLength > bytes.length) return undefined;
+        bytes.set(chunk, at);
+        at += chunk.byteLength;
+      }
+      return at === bytes.length ? bytes : undefined;
     }
   } catch {
     // a broken container: reported by the main pass
