@@ -15,6 +15,18 @@ const benches = [
     argv: ['bench/packet.mjs', ...(quick ? ['--small'] : [])],
   },
   {
+    title: 'Scale: many files, one huge file',
+    about:
+      'packet build against a plain `tar -cf` of the same tree of 50,000 small log files (4 KB each, 198 MB), packet verify against `openssl dgst -sha256` over the packet; then peak memory (whole process, worker threads included) of build, verify and inspect on 1,000,000 small files, and of build and verify on one 20 GiB file (a sparse input: zeros that cost no disk to read). Generated under /tmp and removed afterwards; the large runs are measured once.',
+    argv: ['bench/scale.mjs', ...(quick ? ['--files', '100000', '--gib', '2'] : [])],
+  },
+  {
+    title: 'Batch verify',
+    about:
+      'Small packets, each signed with an OpenPGP key file and time-stamped by a local TSA: one `packet verify --policy POLICY FOLDER` against the stock-tool loop of VERIFY.md (tar, sha256sum, find and diff, gpg, openssl ts) over the same packets, measured once each.',
+    argv: ['bench/batch-verify.mjs', quick ? '50' : '1000'],
+  },
+  {
     title: 'Contract validation',
     about: '`packet validate` (schema and semantic rules) against ajv-cli (schema only) on the same generated contracts.',
     argv: ['bench/validate.mjs', ...(quick ? ['--count', '500', '--runs', '1'] : ['--runs', '3'])],

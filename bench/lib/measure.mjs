@@ -13,18 +13,21 @@ export function measure(label, argv, { runs = 3, cwd = ROOT, before, node = fals
   const times = [];
   let rss = 0;
   const rssDir = mkdtempSync(join(tmpdir(), 'bench-rss-'));
-  for (let i = 0; i < runs; i += 1) {
-    before?.();
-    const rssFile = join(rssDir, `${i}`);
-    const [cmd, ...args] = node ? [process.execPath, '-r', MAXRSS, ...argv] : argv;
-    const start = process.hrtime.bigint();
-    const result = spawnSync(cmd, args, { cwd, env: { ...process.env, BENCH_MAXRSS_FILE: rssFile, CI: 'true' }, stdio: ['ignore', 'ignore', 'pipe'], shell: false, maxBuffer: 1 << 26 });
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    if (!okCodes.includes(result.status)) throw new Error(`${label} failed (${result.status}): ${result.stderr}`);
-    times.push(seconds);
-    if (node) rss = Math.max(rss, Number(readFileSync(rssFile, 'utf8')) / 1024);
+  try {
+    for (let i = 0; i < runs; i += 1) {
+      before?.();
+      const rssFile = join(rssDir, `${i}`);
+      const [cmd, ...args] = node ? [process.execPath, '-r', MAXRSS, ...argv] : argv;
+      const start = process.hrtime.bigint();
+      const result = spawnSync(cmd, args, { cwd, env: { ...process.env, BENCH_MAXRSS_FILE: rssFile, CI: 'true' }, stdio: ['ignore', 'ignore', 'pipe'], shell: false, maxBuffer: 1 << 26 });
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      if (!okCodes.includes(result.status)) throw new Error(`${label} failed (${result.status}): ${result.stderr}`);
+      times.push(seconds);
+      if (node) rss = Math.max(rss, Number(readFileSync(rssFile, 'utf8')) / 1024);
+    }
+  } finally {
+    rmSync(rssDir, { recursive: true, force: true });
   }
-  rmSync(rssDir, { recursive: true, force: true });
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)];
   return { label, seconds: median, runs: times, rssMiB: node ? Math.round(rss) : undefined };

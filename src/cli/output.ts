@@ -1,4 +1,4 @@
-import type { Report } from '../core/result.js';
+import type { Report, Verdict } from '../core/result.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { renderJson, renderText, type TextOptions } from '../report/index.js';
 import type { CliIo } from './io.js';
@@ -11,7 +11,11 @@ export function writeReport(io: CliIo, report: Report, format: ReportFormat, tex
 
 /** The exit-code contract: pass 0, fail 1, incomplete 4. */
 export function exitCodeFor(report: Report): number {
-  switch (report.verdict) {
+  return exitCodeForVerdict(report.verdict);
+}
+
+export function exitCodeForVerdict(verdict: Verdict): number {
+  switch (verdict) {
     case 'pass':
       return ExitCode.OK;
     case 'incomplete':

@@ -1,11 +1,13 @@
 import type { CliIo } from './io.js';
 
 export interface Progress {
+  /** Whether updates are shown at all (callers may skip work done only for them). */
+  readonly live: boolean;
   update(text: string): void;
   done(): void;
 }
 
-const SILENT: Progress = { update: () => undefined, done: () => undefined };
+const SILENT: Progress = { live: false, update: () => undefined, done: () => undefined };
 
 /**
  * Progress on standard error, only on a terminal, never in CI or with --quiet, at most ~8 updates
@@ -16,6 +18,7 @@ export function createProgress(io: CliIo, quiet: boolean): Progress {
   let last = 0;
   let shown = false;
   return {
+    live: true,
     update(text) {
       // The clock comes from io so that tests can drive the throttle.
       const now = io.now().getTime();

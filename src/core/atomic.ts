@@ -1,14 +1,50 @@
 import { randomBytes } from 'node:crypto';
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { open, readdir, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { environmentError } from './errors.js';
+import { removeOnInterrupt } from './interrupt.js';
 
 /**
  * Outputs are written to a temporary file beside the target and renamed into place, so a
  * reader (or a crash) sees either the old complete file or the new complete file, never a
- * partial one. The temporary name starts with a dot and ends in `.tmp`.
+ * partial one. The temporary name is `.<target name>.<owner pid>.<random>.tmp` (`.spool` for a
+ * build's spool folder): the pid lets a later run tell a killed process's leftovers from the
+ * work of one still running (see `sweepLeftovers`).
  */
-export function temporarySibling(target: string): string {
-  return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+export function temporarySibling(target: string, kind: 'tmp' | 'spool' = 'tmp'): string {
+  return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.${kind}`);
+}
+
+/**
+ * Remove the temporary files and folders that earlier runs left beside `target` when they were
+ * killed (SIGKILL, power loss): only names of the form `temporarySibling` makes, and only when
+ * their owner process no longer exists. Returns the names removed.
+ */
+export async function sweepLeftovers(target: string): Promise<string[]> {
+  const dir = dirname(target);
+  const prefix = `.${basename(target)}.`;
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const match = /^(\d{1,10})\.[0-9a-f]{8}\.(?:tmp|spool)$/.exec(name.slice(prefix.length));
+    if (match === null) continue;
+    const pid = Number(match[1]);
+    if (pid === process.pid || processExists(pid)) continue;
+    await rm(join(dir, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed.sort();
+}
+
+/** Whether a process with this pid exists on this machine (one we may not signal still exists). */
+export function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
 }
 
 export interface AtomicFile {
@@ -34,6 +70,7 @@ export async function openAtomic(target: string, options: AtomicOptions = {}): P
   const mode = options.mode ?? 0o644;
   const tempPath = temporarySibling(target);
   const handle = await open(tempPath, 'wx', mode);
+  const forget = removeOnInterrupt(tempPath);
   let closed = false;
   const close = async (): Promise<void> => {
     if (!closed) {
@@ -48,11 +85,13 @@ export async function openAtomic(target: string, options: AtomicOptions = {}): P
       if (options.durable !== false) await handle.sync();
       await close();
       await rename(tempPath, target);
+      forget();
       await syncDirectory(dirname(target));
     },
     async abort() {
       await close().catch(() => undefined);
       await unlink(tempPath).catch(() => undefined);
+      forget();
     },
   };
 }
@@ -79,4 +118,34 @@ export async function syncDirectory(dir: string): Promise<void> {
   } finally {
     await handle?.close().catch(() => undefined);
   }
+}
+
+const OUTPUT_PROBLEMS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOTDIR: 'a file is where a folder is needed',
+  EEXIST: 'a file is where a folder is needed',
+  EISDIR: 'a folder is where a file is needed',
+  ENOENT: 'the folder does not exist and cannot be created',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large for the file system',
+  EIO: 'input/output error',
+  ENAMETOOLONG: 'the name is too long',
+  ELOOP: 'too many symbolic links',
+};
+
+/**
+ * An error from writing an output, as the environment error (exit 3) that names the output; any
+ * other value is returned unchanged.
+ */
+export function outputError(error: unknown, output: string): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const problem = code === undefined ? undefined : OUTPUT_PROBLEMS[code];
+  if (problem === undefined) return error;
+  return environmentError('OUTPUT_UNWRITABLE', `cannot write ${output}: ${problem}`, {
+    cause: error,
+    hint: 'choose an output on a writable file system, in a folder you may write to',
+  });
 }

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { environmentError } from './errors.js';
+import { removeOnInterrupt } from './interrupt.js';
 
 export interface LockOptions {
   /** Give up after this long (ms). */
@@ -17,9 +18,11 @@ export async function withFileLock<T>(target: string, work: () => Promise<T>, op
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   const owner = `${process.pid}@${hostname()}`;
   let delay = 10;
+  let forget = (): void => undefined;
   for (;;) {
     try {
       const handle = await open(lockPath, 'wx', 0o644);
+      forget = removeOnInterrupt(lockPath);
       try {
         await handle.writeFile(owner);
       } finally {
@@ -45,6 +48,7 @@ export async function withFileLock<T>(target: string, work: () => Promise<T>, op
     return await work();
   } finally {
     await unlink(lockPath).catch(() => undefined);
+    forget();
   }
 }
 

@@ -36,6 +36,11 @@ export class ChunkReader {
     return this.handle.read(target, 0, this.chunkSize, at).then(({ bytesRead }) => target.subarray(0, bytesRead));
   }
 
+  /** The file offset of the next byte `read`, `take` or `skip` would return. */
+  tell(): number {
+    return this.position - (this.buffer.length - this.offset);
+  }
+
   /** Make unread bytes available; false at end of file. */
   private async fill(): Promise<boolean> {
     if (this.offset < this.buffer.length) return true;
@@ -55,8 +60,17 @@ export class ChunkReader {
     return true;
   }
 
-  /** Exactly `n` bytes (copied), or fewer at end of file. */
-  async read(n: number): Promise<Buffer> {
+  /**
+   * Exactly `n` bytes (copied), or fewer at end of file. With `view`, bytes that lie in the
+   * current chunk are returned as a view, valid only until the next call (for a header parsed
+   * at once: no allocation per entry).
+   */
+  async read(n: number, view = false): Promise<Buffer> {
+    if (view && this.buffer.length - this.offset >= n) {
+      const chunk = this.buffer.subarray(this.offset, this.offset + n);
+      this.offset += n;
+      return chunk;
+    }
     const parts: Buffer[] = [];
     let need = n;
     while (need > 0 && (await this.fill())) {
@@ -81,11 +95,30 @@ export class ChunkReader {
     }
   }
 
-  /** Skip `n` bytes; returns how many were skipped. */
+  /**
+   * Skip `n` bytes; returns how many were skipped (fewer at end of file). Beyond the buffered
+   * chunk the reader jumps instead of reading, so content nobody looks at (an unlisted or
+   * oversized entry) costs nothing, however large it claims to be.
+   */
   async skip(n: number): Promise<number> {
-    let skipped = 0;
-    for await (const chunk of this.take(n)) skipped += chunk.length;
-    return skipped;
+    const buffered = Math.min(n, this.buffer.length - this.offset);
+    this.offset += buffered;
+    const rest = n - buffered;
+    if (rest === 0 || this.eof) return buffered;
+    if (rest < this.chunkSize) {
+      let skipped = buffered;
+      for await (const chunk of this.take(rest)) skipped += chunk.length;
+      return skipped;
+    }
+    // The read in flight (at `position`, the end of the current chunk) lands first, then is dropped.
+    await this.settle();
+    const { size } = await this.handle.stat();
+    const jump = Math.max(0, Math.min(rest, size - this.position));
+    this.position += jump;
+    this.buffer = Buffer.alloc(0);
+    this.offset = 0;
+    if (jump < rest) this.eof = true;
+    return buffered + jump;
   }
 
   /** Wait for the read in flight, so the handle can be closed safely. */

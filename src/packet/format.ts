@@ -52,7 +52,13 @@ export interface PacketLimits {
   maxUnsealedBytes: number;
   /** All signature, key and time-stamp files together, bytes (they are held in memory). */
   maxUnsealedTotalBytes: number;
-  /** Entries in the whole packet. */
+  /** Signature, key and time-stamp files together (each has its own map entry). */
+  maxUnsealedFiles: number;
+  /**
+   * Entries in the whole packet: MAX_PAYLOAD_FILES payload files and room for packet.json,
+   * VERIFY.md, the manifest, signature, time-stamp and key files, and the folder entries that
+   * stock tar writes.
+   */
   maxEntries: number;
   /** Bytes in one path (UTF-8). */
   maxPathBytes: number;
@@ -62,14 +68,18 @@ export interface PacketLimits {
 
 export const DEFAULT_LIMITS: PacketLimits = {
   maxEntryBytes: 64 * 2 ** 30,
-  maxManifestBytes: 64 * 2 ** 20,
+  maxManifestBytes: 256 * 2 ** 20,
   maxMetadataBytes: 16 * 2 ** 20,
   maxUnsealedBytes: 1 * 2 ** 20,
   maxUnsealedTotalBytes: 64 * 2 ** 20,
-  maxEntries: 1_000_000,
+  maxUnsealedFiles: 3000,
+  maxEntries: 1_010_000,
   maxPathBytes: 4096,
   maxDepth: 64,
 };
+
+/** Payload files a build packs at most (a reader accepts them with room to spare, see maxEntries). */
+export const MAX_PAYLOAD_FILES = 1_000_000;
 
 export type PathProblem =
   | 'PATH_EMPTY'

@@ -1,5 +1,6 @@
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import { isUtf8 } from 'node:buffer';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { canonicalize } from 'json-canonicalize';
@@ -33,7 +34,8 @@ export const TEXT_IN_MEMORY_MAX = 4 * 2 ** 20;
 /** JSON files up to this size are parsed and canonicalized; larger ones are treated as text. */
 export const JSON_CANONICAL_MAX = 16 * 2 ** 20;
 const SNIFF_BYTES = 8000;
-const SMALL_FILE_MAX = 256 * 1024;
+/** Files up to this size are read whole and prepared in one synchronous step (in a worker, when a pool runs). */
+export const SMALL_FILE_MAX = 256 * 1024;
 /** The final scan of a spooled file holds at most about this many characters of one line. */
 const SCAN_WINDOW_MAX = 2 * 2 ** 20;
 const SCAN_OVERLAP = 64 * 1024;
@@ -77,7 +79,7 @@ export async function preparePayload(file: InputFile, options: PrepareOptions): 
  * nothing else waits on the event loop, and with thousands of small logs the per-file
  * round trips of asynchronous open/stat/read/close took most of the time.
  */
-function prepareSmall(file: InputFile, options: PrepareOptions): PreparedPayload {
+export function prepareSmall(file: InputFile, options: PrepareOptions): PreparedPayload {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file.source);
@@ -266,10 +268,12 @@ function isBinary(sample: Buffer, truncated: boolean): boolean {
   return decodeUtf8(sample.subarray(0, end)) === undefined;
 }
 
+/**
+ * The text of valid UTF-8 (a leading BOM kept as a character), else undefined. Checked with
+ * `isUtf8` and decoded with `toString`: for thousands of small files this is several times
+ * cheaper than a fatal TextDecoder, with the same result.
+ */
 function decodeUtf8(bytes: Uint8Array): string | undefined {
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    return undefined;
-  }
+  if (!isUtf8(bytes)) return undefined;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }

@@ -12,6 +12,8 @@ export interface SourceEntry {
   mtime?: Date;
   /** The entry's bytes; a consumer may stop early (the rest is skipped). */
   content: AsyncIterable<Uint8Array>;
+  /** Where the content starts in the tar file (tar form only). */
+  dataOffset?: number;
 }
 
 /** Raised by a source when the container itself is broken (truncated tar, bad header). */

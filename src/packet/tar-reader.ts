@@ -29,7 +29,7 @@ export async function* readTar(path: string, reuse = false): AsyncGenerator<Sour
     let longName: string | undefined;
     let pax: Map<string, string> | undefined;
     for (;;) {
-      const block = await reader.read(BLOCK);
+      const block = await reader.read(BLOCK, true); // a view: parsed before the next read
       if (block.length === 0 && longName === undefined && pax === undefined) {
         throw new SourceError('TAR_TRUNCATED', 'the tar archive ends without its end-of-archive marker');
       }
@@ -75,6 +75,7 @@ export async function* readTar(path: string, reuse = false): AsyncGenerator<Sour
         size: type === 'file' ? size : 0,
         mtime: new Date(header.mtime * 1000),
         content,
+        dataOffset: reader.tell(),
       };
       // Whatever the consumer did not read is skipped, then the padding to the next block.
       const rest = Math.ceil(dataSize / BLOCK) * BLOCK - (type === 'file' ? got : 0);
@@ -141,11 +142,19 @@ function decodeName(bytes: Buffer): string {
   return bytes.toString('utf8');
 }
 
+/** Octal digits, optionally padded with leading spaces and trailing NULs or spaces. */
 function parseOctal(block: Buffer, start: number, length: number, what: string): number {
-  const text = block.subarray(start, start + length).toString('latin1').replace(/[\u0000 ]+$/, '').replace(/^ +/, '');
-  if (text === '') return 0;
-  if (!/^[0-7]+$/.test(text)) throw new SourceError('TAR_CORRUPT', `a tar header has a malformed ${what} field`);
-  return parseInt(text, 8);
+  let end = start + length;
+  while (end > start && (block[end - 1] === 0 || block[end - 1] === 0x20)) end -= 1;
+  let at = start;
+  while (at < end && block[at] === 0x20) at += 1;
+  let value = 0;
+  for (; at < end; at += 1) {
+    const digit = (block[at] as number) - 0x30;
+    if (digit < 0 || digit > 7) throw new SourceError('TAR_CORRUPT', `a tar header has a malformed ${what} field`);
+    value = value * 8 + digit;
+  }
+  return value;
 }
 
 function parseSize(block: Buffer): number {

@@ -27,7 +27,7 @@ export class TarWriter {
   /** Bytes of archive produced so far, for padding the end to a whole record. */
   private length = 0;
 
-  constructor(private readonly handle: FileHandle) {}
+  constructor(private readonly handle: Pick<FileHandle, 'writev'>) {}
 
   /** Add one regular file; `content` must yield exactly `header.size` bytes. */
   async add(header: TarFileHeader, content: Uint8Array | AsyncIterable<Uint8Array>, onMismatch: () => Error): Promise<void> {

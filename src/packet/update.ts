@@ -1,6 +1,6 @@
 import { mkdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic, temporarySibling, syncDirectory } from '../core/atomic.js';
+import { sweepLeftovers, writeFileAtomic, temporarySibling, syncDirectory } from '../core/atomic.js';
 import { inputError } from '../core/errors.js';
 import { withFileLock } from '../core/lock.js';
 import { compareByBytes, isSealedPath, MANIFEST, parseUnsealedPath, unsealedPath, type UnsealedDir } from './format.js';
@@ -42,6 +42,8 @@ export async function addUnsealedFiles(packetPath: string, expectedDigest: strin
       });
     });
     if (changes.length === 0) return reading;
+    // What killed runs left beside the packet goes first (only when their process is gone).
+    await sweepLeftovers(lockTarget);
     if (reading.form === 'directory') await addToDirectory(lockTarget, changes);
     else await rewriteTar(packetPath, changes, new Set());
     for (const change of changes) reading.unsealed[change.dir].set(change.fingerprint, change.bytes);

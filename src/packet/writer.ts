@@ -1,8 +1,9 @@
 import { chmod, mkdir, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { TarWriter } from './tar-writer.js';
-import { openAtomic, syncDirectory, temporarySibling, type AtomicFile } from '../core/atomic.js';
-import { inputError } from '../core/errors.js';
+import { openAtomic, outputError, syncDirectory, temporarySibling, type AtomicFile } from '../core/atomic.js';
+import { environmentError, inputError } from '../core/errors.js';
+import { removeOnInterrupt } from '../core/interrupt.js';
 
 /** Where entries go: a tar file or a folder. Either way nothing appears at the target until commit. */
 export interface PacketSink {
@@ -30,8 +31,16 @@ const DIR_MODE = 0o755;
  * added (the caller adds them in the canonical order).
  */
 export async function createTarSink(target: string, mtime: Date, durable = true): Promise<PacketSink> {
-  const file: AtomicFile = await openAtomic(target, { durable });
-  const writer = new TarWriter(file.handle);
+  const file: AtomicFile = await openAtomic(target, { durable }).catch((error: unknown) => {
+    throw outputError(error, target);
+  });
+  // Errors of the output (a full disk) name the output; errors of the content are the input's.
+  const writer = new TarWriter({
+    writev: (buffers) =>
+      file.handle.writev(buffers).catch((error: unknown) => {
+        throw outputError(error, target);
+      }),
+  });
   let failed = false;
   return {
     async add(path, size, content, entryTime) {
@@ -47,7 +56,9 @@ export async function createTarSink(target: string, mtime: Date, durable = true)
     async commit() {
       if (failed) throw new Error('cannot commit a failed packet');
       await writer.finish();
-      await file.commit();
+      await file.commit().catch((error: unknown) => {
+        throw outputError(error, target);
+      });
     },
     async abort() {
       await file.abort();
@@ -63,21 +74,25 @@ export async function createTarSink(target: string, mtime: Date, durable = true)
 export async function createDirectorySink(target: string): Promise<PacketSink> {
   await assertReplaceableDirectory(target);
   const temp = temporarySibling(target.replace(/\/+$/, ''));
-  await mkdir(temp, { mode: DIR_MODE });
+  const asOutput = (error: unknown): never => {
+    throw outputError(error, target);
+  };
+  await mkdir(temp, { mode: DIR_MODE }).catch(asOutput);
+  const forget = removeOnInterrupt(temp);
   await chmod(temp, DIR_MODE);
   const made = new Set<string>();
   return {
     async add(path, size, content) {
       const destination = join(temp, path);
-      await makeParents(temp, path, made);
-      const handle = await open(destination, 'wx', FILE_MODE);
+      await makeParents(temp, path, made).catch(asOutput);
+      const handle = await open(destination, 'wx', FILE_MODE).catch(asOutput);
       try {
         let total = 0;
         const chunks = content instanceof Uint8Array ? [content] : content;
         for await (const chunk of chunks) {
           total += chunk.byteLength;
           for (let offset = 0; offset < chunk.byteLength; ) {
-            offset += (await handle.write(chunk, offset, chunk.byteLength - offset)).bytesWritten;
+            offset += (await handle.write(chunk, offset, chunk.byteLength - offset).catch(asOutput)).bytesWritten;
           }
         }
         if (total !== size) throw inputError('FILE_CHANGED', `${path} changed size while it was being packed`);
@@ -90,11 +105,13 @@ export async function createDirectorySink(target: string): Promise<PacketSink> {
       await assertReplaceableDirectory(target);
       const clean = target.replace(/\/+$/, '');
       await rmdir(clean).catch(() => undefined);
-      await rename(temp, clean);
+      await rename(temp, clean).catch(asOutput);
+      forget();
       await syncDirectory(dirname(clean));
     },
     async abort() {
       await rm(temp, { recursive: true, force: true });
+      forget();
     },
   };
 }
@@ -117,7 +134,11 @@ async function makeParents(root: string, path: string, made: Set<string>): Promi
 async function assertReplaceableDirectory(target: string): Promise<void> {
   const info = await stat(target).catch(() => undefined);
   if (info === undefined) return;
-  if (!info.isDirectory()) throw inputError('OUTPUT_EXISTS', `${target} exists and is not a folder`);
+  if (!info.isDirectory()) {
+    throw environmentError('OUTPUT_UNWRITABLE', `cannot write ${target}: a file is where a folder is needed`, {
+      hint: 'choose a new folder for the unpacked packet, or a name ending in .packet.tar for the tar form',
+    });
+  }
   if ((await readdir(target)).length > 0) {
     throw inputError('OUTPUT_NOT_EMPTY', `${target} exists and is not empty`, { hint: 'choose a new folder, or remove the old one first' });
   }

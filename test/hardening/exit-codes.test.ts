@@ -71,7 +71,8 @@ describe('exit codes', () => {
     expect((await run(['verify', '--quiet', 'p.packet.tar'])).code).toBe(0);
     expect((await run(['verify', '--quiet', 'broken.packet.tar'])).code).toBe(1);
     expect((await run(['verify', '--quiet', '--policy', 'policy.yaml', 'p.packet.tar'])).code).toBe(4);
-    expect((await run(['verify', 'a', 'b'])).code).toBe(2);
+    expect((await run(['verify'])).code).toBe(2);
+    expect((await run(['verify', '--quiet', 'p.packet.tar', 'broken.packet.tar'])).code).toBe(1);
     expect((await run(['verify', '--now', 'later', 'p.packet.tar'])).code).toBe(2);
   });
 

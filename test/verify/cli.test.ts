@@ -69,7 +69,6 @@ describe('packet verify (CLI)', () => {
 
   it.each([
     ['no packet', ['verify']],
-    ['two packets', ['verify', 'a.tar', 'b.tar']],
     ['a bad --format', ['verify', '--format', 'xml', 'p.packet.tar']],
     ['a bad --now', ['verify', '--now', 'yesterday', 'p.packet.tar']],
     ['an unknown option', ['verify', '--frobnicate', 'p.packet.tar']],

@@ -66,8 +66,8 @@ describe('verify: an intact packet', () => {
   it('reports the same payload and metadata from the tar built by packet build', async () => {
     const tar = join(temp.path, 'built.packet.tar');
     await build(temp.path, tar, ['evidence'], { name: 'reference' });
-    const fromTar = await readPacket(tar);
-    const fromDir = await readPacket(reference);
+    const fromTar = await readPacket(tar, { listPayload: true });
+    const fromDir = await readPacket(reference, { listPayload: true });
     expect(fromTar.intact).toBe(true);
     expect(fromTar.digest).toBe(fromDir.digest);
     expect(fromTar.payload).toEqual(fromDir.payload);

@@ -19,7 +19,7 @@ const SCRIPT = `
 const { readPacket } = await import(${JSON.stringify(join(PROJECT_ROOT, 'dist/packet/index.js'))});
 global.gc?.();
 const before = process.resourceUsage().maxRSS * 1024;
-const reading = await readPacket(process.argv[1]);
+const reading = await readPacket(process.argv[1], { listPayload: true });
 const after = process.resourceUsage().maxRSS * 1024;
 const size = reading.payload.find((f) => f.path.endsWith('big.bin'))?.size;
 process.stdout.write(JSON.stringify({ intact: reading.intact, size, before, after }));

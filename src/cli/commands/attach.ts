@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { guardInterrupts } from '../../core/interrupt.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { usageError } from '../../core/errors.js';
 import { formatRfc3339 } from '../../core/time.js';
@@ -28,6 +29,7 @@ options:
     format: { type: 'string' },
   },
   async run({ values, positionals }, io) {
+    guardInterrupts(io.stderr, io.stderrIsTTY);
     const format = choiceOption(values, 'format', ['text', 'json'] as const, 'text');
     if (positionals.length !== 2) {
       throw usageError('BAD_ARGUMENTS', `expected PACKET and SIGNATURE, got ${positionals.length} arguments`, { hint: "run 'packet attach --help' for usage" });

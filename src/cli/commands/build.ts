@@ -1,6 +1,7 @@
 import { buildPacket } from '../../packet/build.js';
 import { resolveBuildTime } from '../../core/time.js';
 import { ExitCode } from '../../core/exit-codes.js';
+import { guardInterrupts } from '../../core/interrupt.js';
 import { booleanOption, choiceOption, stringOption, type CommandSpec } from '../command.js';
 import { createProgress, formatBytes, rate } from '../progress.js';
 
@@ -44,6 +45,7 @@ options:
     quiet: { type: 'boolean' },
   },
   async run({ values, positionals }, io) {
+    guardInterrupts(io.stderr, io.stderrIsTTY);
     const format = choiceOption(values, 'format', ['text', 'json'] as const, 'text');
     const name = stringOption(values, 'name');
     const out = stringOption(values, 'out') ?? `evidence/${name ?? 'packet'}.packet.tar`;
@@ -65,8 +67,14 @@ options:
       fsync: booleanOption(values, 'fsync'),
       force: booleanOption(values, 'force'),
       cwd: io.cwd,
-      onProgress: (p) =>
-        progress.update(`packet: built ${p.files}/${p.totalFiles} files, ${formatBytes(p.bytes)} of ${formatBytes(p.totalBytes)} (${rate(p.bytes, started, io.now().getTime())})`),
+      onLeftovers: (names) => io.stderr.write(`packet: removed ${names.length} leftovers of an interrupted build beside the output: ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''}\n`),
+      // Only on a terminal: the totals cost a second walk over the inputs.
+      ...(progress.live
+        ? {
+            onProgress: (p: { files: number; bytes: number; totalFiles: number; totalBytes: number }) =>
+              progress.update(`packet: built ${p.files}/${p.totalFiles} files, ${formatBytes(p.bytes)} of ${formatBytes(p.totalBytes)} (${rate(p.bytes, started, io.now().getTime())})`),
+          }
+        : {}),
     }).finally(() => progress.done());
     const m = result.metadata;
     if (format === 'json') {

@@ -1,5 +1,5 @@
 import { visible } from '../../report/escape.js';
-import { readPacket } from '../../packet/reader.js';
+import { listPayloadFiles, readPacket } from '../../packet/reader.js';
 import { choiceOption, singlePacket, type CommandSpec } from '../command.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { formatBytes } from '../progress.js';
@@ -27,14 +27,24 @@ options:
       keys: [...reading.unsealed.keys.keys()],
     };
     if (format === 'json') {
-      io.stdout.write(
-        `${JSON.stringify({ path, form: reading.form, intact: reading.intact, digest: reading.digest, packet: reading.metadata, files: reading.payload, ...unsealed, problems }, null, 2)}\n`,
-      );
+      // The file list is streamed into the JSON text, one file at a time (a packet may list a million).
+      const FILES = '\u0000files\u0000';
+      const [before, after] = JSON.stringify({ path, form: reading.form, intact: reading.intact, digest: reading.digest, packet: reading.metadata, files: FILES, ...unsealed, problems }, null, 2).split(JSON.stringify(FILES)) as [string, string];
+      io.stdout.write(`${before}[`);
+      let first = true;
+      for await (const file of listPayloadFiles(path)) {
+        io.stdout.write(`${first ? '' : ','}\n    ${JSON.stringify(file, null, 2).replace(/\n/g, '\n    ')}`);
+        first = false;
+      }
+      io.stdout.write(`${first ? '' : '\n  '}]${after}\n`);
       return reading.intact ? ExitCode.OK : ExitCode.CHECK_FAILED;
     }
     const m = reading.metadata;
     const lines = [`packet ${path} (${reading.form})`];
-    if (reading.digest === undefined && reading.payload.length === 0 && problems.length > 0) {
+    const peek = listPayloadFiles(path);
+    const anyPayload = (await peek.next()).done !== true;
+    await peek.return(undefined); // closes the packet file
+    if (reading.digest === undefined && !anyPayload && problems.length > 0) {
       // Nothing could be read: show only why.
       for (const check of problems) lines.push(...renderCheck(check).map((l) => `  ${l}`));
       io.stdout.write(`${lines.map((line) => visible(line)).join('\n')}\n`);
@@ -57,7 +67,9 @@ options:
       }
     }
     lines.push('  payload:');
-    for (const f of reading.payload) lines.push(`    ${formatBytes(f.size).padStart(10)}  ${f.path}`);
+    io.stdout.write(`${lines.join('\n')}\n`);
+    lines.length = 0;
+    for await (const f of listPayloadFiles(path)) io.stdout.write(`    ${formatBytes(f.size).padStart(10)}  ${f.path}\n`);
     lines.push(`  signatures   ${unsealed.signatures.length === 0 ? 'none' : unsealed.signatures.join(', ')}`);
     lines.push(`  time-stamps  ${unsealed.timestamps.length === 0 ? 'none' : unsealed.timestamps.join(', ')}`);
     lines.push(`  keys         ${unsealed.keys.length === 0 ? 'none' : unsealed.keys.join(', ')}`);

@@ -1,4 +1,5 @@
 import { ExitCode } from '../../core/exit-codes.js';
+import { guardInterrupts } from '../../core/interrupt.js';
 import { usageError } from '../../core/errors.js';
 import { formatRfc3339 } from '../../core/time.js';
 import { signPacket, type Signer } from '../../ceremony/sign.js';
@@ -36,6 +37,7 @@ options:
     format: { type: 'string' },
   },
   async run({ values, positionals }, io) {
+    guardInterrupts(io.stderr, io.stderrIsTTY);
     const format = choiceOption(values, 'format', ['text', 'json'] as const, 'text');
     const packetPath = singlePacket(positionals, 'sign', io);
     const keyFile = pathOption(io, values, 'key');

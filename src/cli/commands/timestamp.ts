@@ -1,4 +1,5 @@
 import { ExitCode } from '../../core/exit-codes.js';
+import { guardInterrupts } from '../../core/interrupt.js';
 import { usageError } from '../../core/errors.js';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -44,6 +45,7 @@ options:
     now: { type: 'string' },
   },
   async run({ values, positionals }, io) {
+    guardInterrupts(io.stderr, io.stderrIsTTY);
     const format = choiceOption(values, 'format', ['text', 'json'] as const, 'text');
     if (stringOption(values, 'import') !== undefined) {
       const imported = await runImport(values, positionals, io);

@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
 import type { CliIo } from '../io.js';
 import { verifyPacket } from '../../verify/verify.js';
-import { booleanOption, choiceOption, pathOption, stringOption, nowOption, singlePacket, type CommandSpec } from '../command.js';
-import { exitCodeFor, writeReport } from '../output.js';
+import { expandPacketArguments, BatchTally, type BatchSummary } from '../../verify/batch.js';
+import { booleanOption, choiceOption, pathOption, stringOption, nowOption, type CommandSpec } from '../command.js';
+import { exitCodeFor, exitCodeForVerdict, writeReport } from '../output.js';
 import { createProgress, formatBytes, rate } from '../progress.js';
 import { describeCause, environmentError, usageError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../core/atomic.js';
@@ -11,13 +12,17 @@ import { renderHtml, renderMarkdown } from '../../report/index.js';
 
 export const verifyCommand: CommandSpec = {
   name: 'verify',
-  usage: `usage: packet verify [options] PACKET
+  usage: `usage: packet verify [options] PACKET...
 
 Checks every entry and every covered file of PACKET (a .packet.tar or an unpacked folder);
 with --policy also every time-stamp and signature, and dual control. Offline: trust comes only
 from the policy, never from keys or certificates inside the packet.
 
+Several packets, or a folder of packets (its *.tar files and unpacked packets), are verified
+one after another: one report each, then a summary; with --format json a list of reports.
+
 exit codes: 0 verified, 1 a check failed, 4 valid so far but dual control not met
+            (for several packets: the worst of them, 1 before 4 before 0)
 
 options:
   --policy FILE       the auditor's trust policy (signers, roles, rule, trusted TSA roots)
@@ -36,8 +41,16 @@ options:
   },
   async run({ values, positionals }, io) {
     const format = choiceOption(values, 'format', ['text', 'json', 'markdown', 'html'] as const, 'text');
-    const packetPath = singlePacket(positionals, 'verify', io);
+    if (positionals.length === 0) {
+      throw usageError('BAD_ARGUMENTS', 'expected at least one PACKET', { hint: "run 'packet verify --help' for usage" });
+    }
+    const named = positionals.map((p) => resolve(io.cwd, p));
+    const packets = await expandPacketArguments(named);
+    const batch = packets.length > 1 || packets[0] !== named[0];
     const reportFile = stringOption(values, 'report');
+    if (batch && (reportFile !== undefined || format === 'markdown' || format === 'html')) {
+      throw usageError('BAD_ARGUMENTS', '--report and --format markdown|html take one packet', { hint: 'verify the packets one by one for auditor reports' });
+    }
     const reportKind = reportFile === undefined ? undefined : auditorReportKind(reportFile);
     const now = nowOption(io, values);
     const progress = createProgress(io, booleanOption(values, 'quiet'));
@@ -46,14 +59,20 @@ options:
     const policyFile = pathOption(io, values, 'policy');
     // Loaded only when needed: the policy machinery (OpenPGP, ASN.1, schemas) is most of start-up time.
     const policy = policyFile === undefined ? undefined : await (await import('../../trust/index.js')).loadTrustPolicy(policyFile);
-    const { report } = await verifyPacket(packetPath, {
-      now,
-      ...(policy === undefined ? {} : { policy }),
-      onProgress: (n) => {
-        bytes += n;
-        progress.update(`packet: verified ${formatBytes(bytes)} (${rate(bytes, started, io.now().getTime())})`);
-      },
-    }).finally(() => progress.done());
+    const verifyOne = async (path: string, label: string): Promise<Report> =>
+      (
+        await verifyPacket(path, {
+          now,
+          ...(policy === undefined ? {} : { policy }),
+          onProgress: (n) => {
+            bytes += n;
+            progress.update(`packet: verified ${label}${formatBytes(bytes)} (${rate(bytes, started, io.now().getTime())})`);
+          },
+        }).finally(() => progress.done())
+      ).report;
+
+    if (batch) return verifyBatch(io, packets, format === 'json' ? 'json' : 'text', verifyOne);
+    const report = await verifyOne(packets[0] as string, '');
     if (reportFile !== undefined && reportKind !== undefined) await writeAuditorReport(resolve(io.cwd, reportFile), reportKind, report);
     if (format === 'markdown') io.stdout.write(renderMarkdown(report));
     else if (format === 'html') io.stdout.write(renderHtml(report));
@@ -62,6 +81,41 @@ options:
   },
 };
 
+/**
+ * Several packets, one after another: each report is printed as soon as it is made and then
+ * dropped, so memory does not grow with the number of packets; then a summary (text) or the end
+ * of the list (JSON). The exit code is that of the worst verdict.
+ */
+async function verifyBatch(io: CliIo, packets: string[], format: 'text' | 'json', verifyOne: (path: string, label: string) => Promise<Report>): Promise<number> {
+  const tally = new BatchTally();
+  const failedPaths: string[] = [];
+  if (format === 'json') io.stdout.write('[\n');
+  for (const [i, path] of packets.entries()) {
+    const report = await verifyOne(path, `${i + 1}/${packets.length} packets, `);
+    tally.add(report);
+    if (report.verdict !== 'pass' && failedPaths.length < 100) failedPaths.push(`  ${report.verdict === 'fail' ? 'FAIL      ' : 'INCOMPLETE'}  ${path}`);
+    if (format === 'json') io.stdout.write(`${i > 0 ? ',\n' : ''}${renderJsonIndented(report)}`);
+    else writeReport(io, report, 'text', { showPassed: false });
+  }
+  const summary = tally.result();
+  if (format === 'json') io.stdout.write('\n]\n');
+  else io.stdout.write(renderSummary(summary, failedPaths));
+  return exitCodeForVerdict(summary.verdict);
+}
+
+function renderSummary(s: BatchSummary, failedPaths: string[]): string {
+  const lines = [`packet verify: ${s.packets} packets: ${s.verified} verified, ${s.failed} failed, ${s.incomplete} incomplete: ${s.verdict.toUpperCase()}`, ...failedPaths];
+  if (s.failed + s.incomplete > failedPaths.length) lines.push(`  ... and ${s.failed + s.incomplete - failedPaths.length} more`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** A report as an element of the JSON list: the envelope, indented one level. */
+function renderJsonIndented(report: Report): string {
+  return JSON.stringify(report, null, 2)
+    .split('\n')
+    .map((line) => `  ${line}`)
+    .join('\n');
+}
 
 type AuditorReportKind = 'markdown' | 'html';
 

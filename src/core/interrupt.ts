@@ -1,0 +1,69 @@
+import { rmSync } from 'node:fs';
+import { constants } from 'node:os';
+
+/**
+ * Clean-up on interrupt. Code that creates a temporary file, folder or lock registers its path
+ * here for as long as it exists; commands that write (build, sign, attach, timestamp) call
+ * `guardInterrupts` once. On SIGINT, SIGTERM or SIGHUP every registered path is removed, one line
+ * is printed and the process exits with 128 + the signal number (130, 143, 129).
+ *
+ * The handler works synchronously: asynchronous work still in flight (a write to a temporary
+ * file, a worker thread) is abandoned with the process, and whatever it was writing is already
+ * gone. A SIGKILL cannot be caught: temporary names carry the owner's pid so that the next run
+ * on the same output can find and remove what a killed process left (see `sweepLeftovers`).
+ */
+
+const registered = new Set<string>();
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+export const INTERRUPTED_MESSAGE = 'packet: interrupted, nothing written';
+
+/** Remove `path` (file or folder) if the process is interrupted; call the returned function once it is gone or committed. */
+export function removeOnInterrupt(path: string): () => void {
+  registered.add(path);
+  return () => {
+    registered.delete(path);
+  };
+}
+
+interface Writer {
+  write(chunk: string): unknown;
+}
+
+let stderr: Writer | undefined;
+let clearLine = false;
+let installed = false;
+
+/**
+ * Install the handlers (once per process); `out` receives the one-line message. On a terminal
+ * the progress line is cleared first.
+ */
+export function guardInterrupts(out: Writer, isTerminal = false): void {
+  stderr = out;
+  clearLine = isTerminal;
+  if (installed) return;
+  installed = true;
+  for (const signal of SIGNALS) process.on(signal, () => onSignal(signal));
+}
+
+/** The exit code for an interrupt by `signal`: 128 + its number. */
+export function interruptExitCode(signal: (typeof SIGNALS)[number]): number {
+  return 128 + constants.signals[signal];
+}
+
+function onSignal(signal: (typeof SIGNALS)[number]): void {
+  removeRegistered();
+  stderr?.write(`${clearLine ? '\r\u001b[2K' : ''}${INTERRUPTED_MESSAGE}\n`);
+  process.exit(interruptExitCode(signal));
+}
+
+/** Remove every registered path now (the newest first, so a file goes before its folder). */
+export function removeRegistered(): void {
+  for (const path of [...registered].reverse()) {
+    try {
+      rmSync(path, { recursive: true, force: true });
+    } catch {
+      // best effort: the process is ending
+    }
+    registered.delete(path);
+  }
+}
