@@ -67,9 +67,9 @@ options:
       }
     }
     lines.push('  payload:');
-    io.stdout.write(`${lines.join('\n')}\n`);
+    io.stdout.write(`${lines.map((line) => visible(line)).join('\n')}\n`);
     lines.length = 0;
-    for await (const f of listPayloadFiles(path)) io.stdout.write(`    ${formatBytes(f.size).padStart(10)}  ${f.path}\n`);
+    for await (const f of listPayloadFiles(path)) io.stdout.write(`    ${formatBytes(f.size).padStart(10)}  ${visible(f.path)}\n`);
     lines.push(`  signatures   ${unsealed.signatures.length === 0 ? 'none' : unsealed.signatures.join(', ')}`);
     lines.push(`  time-stamps  ${unsealed.timestamps.length === 0 ? 'none' : unsealed.timestamps.join(', ')}`);
     lines.push(`  keys         ${unsealed.keys.length === 0 ? 'none' : unsealed.keys.join(', ')}`);
