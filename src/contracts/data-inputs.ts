@@ -56,12 +56,12 @@ function parseList(text: string): string[] {
 /** Every string in a JSON value (a list, or an object of lists at any depth), in order, once each. */
 function stringsIn(value: unknown): string[] {
   const found = new Set<string>();
-  const stack = [value];
-  while (stack.length > 0) {
-    const current = stack.shift();
+  const queue = [value];
+  for (let next = 0; next < queue.length; next += 1) {
+    const current = queue[next];
     if (typeof current === 'string') found.add(current);
-    else if (Array.isArray(current)) for (const child of current) stack.push(child);
-    else if (current !== null && typeof current === 'object') for (const child of Object.values(current)) stack.push(child);
+    else if (Array.isArray(current)) for (const child of current) queue.push(child);
+    else if (current !== null && typeof current === 'object') for (const child of Object.values(current)) queue.push(child);
   }
   return [...found];
 }

@@ -166,7 +166,10 @@ function documentFiles(loaded: LoadedConfig, walked: readonly string[], schemaFi
   const { documents } = loaded.config;
   const include = globTest(documents.include.map(withoutMark));
   const exclude = globTest(documents.exclude);
-  const isSchema = (rel: string): boolean => schemaFiles.has(join(absoluteRoot, rel)) || /\.schema\.json$/.test(rel) || join(absoluteRoot, rel) === loaded.path;
+  // Schemas, data lists and the config itself are inputs of the run, never documents.
+  const dataFiles = new Set(Object.values(loaded.config.data).flatMap((spec) => ('list' in spec ? [join(absoluteRoot, spec.list)] : [])));
+  const isSchema = (rel: string): boolean =>
+    schemaFiles.has(join(absoluteRoot, rel)) || /\.schema\.json$/.test(rel) || join(absoluteRoot, rel) === loaded.path || dataFiles.has(join(absoluteRoot, rel));
   if (paths === undefined) {
     documents.include.forEach((glob, index) => {
       if (!glob.startsWith('?') && !walked.some(globTest([glob]))) throw configError(loaded.source, `/documents/include/${index}`, 'CONFIG_GLOB_EMPTY', `the document glob "${glob}" matches no file`, 'fix the glob, or run from the repository root');

@@ -69,6 +69,15 @@ describe('examples/team-config', () => {
     });
   }
 
+  it('a data list with a document extension is data, not a document; a JSON list of 300,000 values is read', async () => {
+    const dir = copy();
+    writeFileSync(join(dir, 'teams/tiers.json'), JSON.stringify(['tier-1', 'tier-2', 'tier-3', ...Array.from({ length: 300_000 }, (_, i) => `x${i}`)]));
+    edit(dir, 'packet.validate.yaml', 'tiers: { list: data/tiers.txt }', 'tiers: { list: teams/tiers.json }');
+    expect(await problems(dir)).toEqual([]);
+    edit(dir, 'services/search/indexer.yaml', 'tier-3', 'tier-9');
+    expect((await problems(dir)).map((c) => `${c.id}:${c.code}`)).toEqual(['service.tier-known:NOT_IN_SET']);
+  });
+
   it('reports in SARIF with the related location of the other document', async () => {
     const dir = copy();
     edit(dir, 'teams/payments.yaml', 'maxReplicas: 12', 'maxReplicas: 5');
