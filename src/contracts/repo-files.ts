@@ -1,5 +1,5 @@
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { inputError, usageError } from '../core/errors.js';
 
@@ -20,12 +20,13 @@ export function globTest(globs: readonly string[]): GlobTest {
 
 /**
  * Every regular file under a folder, as paths relative to it, sorted. Hidden folders
- * (`.git`), `node_modules` and links to folders are not entered; links to files are kept (rules
- * that read files check that they stay inside the root).
+ * (`.git`), `node_modules` and links to folders are not entered; a link to a file is kept only
+ * when the file is inside the root.
  */
 export function walkFiles(root: string, limit = MAX_WALK_ENTRIES): string[] {
   const files: string[] = [];
   const pending = [root];
+  const realRoot = safeRealpath(root) ?? root;
   let seen = 0;
   while (pending.length > 0) {
     const dir = pending.pop()!;
@@ -42,18 +43,31 @@ export function walkFiles(root: string, limit = MAX_WALK_ENTRIES): string[] {
       if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
       const path = join(dir, entry.name);
       if (entry.isDirectory()) pending.push(path);
-      else if (entry.isFile() || (entry.isSymbolicLink() && isFile(path))) files.push(toRel(root, path));
+      else if (entry.isFile() || (entry.isSymbolicLink() && isFileInside(path, realRoot))) files.push(toRel(root, path));
     }
   }
   // Code-unit order, which is byte order for every path without characters beyond U+FFFF.
   return files.sort();
 }
 
-function isFile(path: string): boolean {
+/** A link is followed only to a regular file inside the root: never out of the repository. */
+function isFileInside(path: string, realRoot: string): boolean {
+  const real = safeRealpath(path);
+  if (real === undefined) return false;
+  const inside = relative(realRoot, real);
+  if (inside === '' || inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside)) return false;
   try {
-    return statSync(path).isFile();
+    return statSync(real).isFile();
   } catch {
     return false;
+  }
+}
+
+function safeRealpath(path: string): string | undefined {
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
   }
 }
 

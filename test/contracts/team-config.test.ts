@@ -1,4 +1,4 @@
-import { cpSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfigFile, validateWithConfig } from '../../src/contracts/index.js';
@@ -76,6 +76,19 @@ describe('examples/team-config', () => {
     expect(await problems(dir)).toEqual([]);
     edit(dir, 'services/search/indexer.yaml', 'tier-3', 'tier-9');
     expect((await problems(dir)).map((c) => `${c.id}:${c.code}`)).toEqual(['service.tier-known:NOT_IN_SET']);
+  });
+
+  it('a link to a file outside the repository is never read as a document', async () => {
+    const dir = copy();
+    const outside = join(dir, '..', 'outside.yaml');
+    writeFileSync(outside, 'name: secret-service\nteam: payments\n');
+    symlinkSync(outside, join(dir, 'services/payments/linked.yaml'));
+    symlinkSync(join(dir, 'services/payments/ledger.yaml'), join(dir, 'services/payments/ledger-again.yaml'));
+    const report = await validateWithConfig(loadConfigFile(join(dir, 'packet.validate.yaml'), dir), { now: new Date(NOW) });
+    const files = report.checks.map((c) => c.location?.file ?? '').filter((f) => f !== '');
+    expect(files.some((f) => f.endsWith('linked.yaml'))).toBe(false);
+    // A link to a file inside the repository is followed: the ledger counts twice.
+    expect(report.facts?.documents).toMatchObject({ Service: 4 });
   });
 
   it('reports in SARIF with the related location of the other document', async () => {
