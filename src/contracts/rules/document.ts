@@ -36,6 +36,8 @@ function* strings(value: unknown): Generator<{ pointer: string; key?: string; te
 }
 
 function escapePointer(key: string): string {
+  // Most keys need no escaping; the check is far cheaper than two replacements.
+  if (!key.includes('~') && !key.includes('/')) return key;
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
