@@ -1,4 +1,4 @@
-import type { Check, Report } from '../core/result.js';
+import { verdictLabel, type Check, type Report } from '../core/result.js';
 import { visible } from './escape.js';
 
 export interface TextOptions {
@@ -19,7 +19,7 @@ export function renderText(report: Report, options: TextOptions = {}): string {
   const s = report.summary;
   const counts = [`${s.fail} failed`, `${s.warn} warnings`, `${s.pass} passed`];
   if (s.skip > 0) counts.push(`${s.skip} skipped`);
-  lines.push(`packet ${visible(report.command)} ${visible(report.subject)}: ${report.verdict.toUpperCase()} (${counts.join(', ')})`);
+  lines.push(`packet ${visible(report.command)} ${visible(report.subject)}: ${verdictLabel(report.verdict)} (${counts.join(', ')})`);
   const documents = report.command === 'validate' ? report.facts?.documents : undefined;
   if (documents !== undefined && documents !== null && typeof documents === 'object') {
     const perKind = Object.entries(documents as Record<string, number>).map(([kind, count]) => `${visible(kind)} ${count}`);
