@@ -28,6 +28,10 @@ options:
                       loss; the rename alone already makes a killed build leave nothing partial)
   --format text|json  result output (default text)
   --quiet             no progress display
+
+exit codes: 0 built, 1 an input cannot be packed (missing, a secret left after redaction,
+            a binary file with --strict), 2 usage error, 3 the output cannot be written,
+            130/143 interrupted (nothing written)
 `,
   options: {
     out: { type: 'string' },

@@ -14,6 +14,8 @@ and keys it carries. Integrity problems are listed; use 'packet verify' for the 
 
 options:
   --format text|json  output format (default text)
+
+exit codes: 0 intact, 1 an integrity problem, 2 usage error
 `,
   options: { format: { type: 'string' } },
   async run({ values, positionals }, io) {

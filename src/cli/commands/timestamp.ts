@@ -32,6 +32,9 @@ options:
   --tsa-certs FILE    with --import and --tsa-ca: TSA and intermediate certificates, PEM (never anchors)
   --now RFC3339       with --import: evaluation time (default: now)
   --format text|json  output format (default text)
+
+exit codes: 0 stamped, 1 the packet is not intact or a token is rejected, 2 usage error,
+            3 the TSA is unreachable or the packet cannot be written, 130/143 interrupted
 `,
   options: {
     tsa: { type: 'string' },
