@@ -207,9 +207,7 @@ export function peopleById(view: AuditorView): Map<string, string> {
   return people;
 }
 
-export function plural(count: number, one: string, many: string): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
+export { plural } from '../core/plural.js';
 
 /**
  * Text safe to show: control characters other than tab and line breaks are shown as visible

@@ -68,7 +68,7 @@ function verdictBlock(view: AuditorView): string {
   const name = view.packet?.name ?? view.subject;
   const digest = view.digest !== undefined ? `<code>sha256:${h(view.digest)}</code>` : 'unknown (the manifest could not be read)';
   const s = view.summary;
-  const counts = `${s.fail} failed, ${s.warn} warnings, ${s.pass} passed${s.skip > 0 ? `, ${s.skip} skipped` : ''}`;
+  const counts = `${s.fail} failed, ${plural(s.warn, 'warning', 'warnings')}, ${s.pass} passed${s.skip > 0 ? `, ${s.skip} skipped` : ''}`;
   return `<section class="verdict ${cls}" id="verdict">
 <h1>Verdict: <span class="status ${cls}">${h(view.verdictText)}</span></h1>
 <div>Packet <strong>${h(name)}</strong>, digest ${digest}</div>

@@ -5,6 +5,7 @@ import { readPacket, type PacketReading } from '../packet/reader.js';
 import type { PacketLimits } from '../packet/format.js';
 import type { TrustPolicy } from '../trust/index.js';
 import type { SignatureStage } from './signatures.js';
+import { plural } from '../core/plural.js';
 
 export interface VerifyOptions {
   /** Evaluation time (RFC 3339 in reports). */
@@ -53,7 +54,7 @@ export async function verifyPacket(path: string, options: VerifyOptions): Promis
         id: 'signature',
         status: 'skip',
         code: 'NO_POLICY',
-        message: `${reading.unsealed.signatures.size} signatures not checked: no trust policy given`,
+        message: `${plural(reading.unsealed.signatures.size, 'signature', 'signatures')} not checked: no trust policy given`,
         hint: 'pass --policy FILE to check signatures, time-stamps and dual control',
       });
     }

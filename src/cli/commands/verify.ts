@@ -8,7 +8,7 @@ import { createProgress, formatBytes, rate } from '../progress.js';
 import { describeCause, environmentError, usageError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../core/atomic.js';
 import { verdictLabel, type Report } from '../../core/result.js';
-import { plural } from '../../report/auditor-view.js';
+import { plural } from '../../core/plural.js';
 import { renderHtml, renderMarkdown } from '../../report/index.js';
 
 export const verifyCommand: CommandSpec = {
@@ -100,7 +100,7 @@ async function verifyBatch(io: CliIo, packets: string[], format: 'text' | 'json'
   const failedPaths: string[] = [];
   if (format === 'json') io.stdout.write('[\n');
   for (const [i, path] of packets.entries()) {
-    const report = await verifyOne(path, `${i + 1}/${packets.length} packets, `);
+    const report = await verifyOne(path, `${i + 1}/${plural(packets.length, 'packet', 'packets')}, `);
     tally.add(report);
     if ((report.verdict === 'fail' || report.verdict === 'incomplete') && failedPaths.length < 100) failedPaths.push(`  ${report.verdict === 'fail' ? 'FAIL      ' : 'INCOMPLETE'}  ${path}`);
     if (format === 'json') io.stdout.write(`${i > 0 ? ',\n' : ''}${renderJsonIndented(report)}`);
