@@ -68,7 +68,7 @@ export async function readIntact(packetPath: string): Promise<PacketReading> {
   if (!reading.intact || reading.manifestBytes === undefined || reading.digest === undefined) {
     const first = reading.checks.find((c) => c.status === 'fail');
     throw inputError('PACKET_NOT_INTACT', `${packetPath} fails its integrity checks${first === undefined ? '' : ` (${first.code})`}`, {
-      hint: `run 'packet verify ${packetPath}' to see every problem`,
+      hint: `run 'packet verify --integrity-only ${packetPath}' to see every problem`,
     });
   }
   return reading;

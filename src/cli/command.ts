@@ -3,6 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { usageError } from '../core/errors.js';
 import { parseTimeOption } from '../core/time.js';
 import type { CliIo } from './io.js';
+import { closest } from './suggest.js';
 
 export type OptionValues = Record<string, string | boolean | string[] | undefined>;
 
@@ -29,12 +30,22 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs 
       allowPositionals: true,
     });
   } catch (error) {
-    throw usageError('BAD_ARGUMENTS', lowerFirst((error as Error).message), {
-      hint: `run 'packet ${spec.name} --help' for usage`,
+    const near = suggestOption(spec, error);
+    // Node's own message goes on to explain `--` for positionals; the option's name is enough.
+    const unknown = /^Unknown option '([^']*)'/.exec((error as Error).message)?.[1];
+    throw usageError('BAD_ARGUMENTS', unknown === undefined ? lowerFirst((error as Error).message) : `unknown option '${unknown}'`, {
+      hint: `${near === undefined ? '' : `did you mean --${near}? `}run 'packet ${spec.name} --help' for usage`,
     });
   }
   const { help, ...values } = parsed.values as OptionValues;
   return { values, positionals: parsed.positionals, help: help === true };
+}
+
+/** For an unknown long option, the command's option nearest to it. */
+function suggestOption(spec: CommandSpec, error: unknown): string | undefined {
+  if ((error as { code?: unknown }).code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return undefined;
+  const given = /^Unknown option '--([^'=]+)/.exec((error as Error).message)?.[1];
+  return given === undefined ? undefined : closest(given, [...Object.keys(spec.options), 'help']);
 }
 
 function lowerFirst(text: string): string {

@@ -5,6 +5,7 @@ import { visible } from '../report/escape.js';
 import { parseCommandArgs } from './command.js';
 import { commands, type CommandEntry } from './commands/index.js';
 import { processIo, type CliIo } from './io.js';
+import { closest } from './suggest.js';
 
 /** Entry point of the `packet` binary: parse, run, render, and map the outcome to an exit code. */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
@@ -40,7 +41,9 @@ function findCommand(name: string): CommandEntry | undefined {
 }
 
 function unknownCommand(io: CliIo, name: string): number {
-  io.stderr.write(`packet: unknown command "${name}"\nhint: run 'packet --help' to list the commands\n`);
+  const near = closest(name, commands.map((c) => c.name));
+  const hint = near === undefined ? "run 'packet --help' to list the commands" : `did you mean 'packet ${near}'? run 'packet --help' to list the commands`;
+  io.stderr.write(`packet: unknown command "${visible(name)}"\nhint: ${hint}\n`);
   return ExitCode.USAGE;
 }
 

@@ -9,7 +9,7 @@ export function writeReport(io: CliIo, report: Report, format: ReportFormat, tex
   io.stdout.write(format === 'json' ? renderJson(report) : renderText(report, textOptions));
 }
 
-/** The exit-code contract: pass 0, fail 1, incomplete 4. */
+/** The exit-code contract: pass 0 (intact too: integrity-only was asked for), fail 1, incomplete 4. */
 export function exitCodeFor(report: Report): number {
   return exitCodeForVerdict(report.verdict);
 }
@@ -17,6 +17,7 @@ export function exitCodeFor(report: Report): number {
 export function exitCodeForVerdict(verdict: Verdict): number {
   switch (verdict) {
     case 'pass':
+    case 'intact':
       return ExitCode.OK;
     case 'incomplete':
       return ExitCode.INCOMPLETE;

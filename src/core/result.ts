@@ -39,7 +39,23 @@ export interface Check {
   data?: Record<string, unknown>;
 }
 
-export type Verdict = 'pass' | 'fail' | 'incomplete';
+/**
+ * `intact` is the verdict of an integrity-only verification: every entry and covered file checked,
+ * signatures, time-stamps and dual control not. It is deliberately not `pass`.
+ */
+export type Verdict = 'pass' | 'fail' | 'incomplete' | 'intact';
+
+const VERDICT_LABEL: Record<Verdict, string> = {
+  pass: 'PASS',
+  fail: 'FAIL',
+  incomplete: 'INCOMPLETE',
+  intact: 'INTACT (integrity only: signatures and approvals not checked)',
+};
+
+/** How a verdict reads to a person, in every output format. */
+export function verdictLabel(verdict: Verdict): string {
+  return VERDICT_LABEL[verdict];
+}
 
 export interface Report {
   /** Format marker for consumers of `--format json`. */
@@ -81,12 +97,14 @@ export interface MakeReportOptions {
   strict?: boolean;
   /** Set when every check passed but a threshold (dual control) is not met yet. */
   incomplete?: boolean;
+  /** Only integrity was checked: a verdict that would be `pass` is `intact`. */
+  integrityOnly?: boolean;
 }
 
 export function makeReport(options: MakeReportOptions): Report {
   const summary = summarize(options.checks);
   const failed = summary.fail > 0 || (options.strict === true && summary.warn > 0);
-  const verdict: Verdict = failed ? 'fail' : options.incomplete ? 'incomplete' : 'pass';
+  const verdict: Verdict = failed ? 'fail' : options.incomplete ? 'incomplete' : options.integrityOnly ? 'intact' : 'pass';
   const report: Report = {
     format: 'evidence-packet/report/v1',
     command: options.command,

@@ -15,6 +15,7 @@ import { startLocalTsa } from '../timestamp/index.js';
 import { loadTrustPolicy, type TrustPolicy } from '../trust/index.js';
 import { verifyPacket } from '../verify/verify.js';
 import { hasGpg, makeGpgSigner, makeKeyFileSigner, stopGpgAgent } from './keys.js';
+import { plural } from '../core/plural.js';
 
 export interface DemoOptions {
   /** Project root holding examples/ and contracts/. */
@@ -59,7 +60,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     let validation: Report | undefined;
     if (options.validate !== undefined) {
       validation = await options.validate();
-      say(`1. validate  contracts/: ${validation.verdict.toUpperCase()} (${validation.summary.fail} errors, ${validation.summary.warn} warnings)`);
+      say(`1. validate  contracts/: ${validation.verdict.toUpperCase()} (${plural(validation.summary.fail, 'error', 'errors')}, ${plural(validation.summary.warn, 'warning', 'warnings')})`);
     }
     const packet = join(out, 'CHG-2041.packet.tar');
     const built = await buildPacket({
@@ -73,7 +74,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       cwd: options.root,
     });
     const r = built.metadata.redaction;
-    say(`2. build     ${rel(packet)}: ${built.metadata.files.count} files, ${r.total} secrets redacted (${[...new Set(r.files.map((f) => f.rule))].join(', ')})`);
+    say(`2. build     ${rel(packet)}: ${plural(built.metadata.files.count, 'file', 'files')}, ${plural(r.total, 'secret', 'secrets')} redacted (${[...new Set(r.files.map((f) => f.rule))].join(', ')})`);
     say(`             digest sha256:${built.digest}`);
 
     // The people and their keys, then the auditor's policy pinning them (made before signing so
@@ -104,11 +105,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     }
 
     const stamped = await timestampPacket(packet, { url: tsa.url, timeoutMs: 10_000, caFile: rootPem });
-    say(`6. timestamp ${stamped.added.length} more RFC 3161 time-stamp from the local TSA (${tsa.url}), then the TSA stops`);
+    say(`6. timestamp ${plural(stamped.added.length, 'more RFC 3161 time-stamp', 'more RFC 3161 time-stamps')} from the local TSA (${tsa.url}), then the TSA stops`);
     await tsa.close();
 
     const verified = await verifyPacket(packet, { now: new Date(Date.now() + 1000), policy: loaded, unmet: 'warn' });
-    say(`7. verify    offline against ${rel(policy)}: ${verified.report.verdict.toUpperCase()} (${verified.report.summary.pass} checks passed, ${verified.report.summary.fail} failed)`);
+    say(`7. verify    offline against ${rel(policy)}: ${verified.report.verdict.toUpperCase()} (${plural(verified.report.summary.pass, 'check', 'checks')} passed, ${verified.report.summary.fail} failed)`);
     const locker = await pushToFolderLocker(join(out, 'locker'), packet, loaded);
     say(`8. locker    pushed to the folder locker ${rel(locker.dir)} (ledger entry ${locker.ledgerSeq}); locker verify: ${locker.report.verdict.toUpperCase()} (a folder has no WORM guarantee: S3 Object Lock is the real thing)`);
     const bin = `node ${rel(join(options.root, 'bin', 'packet.js'))}`;

@@ -1,4 +1,5 @@
 import { fail, type Check } from '../core/result.js';
+import { plural } from '../core/plural.js';
 
 /** Failures of one reason code listed in full; beyond this they are counted in one summary check. */
 export const MAX_LISTED_PER_CODE = 1000;
@@ -32,7 +33,7 @@ export class ProblemList {
     for (const check of this.listed) checks.push(check);
     for (const [code, count] of this.perCode) {
       if (count.more > 0) {
-        checks.push(fail(count.id, code, `${count.more} more entries failed with ${code} (the first ${MAX_LISTED_PER_CODE} are listed)`, { data: { more: count.more } }));
+        checks.push(fail(count.id, code, `${plural(count.more, 'more entry', 'more entries')} failed with ${code} (the first ${MAX_LISTED_PER_CODE} are listed)`, { data: { more: count.more } }));
       }
     }
     this.listed.length = 0;

@@ -28,6 +28,7 @@ import { PARALLEL_HASH_MIN, RangeHasher } from './range-hasher.js';
 import type { PacketMetadata } from './metadata.js';
 import { directoryEntries, SourceError, type SourceEntry } from './source.js';
 import { readTar } from './tar-reader.js';
+import { plural } from '../core/plural.js';
 
 export { listPayloadFiles } from './header-pass.js';
 export { MAX_LISTED_PER_CODE } from './problem-list.js';
@@ -154,7 +155,7 @@ class ReadState {
         for (const problem of built.problems) {
           this.manifestProblems.push(fail('manifest', problem.code, problem.message, { location: { file: MANIFEST, ...(problem.line === undefined ? {} : { line: problem.line }) } }));
         }
-        if (built.more > 0) this.manifestProblems.push(fail('manifest', 'MANIFEST_BAD_LINE', `${built.more} more lines of ${MANIFEST} have problems`));
+        if (built.more > 0) this.manifestProblems.push(fail('manifest', 'MANIFEST_BAD_LINE', `${plural(built.more, 'more line', 'more lines')} of ${MANIFEST} ${built.more === 1 ? 'has a problem' : 'have problems'}`));
       }
     }
     this.lineState = new Uint8Array(this.index?.size ?? 0);
@@ -336,7 +337,7 @@ class ReadState {
   finish(): void {
     const checks = this.reading.checks;
     if (this.entries === 0) this.problems.add(fail('packet.read', 'PACKET_EMPTY', 'the packet has no entries'));
-    else checks.push(pass('packet.read', `read ${this.entries} entries from the ${this.reading.form}`, { data: { entries: this.entries } }));
+    else checks.push(pass('packet.read', `read ${plural(this.entries, 'entry', 'entries')} from the ${this.reading.form}`, { data: { entries: this.entries } }));
     if (this.manifestBytes !== undefined && !this.manifestSeen && !this.stopped) {
       this.problems.add(fail('packet.read', 'PACKET_CHANGED', `${MANIFEST} changed while the packet was being read`));
     }
@@ -349,7 +350,7 @@ class ReadState {
     for (const problem of this.manifestProblems) checks.push(problem);
     const index = this.index;
     if (index === undefined) return;
-    checks.push(pass('manifest', `${MANIFEST} is well formed (${index.size} files)`, { data: { digest: this.reading.digest } }));
+    checks.push(pass('manifest', `${MANIFEST} is well formed (${plural(index.size, 'file', 'files')})`, { data: { digest: this.reading.digest } }));
     const coverage = new ProblemList();
     let verified = 0;
     for (let line = 0; line < index.size; line += 1) {
@@ -376,7 +377,7 @@ class ReadState {
     const integrityFailed = this.fileProblems.size > 0;
     coverage.drainInto(checks);
     this.fileProblems.drainInto(checks);
-    if (!integrityFailed) checks.push(pass('file.integrity', `all ${verified} covered files match the manifest`, { data: { files: verified } }));
+    if (!integrityFailed) checks.push(pass('file.integrity', verified === 1 ? 'the 1 covered file matches the manifest' : `all ${verified} covered files match the manifest`, { data: { files: verified } }));
     this.checkMetadata(filesIntact);
   }
 
@@ -425,10 +426,10 @@ class ReadState {
     if (!filesIntact) return;
     const count = this.index?.payloadCount ?? 0;
     if (metadata.files?.count !== count || metadata.files?.bytes !== this.payloadBytes) {
-      checks.push(fail('packet-json', 'PACKET_JSON_MISMATCH', `${PACKET_JSON} says ${metadata.files?.count} files and ${metadata.files?.bytes} bytes; the packet has ${count} and ${this.payloadBytes}`));
+      checks.push(fail('packet-json', 'PACKET_JSON_MISMATCH', `${PACKET_JSON} gives files ${metadata.files?.count} and bytes ${metadata.files?.bytes}; the packet has files ${count} and bytes ${this.payloadBytes}`));
       return;
     }
-    checks.push(pass('packet-json', `${PACKET_JSON} describes the packet (${count} files, ${this.payloadBytes} bytes)`));
+    checks.push(pass('packet-json', `${PACKET_JSON} describes the packet (${plural(count, 'file', 'files')}, ${plural(this.payloadBytes, 'byte', 'bytes')})`));
   }
 }
 

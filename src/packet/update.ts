@@ -27,7 +27,7 @@ export async function addUnsealedFiles(packetPath: string, expectedDigest: strin
   return withFileLock(lockTarget, async () => {
     const reading = await readPacket(packetPath);
     if (!reading.intact || reading.digest === undefined) {
-      throw inputError('PACKET_NOT_INTACT', `${packetPath} fails its integrity checks`, { hint: `run 'packet verify ${packetPath}' to see why` });
+      throw inputError('PACKET_NOT_INTACT', `${packetPath} fails its integrity checks`, { hint: `run 'packet verify --integrity-only ${packetPath}' to see why` });
     }
     if (reading.digest !== expectedDigest) {
       throw inputError('PACKET_CHANGED', `${packetPath} is no longer the packet that was signed (its manifest changed)`);
@@ -62,7 +62,7 @@ export async function removeUnsealedFiles(packetPath: string, fingerprint: strin
   return withFileLock(lockTarget, async () => {
     const reading = await readPacket(packetPath);
     if (!reading.intact || reading.digest === undefined) {
-      throw inputError('PACKET_NOT_INTACT', `${packetPath} fails its integrity checks`, { hint: `run 'packet verify ${packetPath}' to see why` });
+      throw inputError('PACKET_NOT_INTACT', `${packetPath} fails its integrity checks`, { hint: `run 'packet verify --integrity-only ${packetPath}' to see why` });
     }
     const order: UnsealedDir[] = ['timestamps', 'signatures', 'keys'];
     const present = order.filter((dir) => reading.unsealed[dir].has(fingerprint));

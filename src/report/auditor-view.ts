@@ -1,5 +1,5 @@
 import { visible } from './escape.js';
-import type { Check, Report, ReportSummary } from '../core/result.js';
+import { verdictLabel, type Check, type Report, type ReportSummary } from '../core/result.js';
 import { toolVersion } from '../core/version.js';
 
 /**
@@ -8,7 +8,9 @@ import { toolVersion } from '../core/version.js';
  * every field is read through a guard, so a malformed fact drops out instead of crashing.
  */
 export interface AuditorView {
-  verdict: 'PASS' | 'FAIL' | 'INCOMPLETE';
+  verdict: 'PASS' | 'FAIL' | 'INCOMPLETE' | 'INTACT';
+  /** The verdict as it reads to a person: INTACT carries what was not checked. */
+  verdictText: string;
   command: string;
   subject: string;
   /** SHA-256 of manifest.sha256, 64 lower-case hex; absent when the manifest could not be read. */
@@ -82,13 +84,16 @@ export interface AuditorOptions {
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
+const VIEW_VERDICT: Partial<Record<string, AuditorView['verdict']>> = { pass: 'PASS', fail: 'FAIL', incomplete: 'INCOMPLETE', intact: 'INTACT' };
+
 export function auditorView(report: Report, options: AuditorOptions = {}): AuditorView {
   const facts = isRecord(report.facts) ? report.facts : {};
   const maxChecks = options.maxChecks ?? 200;
   const maxRows = options.maxRows ?? 50;
   const checks = orderChecks(report.checks);
   const view: AuditorView = {
-    verdict: report.verdict === 'pass' ? 'PASS' : report.verdict === 'incomplete' ? 'INCOMPLETE' : 'FAIL',
+    verdict: VIEW_VERDICT[report.verdict] ?? 'FAIL',
+    verdictText: verdictLabel(VIEW_VERDICT[report.verdict] === undefined ? 'fail' : report.verdict),
     command: report.command,
     subject: report.subject,
     signatureFiles: stringList(facts.signatures),
@@ -202,9 +207,7 @@ export function peopleById(view: AuditorView): Map<string, string> {
   return people;
 }
 
-export function plural(count: number, one: string, many: string): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
+export { plural } from '../core/plural.js';
 
 /**
  * Text safe to show: control characters other than tab and line breaks are shown as visible

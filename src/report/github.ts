@@ -1,5 +1,6 @@
 import { visible } from './escape.js';
-import type { Check, Report } from '../core/result.js';
+import { verdictLabel, type Check, type Report } from '../core/result.js';
+import { plural } from '../core/plural.js';
 
 /**
  * GitHub Actions workflow commands (`::error file=...,line=...,col=...,title=...::message`), one
@@ -14,7 +15,7 @@ export function renderGithub(report: Report): string {
     lines.push(`::${command} ${properties(check)}::${escapeData(messageOf(check))}`);
   }
   const s = report.summary;
-  lines.push(`packet ${report.command}: ${report.verdict.toUpperCase()} (${s.fail} failed, ${s.warn} warnings, ${s.pass} passed)`);
+  lines.push(`packet ${report.command}: ${verdictLabel(report.verdict)} (${s.fail} failed, ${plural(s.warn, 'warning', 'warnings')}, ${s.pass} passed)`);
   return lines.join('\n') + '\n';
 }
 

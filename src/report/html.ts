@@ -8,7 +8,7 @@ import { auditorView, displayText, peopleById, plural, type AuditorOptions, type
  */
 export function renderHtml(report: Report, options: AuditorOptions = {}): string {
   const view = auditorView(report, options);
-  const title = `${view.verdict}: ${view.packet?.name ?? view.subject}`;
+  const title = `${view.verdictText}: ${view.packet?.name ?? view.subject}`;
   const body = [
     verdictBlock(view),
     packetSection(view),
@@ -46,8 +46,9 @@ code { font: .92em ui-monospace, "DejaVu Sans Mono", monospace; overflow-wrap: a
 .verdict.pass { border-color: #1a7f37; background: #e9f7ec; }
 .verdict.fail { border-color: #b3261e; background: #fdecea; }
 .verdict.incomplete { border-color: #9a6700; background: #fff8e1; }
+.verdict.intact { border-color: #0b5cad; background: #eaf2fb; }
 .status { font-weight: 600; white-space: nowrap; }
-.status.fail { color: #b3261e; } .status.warn, .status.incomplete { color: #9a6700; } .status.pass { color: #1a7f37; }
+.status.fail { color: #b3261e; } .status.warn, .status.incomplete { color: #9a6700; } .status.pass { color: #1a7f37; } .status.intact { color: #0b5cad; }
 .note { color: #444; }
 footer { margin-top: 1.2em; color: #555; font-size: .9em; }
 @page { size: A4; margin: 10mm; }
@@ -67,9 +68,9 @@ function verdictBlock(view: AuditorView): string {
   const name = view.packet?.name ?? view.subject;
   const digest = view.digest !== undefined ? `<code>sha256:${h(view.digest)}</code>` : 'unknown (the manifest could not be read)';
   const s = view.summary;
-  const counts = `${s.fail} failed, ${s.warn} warnings, ${s.pass} passed${s.skip > 0 ? `, ${s.skip} skipped` : ''}`;
+  const counts = `${s.fail} failed, ${plural(s.warn, 'warning', 'warnings')}, ${s.pass} passed${s.skip > 0 ? `, ${s.skip} skipped` : ''}`;
   return `<section class="verdict ${cls}" id="verdict">
-<h1>Verdict: <span class="status ${cls}">${view.verdict}</span></h1>
+<h1>Verdict: <span class="status ${cls}">${h(view.verdictText)}</span></h1>
 <div>Packet <strong>${h(name)}</strong>, digest ${digest}</div>
 <div class="note">${counts}</div>
 </section>`;

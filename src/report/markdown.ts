@@ -8,7 +8,7 @@ import { auditorView, displayText, peopleById, plural, type AuditorOptions, type
 export function renderMarkdown(report: Report, options: AuditorOptions = {}): string {
   const view = auditorView(report, options);
   const out: string[] = [];
-  out.push(`# Evidence packet verification: ${view.verdict}`, '');
+  out.push(`# Evidence packet verification: ${view.verdictText}`, '');
   out.push(verdictLine(view), '');
   out.push(...packetSection(view));
   out.push(...signatureSection(view));
@@ -24,7 +24,7 @@ function verdictLine(view: AuditorView): string {
   const name = view.packet?.name !== undefined ? `packet ${md(view.packet.name)}` : `packet ${md(view.subject)}`;
   const digest = view.digest !== undefined ? `, digest ${code(`sha256:${view.digest}`)}` : ', digest unknown (the manifest could not be read)';
   const s = view.summary;
-  return `**${view.verdict}**: ${name}${digest}. ${s.fail} failed, ${s.warn} warnings, ${s.pass} passed${s.skip > 0 ? `, ${s.skip} skipped` : ''}.`;
+  return `**${view.verdictText}**: ${name}${digest}. ${s.fail} failed, ${plural(s.warn, 'warning', 'warnings')}, ${s.pass} passed${s.skip > 0 ? `, ${s.skip} skipped` : ''}.`;
 }
 
 function packetSection(view: AuditorView): string[] {

@@ -25,7 +25,7 @@ export function renderStatus(report: Report): string {
   const signers = (facts.signers as SignerFact[] | undefined) ?? [];
   const dual = facts.dualControl as DualControlFact | undefined;
   const lines: string[] = [];
-  const state = report.verdict === 'pass' ? 'COMPLETE' : report.verdict === 'incomplete' ? 'INCOMPLETE' : 'FAILED';
+  const state = report.verdict === 'pass' ? 'COMPLETE' : report.verdict === 'incomplete' ? 'INCOMPLETE' : report.verdict === 'intact' ? 'INTACT (signatures not checked)' : 'FAILED';
   lines.push(`packet status ${visible(report.subject)}: ${state}`);
   if (typeof facts.digest === 'string') lines.push(`  digest  sha256:${facts.digest}`);
   lines.push('  signatures:');

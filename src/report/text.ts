@@ -1,5 +1,6 @@
-import type { Check, Report } from '../core/result.js';
+import { verdictLabel, type Check, type Report } from '../core/result.js';
 import { visible } from './escape.js';
+import { plural } from '../core/plural.js';
 
 export interface TextOptions {
   /** Also list checks that passed (verify does; validate lists only problems). */
@@ -17,9 +18,9 @@ const LABEL: Record<Check['status'], string> = {
 export function renderText(report: Report, options: TextOptions = {}): string {
   const lines: string[] = [];
   const s = report.summary;
-  const counts = [`${s.fail} failed`, `${s.warn} warnings`, `${s.pass} passed`];
+  const counts = [`${s.fail} failed`, plural(s.warn, 'warning', 'warnings'), `${s.pass} passed`];
   if (s.skip > 0) counts.push(`${s.skip} skipped`);
-  lines.push(`packet ${visible(report.command)} ${visible(report.subject)}: ${report.verdict.toUpperCase()} (${counts.join(', ')})`);
+  lines.push(`packet ${visible(report.command)} ${visible(report.subject)}: ${verdictLabel(report.verdict)} (${counts.join(', ')})`);
   const documents = report.command === 'validate' ? report.facts?.documents : undefined;
   if (documents !== undefined && documents !== null && typeof documents === 'object') {
     const perKind = Object.entries(documents as Record<string, number>).map(([kind, count]) => `${visible(kind)} ${count}`);

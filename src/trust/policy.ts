@@ -15,6 +15,7 @@ import { errorText, KeyRuleError, normalizeFingerprint, primaryFingerprint, read
 import { TrustCode } from './codes.js';
 import { matchRolesToPeople } from './matching.js';
 import type { PolicySigner, TrustedTsa, TrustPolicy } from './policy-types.js';
+import { plural } from '../core/plural.js';
 
 export const MAX_POLICY_BYTES = 1024 * 1024;
 const MAX_REFERENCED_FILE_BYTES = 1024 * 1024;
@@ -166,7 +167,7 @@ function checkSatisfiable(raw: RawPolicy, signers: PolicySigner[], roles: string
   });
   const people = new Set(signers.map((signer) => signer.id)).size;
   if (raw.require.signatures > people) {
-    checks.push(problem(TrustCode.POLICY_UNSATISFIABLE, `require.signatures is ${raw.require.signatures} but the policy names only ${people} people`, locate('/require/signatures')));
+    checks.push(problem(TrustCode.POLICY_UNSATISFIABLE, `require.signatures is ${raw.require.signatures} but the policy names only ${plural(people, 'person', 'people')}`, locate('/require/signatures')));
   }
   const holders = new Map(signers.map((signer) => [signer.id, signer.roles] as const));
   const matching = matchRolesToPeople(roles, holders);

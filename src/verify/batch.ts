@@ -38,12 +38,17 @@ async function isUnpackedPacket(dir: string): Promise<boolean> {
   return false;
 }
 
-/** Worst first: a failure outweighs an incomplete packet, which outweighs a verified one. */
-const SEVERITY: Record<Verdict, number> = { pass: 0, incomplete: 1, fail: 2 };
+/**
+ * Worst first: a failure outweighs an incomplete packet, which outweighs an intact one (integrity
+ * only), which outweighs a verified one.
+ */
+const SEVERITY: Record<Verdict, number> = { pass: 0, intact: 1, incomplete: 2, fail: 3 };
 
 export interface BatchSummary {
   packets: number;
   verified: number;
+  /** Integrity checked and intact (integrity-only verification). */
+  intact: number;
   incomplete: number;
   failed: number;
   /** The verdict of the worst packet. */
@@ -52,12 +57,13 @@ export interface BatchSummary {
 
 /** Counts one verdict at a time, so a batch holds no report longer than it takes to print it. */
 export class BatchTally {
-  private readonly summary: BatchSummary = { packets: 0, verified: 0, incomplete: 0, failed: 0, verdict: 'pass' };
+  private readonly summary: BatchSummary = { packets: 0, verified: 0, intact: 0, incomplete: 0, failed: 0, verdict: 'pass' };
 
   add(report: Report): void {
     const s = this.summary;
     s.packets += 1;
     if (report.verdict === 'pass') s.verified += 1;
+    else if (report.verdict === 'intact') s.intact += 1;
     else if (report.verdict === 'incomplete') s.incomplete += 1;
     else s.failed += 1;
     if (SEVERITY[report.verdict] > SEVERITY[s.verdict]) s.verdict = report.verdict;

@@ -1,15 +1,22 @@
 import { formatRfc3339 } from '../core/time.js';
+import { usageError } from '../core/errors.js';
 import { makeReport, type Check, type Report } from '../core/result.js';
 import { readPacket, type PacketReading } from '../packet/reader.js';
 import type { PacketLimits } from '../packet/format.js';
 import type { TrustPolicy } from '../trust/index.js';
 import type { SignatureStage } from './signatures.js';
+import { plural } from '../core/plural.js';
 
 export interface VerifyOptions {
   /** Evaluation time (RFC 3339 in reports). */
   now: Date;
   /** The auditor's trust policy; without it only integrity is checked. */
   policy?: TrustPolicy;
+  /**
+   * The caller chose integrity only (no policy): a packet that passes every integrity check gets
+   * the verdict `intact`, never `pass`. Not allowed together with a policy.
+   */
+  integrityOnly?: boolean;
   /**
    * How an unmet dual-control threshold is reported: `warn` makes the verdict `incomplete`
    * (exit 4), `fail` makes it a failure.
@@ -32,6 +39,9 @@ export interface VerifyOutcome {
  * A later stage runs only when the earlier ones passed. Never touches the network.
  */
 export async function verifyPacket(path: string, options: VerifyOptions): Promise<VerifyOutcome> {
+  if (options.integrityOnly === true && options.policy !== undefined) {
+    throw usageError('BAD_ARGUMENTS', 'integrity-only verification takes no trust policy', { hint: 'pass either a policy or integrity only, not both' });
+  }
   const reading = await readPacket(path, {
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
@@ -44,7 +54,7 @@ export async function verifyPacket(path: string, options: VerifyOptions): Promis
         id: 'signature',
         status: 'skip',
         code: 'NO_POLICY',
-        message: `${reading.unsealed.signatures.size} signatures not checked: no trust policy given`,
+        message: `${plural(reading.unsealed.signatures.size, 'signature', 'signatures')} not checked: no trust policy given`,
         hint: 'pass --policy FILE to check signatures, time-stamps and dual control',
       });
     }
@@ -64,6 +74,7 @@ export async function verifyPacket(path: string, options: VerifyOptions): Promis
     evaluatedAt: formatRfc3339(options.now),
     checks,
     facts: packetFacts(reading, stage),
+    integrityOnly: options.integrityOnly === true,
     incomplete: stage !== undefined && (!stage.dualControl.satisfied || stage.findings.some((f) => f.pendingTimestamp === true)),
   });
   return { report, reading, ...(stage === undefined ? {} : { signatures: stage }) };

@@ -68,12 +68,14 @@ describe('exit codes', () => {
   });
 
   it('verify: 0 intact, 1 failed check, 4 dual control not met, 2 usage', async () => {
-    expect((await run(['verify', '--quiet', 'p.packet.tar'])).code).toBe(0);
-    expect((await run(['verify', '--quiet', 'broken.packet.tar'])).code).toBe(1);
+    expect((await run(['verify', '--quiet', '--integrity-only', 'p.packet.tar'])).code).toBe(0);
+    expect((await run(['verify', '--quiet', '--integrity-only', 'broken.packet.tar'])).code).toBe(1);
     expect((await run(['verify', '--quiet', '--policy', 'policy.yaml', 'p.packet.tar'])).code).toBe(4);
     expect((await run(['verify'])).code).toBe(2);
-    expect((await run(['verify', '--quiet', 'p.packet.tar', 'broken.packet.tar'])).code).toBe(1);
-    expect((await run(['verify', '--now', 'later', 'p.packet.tar'])).code).toBe(2);
+    expect((await run(['verify', '--quiet', 'p.packet.tar'])).code).toBe(2);
+    expect((await run(['verify', '--quiet', '--integrity-only', '--policy', 'policy.yaml', 'p.packet.tar'])).code).toBe(2);
+    expect((await run(['verify', '--quiet', '--integrity-only', 'p.packet.tar', 'broken.packet.tar'])).code).toBe(1);
+    expect((await run(['verify', '--integrity-only', '--now', 'later', 'p.packet.tar'])).code).toBe(2);
   });
 
   it('status: 4 incomplete, 1 broken packet, 2 without --policy', async () => {

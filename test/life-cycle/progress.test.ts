@@ -86,7 +86,7 @@ describe('progress on a terminal', () => {
   });
 
   it('verify: bytes and rate on stderr, nothing extra on stdout', async () => {
-    const run = await cli(['verify', packet]);
+    const run = await cli(['verify', '--integrity-only', packet]);
     const shown = lines(run.stderr);
     expect(shown.length).toBeGreaterThan(0);
     for (const line of shown) expect(line).toMatch(/^packet: verified [\d.]+ (B|KiB|MiB) \([\d.]+ (B|KiB|MiB|GiB)\/s\)$/);
@@ -100,7 +100,7 @@ describe('progress on a terminal', () => {
     expect(build.code).toBe(0);
     expect(lines(build.stderr).length).toBeGreaterThan(0);
     expect((JSON.parse(build.stdout) as { form: string }).form).toBe('tar');
-    const verify = await cli(['verify', packet, '--format', 'json']);
+    const verify = await cli(['verify', '--integrity-only', packet, '--format', 'json']);
     expect(lines(verify.stderr).length).toBeGreaterThan(0);
     expect(Array.isArray((JSON.parse(verify.stdout) as { checks: unknown[] }).checks)).toBe(true);
   });
@@ -117,7 +117,7 @@ describe('progress on a terminal', () => {
   });
 
   it('CI=false still counts as a terminal session', async () => {
-    const run = await cli(['verify', packet], { env: { PATH: process.env.PATH, CI: 'false' } });
+    const run = await cli(['verify', '--integrity-only', packet], { env: { PATH: process.env.PATH, CI: 'false' } });
     expect(lines(run.stderr).length).toBeGreaterThan(0);
   });
 });
@@ -134,7 +134,7 @@ describe('silent progress', () => {
       const build = await cli(['build', evidence, '--out', freshOut(), '--name', 'p', ...flags], terminal);
       expect(build.code).toBe(0);
       expect(build.stderr).toBe('');
-      const verify = await cli(['verify', packet, '--format', 'json', ...flags], terminal);
+      const verify = await cli(['verify', '--integrity-only', packet, '--format', 'json', ...flags], terminal);
       expect(verify.stderr).toBe('');
       expect(() => JSON.parse(verify.stdout) as unknown).not.toThrow();
     });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { renderHtml } from '../../src/report/index.js';
 import { makeTempDir } from '../helpers/cli.js';
-import { ceremony, hostileReport, HOSTILE_NAME } from './fixtures.js';
+import { ceremony, cleanReport, hostileReport, HOSTILE_NAME, INTACT } from './fixtures.js';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
@@ -66,6 +66,7 @@ function pageCount(pdf: Buffer): number {
 describe.skipIf(!available && !inCi)('HTML report in headless chromium', () => {
   let fullPage: string;
   let hostilePage: string;
+  let intactPage: string;
 
   beforeAll(async () => {
     if (!available) throw new Error(`chromium is required in CI but ${CHROMIUM} is missing: .ci/run installs it`);
@@ -77,6 +78,10 @@ describe.skipIf(!available && !inCi)('HTML report in headless chromium', () => {
     hostilePage = join(temp.path, 'hostile-report.html');
     writeFileSync(fullPage, renderHtml((await ceremony(fullDir)).report));
     writeFileSync(hostilePage, renderHtml(await hostileReport(hostileDir)));
+    const intactDir = join(temp.path, 'intact');
+    mkdirSync(intactDir);
+    intactPage = join(temp.path, 'intact-report.html');
+    writeFileSync(intactPage, renderHtml(await cleanReport(intactDir)));
   });
 
   test('the rendered DOM shows the verdict, the signers, their roles and the reason codes', () => {
@@ -88,6 +93,12 @@ describe.skipIf(!available && !inCi)('HTML report in headless chromium', () => {
     expect(text).toContain('2 of 2 required distinct people signed: met');
     expect(text).toContain('ok dual-control.people OK');
     expect(text).toContain('url-password 1 1');
+  });
+
+  test('an integrity-only verification reads INTACT, never PASS, in the rendered DOM', () => {
+    const text = visibleText(chromium(['--dump-dom', `file://${intactPage}`]).stdout);
+    expect(text).toContain(`Verdict: ${INTACT} Packet tenant-acme-resize`);
+    expect(text).not.toContain('PASS');
   });
 
   test('hostile file names are text in the DOM, never elements', () => {

@@ -19,6 +19,7 @@ export const BUILT = new Date('2026-03-01T10:00:00Z');
 export const SIGNED = new Date('2026-03-01T11:00:00Z');
 export const STAMPED = new Date('2026-03-01T12:00:00Z');
 export const EVALUATED = new Date('2026-03-02T09:30:00Z');
+export const INTACT = 'INTACT (integrity only: signatures and approvals not checked)';
 
 /** Evidence with secrets (so redaction shows) and one binary file (not scanned). */
 export function writeEvidence(dir: string): string {
@@ -37,17 +38,17 @@ export async function buildTiny(dir: string, name = 'tenant-acme-resize', form: 
   return out;
 }
 
-/** A clean packet verified without a policy: PASS, integrity only. */
+/** A clean packet verified for integrity only, without a policy: INTACT, never PASS. */
 export async function cleanReport(dir: string): Promise<Report> {
   const packet = await buildTiny(dir);
-  return (await verifyPacket(packet, { now: EVALUATED })).report;
+  return (await verifyPacket(packet, { now: EVALUATED, integrityOnly: true })).report;
 }
 
 /** An unpacked packet with one evidence file changed after sealing: FAIL with FILE_MODIFIED. */
 export async function tamperedReport(dir: string): Promise<Report> {
   const packet = await buildTiny(dir, 'tampered-packet', 'dir');
   writeFileSync(join(packet, 'payload/evidence/deploy.log'), 'migration 43 applied\n');
-  return (await verifyPacket(packet, { now: EVALUATED })).report;
+  return (await verifyPacket(packet, { now: EVALUATED, integrityOnly: true })).report;
 }
 
 export interface Ceremony {

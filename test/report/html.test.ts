@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Report } from '../../src/core/result.js';
 import { escapeHtml, renderHtml } from '../../src/report/index.js';
 import { makeTempDir } from '../helpers/cli.js';
-import { ceremony, cleanReport, hostileReport, HOSTILE_BINARY, HOSTILE_NAME, tamperedReport } from './fixtures.js';
+import { ceremony, cleanReport, hostileReport, HOSTILE_BINARY, HOSTILE_NAME, INTACT, tamperedReport } from './fixtures.js';
 
 const temp = makeTempDir('packet-report-html-');
 let clean: Report;
@@ -53,17 +53,18 @@ describe('renderHtml: a self-contained page', () => {
 
   test('the verdict comes first, with the packet name and digest', () => {
     const cases = [
-      [clean, 'PASS'],
-      [full, 'PASS'],
-      [incomplete, 'INCOMPLETE'],
-      [tampered, 'FAIL'],
+      [clean, 'intact', INTACT],
+      [full, 'pass', 'PASS'],
+      [incomplete, 'incomplete', 'INCOMPLETE'],
+      [tampered, 'fail', 'FAIL'],
     ] as const;
-    for (const [report, verdict] of cases) {
+    for (const [report, cls, verdict] of cases) {
       const page = html(report);
       const body = page.slice(page.indexOf('<body>'));
       expect(body.indexOf('id="verdict"')).toBeLessThan(body.indexOf('id="packet"'));
       const head = section(page, 'verdict');
-      expect(head).toContain(`Verdict: <span class="status ${verdict.toLowerCase()}">${verdict}</span>`);
+      expect(head).toContain(`Verdict: <span class="status ${cls}">${verdict}</span>`);
+      expect(page).toContain(`<title>Evidence packet verification ${verdict}: `);
       expect(head).toContain(`sha256:${report.facts?.digest as string}`);
     }
   });

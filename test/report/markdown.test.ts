@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import type { Report } from '../../src/core/result.js';
 import { escapeMarkdown, renderMarkdown } from '../../src/report/index.js';
 import { makeTempDir } from '../helpers/cli.js';
-import { ceremony, cleanReport, hostileReport, HOSTILE_BINARY, HOSTILE_NAME, tamperedReport } from './fixtures.js';
+import { ceremony, cleanReport, hostileReport, HOSTILE_BINARY, HOSTILE_NAME, INTACT, tamperedReport } from './fixtures.js';
 
 const temp = makeTempDir('packet-report-md-');
 const reports: Record<'clean' | 'tampered' | 'full' | 'incomplete' | 'hostile', Report> = {} as never;
@@ -50,7 +50,7 @@ function tableRows(text: string, header: string): string[][] {
 describe('renderMarkdown: verdict first', () => {
   test('each verdict is the first heading, with the packet name and digest', () => {
     const cases = [
-      [reports.clean, 'PASS', 'tenant-acme-resize'],
+      [reports.clean, INTACT, 'tenant-acme-resize'],
       [reports.tampered, 'FAIL', 'tampered-packet'],
       [reports.full, 'PASS', 'ceremony-packet'],
       [reports.incomplete, 'INCOMPLETE', 'ceremony-packet'],

@@ -6,6 +6,7 @@ import { buildTiny, ceremony, EVALUATED, tamperedReport } from './fixtures.js';
 
 const temp = makeTempDir('packet-report-cli-');
 const NOW = ['--now', EVALUATED.toISOString()];
+const INTACT = 'INTACT (integrity only: signatures and approvals not checked)';
 let clean: string;
 let tamperedDir: string;
 let incomplete: { packet: string; policyFile: string };
@@ -30,13 +31,16 @@ function outDir(name: string): string {
 }
 
 describe('packet verify --report', () => {
-  test('FILE.md writes the Markdown report and still prints the normal output', async () => {
+  test('FILE.md writes the Markdown report and still prints the normal output; integrity only reads INTACT', async () => {
     const dir = outDir('md');
-    const run = await runCli(['verify', clean, ...NOW, '--report', 'auditor.md'], { cwd: dir });
+    const run = await runCli(['verify', clean, '--integrity-only', ...NOW, '--report', 'auditor.md'], { cwd: dir });
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^packet verify .*: PASS/);
+    expect(run.stdout.split('\n')[0]).toContain(`: ${INTACT} (`);
+    expect(run.stdout).not.toContain('PASS');
     const report = readFileSync(join(dir, 'auditor.md'), 'utf8');
-    expect(report.split('\n')[0]).toBe('# Evidence packet verification: PASS');
+    expect(report.split('\n')[0]).toBe(`# Evidence packet verification: ${INTACT}`);
+    expect(report).toContain(`**${INTACT}**: packet`);
+    expect(report).not.toContain('PASS');
     expect(report).toContain('Evaluated at 2026-03-02T09:30:00Z');
     // written atomically: no temporary file left beside it
     expect(readdirSync(dir)).toEqual(['auditor.md']);
@@ -54,7 +58,7 @@ describe('packet verify --report', () => {
 
   test('a failed packet exits 1 and its report names the failure', async () => {
     const dir = outDir('fail');
-    const run = await runCli(['verify', join(tamperedDir, 'tampered-packet'), ...NOW, '--report', 'r.md', '--format', 'json'], { cwd: dir });
+    const run = await runCli(['verify', join(tamperedDir, 'tampered-packet'), '--integrity-only', ...NOW, '--report', 'r.md', '--format', 'json'], { cwd: dir });
     expect(run.code).toBe(1);
     expect(JSON.parse(run.stdout).verdict).toBe('fail');
     expect(readFileSync(join(dir, 'r.md'), 'utf8')).toContain('`FILE_MODIFIED`');
@@ -62,7 +66,7 @@ describe('packet verify --report', () => {
 
   test('an unknown extension is a usage error (exit 2) and nothing is written', async () => {
     const dir = outDir('bad-ext');
-    const run = await runCli(['verify', clean, ...NOW, '--report', 'report.pdf'], { cwd: dir });
+    const run = await runCli(['verify', clean, '--integrity-only', ...NOW, '--report', 'report.pdf'], { cwd: dir });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^packet: /);
     expect(run.stderr).toContain('hint: ');
@@ -71,7 +75,7 @@ describe('packet verify --report', () => {
 
   test('a folder that does not exist is an environment error (exit 3), no stack trace', async () => {
     const dir = outDir('missing');
-    const run = await runCli(['verify', clean, ...NOW, '--report', 'no/such/folder/r.html'], { cwd: dir });
+    const run = await runCli(['verify', clean, '--integrity-only', ...NOW, '--report', 'no/such/folder/r.html'], { cwd: dir });
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/^packet: /);
     expect(run.stderr).not.toMatch(/\n\s+at /);
@@ -80,10 +84,11 @@ describe('packet verify --report', () => {
 });
 
 describe('packet verify --format markdown|html', () => {
-  test('markdown prints the Markdown report', async () => {
-    const run = await runCli(['verify', clean, ...NOW, '--format', 'markdown']);
+  test('markdown prints the Markdown report (integrity only: INTACT)', async () => {
+    const run = await runCli(['verify', clean, '--integrity-only', ...NOW, '--format', 'markdown']);
     expect(run.code).toBe(0);
-    expect(run.stdout.split('\n')[0]).toBe('# Evidence packet verification: PASS');
+    expect(run.stdout.split('\n')[0]).toBe(`# Evidence packet verification: ${INTACT}`);
+    expect(run.stdout).not.toContain('PASS');
   });
 
   test('html prints the HTML page', async () => {
@@ -94,7 +99,7 @@ describe('packet verify --format markdown|html', () => {
   });
 
   test('an unknown format is still a usage error', async () => {
-    const run = await runCli(['verify', clean, '--format', 'pdf']);
+    const run = await runCli(['verify', clean, '--integrity-only', '--format', 'pdf']);
     expect(run.code).toBe(2);
   });
 });

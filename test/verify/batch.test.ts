@@ -8,7 +8,8 @@ import { makeEd25519 } from '../signing/keys.js';
 
 /**
  * `packet verify PACKET...` and a folder of packets: one report per packet, a summary, JSON as a
- * list, and the exit code of the worst verdict (a failure before incomplete before verified).
+ * list, and the exit code of the worst verdict (a failure before incomplete before intact or
+ * verified). Without a policy the batch needs --integrity-only and reads INTACT, never PASS.
  */
 
 const temp = makeTempDir('packet-verify-batch-');
@@ -35,32 +36,33 @@ beforeAll(async () => {
 
 describe('packet verify with several packets', () => {
   it('a folder of packets: every *.tar and unpacked packet inside, one report each, a summary, exit 0', async () => {
-    const run = await runCli(['verify', '--quiet', 'good'], { cwd });
+    const run = await runCli(['verify', '--quiet', '--integrity-only', 'good'], { cwd });
     const heads = run.stdout.split('\n').filter((l) => l.startsWith('packet verify '));
     expect(heads).toEqual([
-      `packet verify ${join(cwd, 'good', 'a.packet.tar')}: PASS (0 failed, 0 warnings, 4 passed)`,
-      `packet verify ${join(cwd, 'good', 'b.packet.tar')}: PASS (0 failed, 0 warnings, 4 passed)`,
-      `packet verify ${join(cwd, 'good', 'unpacked')}: PASS (0 failed, 0 warnings, 4 passed)`,
+      `packet verify ${join(cwd, 'good', 'a.packet.tar')}: INTACT (integrity only: signatures and approvals not checked) (0 failed, 0 warnings, 4 passed)`,
+      `packet verify ${join(cwd, 'good', 'b.packet.tar')}: INTACT (integrity only: signatures and approvals not checked) (0 failed, 0 warnings, 4 passed)`,
+      `packet verify ${join(cwd, 'good', 'unpacked')}: INTACT (integrity only: signatures and approvals not checked) (0 failed, 0 warnings, 4 passed)`,
     ]);
-    expect(run.stdout).toMatch(/\npacket verify: 3 packets: 3 verified, 0 failed, 0 incomplete: PASS\n$/);
+    expect(run.stdout.endsWith('\npacket verify: 3 packets: 3 intact, 0 failed, 0 incomplete: INTACT (integrity only: signatures and approvals not checked)\n')).toBe(true);
+    expect(run.stdout).not.toContain('PASS');
     expect(run.code).toBe(0);
   });
 
   it('names the failed packet in the summary and exits 1 when one fails', async () => {
-    const run = await runCli(['verify', '--quiet', 'mixed'], { cwd });
-    expect(run.stdout).toContain('packet verify: 2 packets: 1 verified, 1 failed, 0 incomplete: FAIL\n');
+    const run = await runCli(['verify', '--quiet', '--integrity-only', 'mixed'], { cwd });
+    expect(run.stdout).toContain('packet verify: 2 packets: 1 intact, 1 failed, 0 incomplete: FAIL\n');
     expect(run.stdout).toContain(`  FAIL        ${join(cwd, 'mixed', 'tampered')}\n`);
     expect(run.stdout).toContain('[FILE_MODIFIED]');
     expect(run.code).toBe(1);
   });
 
   it('JSON is a list of reports, in the order given', async () => {
-    const run = await runCli(['verify', '--quiet', '--format', 'json', '--now', TIME, 'mixed/tampered', 'good/a.packet.tar', 'mixed'], { cwd });
+    const run = await runCli(['verify', '--quiet', '--integrity-only', '--format', 'json', '--now', TIME, 'mixed/tampered', 'good/a.packet.tar', 'mixed'], { cwd });
     const reports = JSON.parse(run.stdout) as Report[];
     expect(reports.map((r) => [r.subject, r.verdict])).toEqual([
       [join(cwd, 'mixed', 'tampered'), 'fail'],
-      [join(cwd, 'good', 'a.packet.tar'), 'pass'],
-      [join(cwd, 'mixed', 'a.packet.tar'), 'pass'],
+      [join(cwd, 'good', 'a.packet.tar'), 'intact'],
+      [join(cwd, 'mixed', 'a.packet.tar'), 'intact'],
       [join(cwd, 'mixed', 'tampered'), 'fail'],
     ]);
     expect(reports.every((r) => r.evaluatedAt === TIME)).toBe(true);
@@ -78,15 +80,30 @@ describe('packet verify with several packets', () => {
   });
 
   it('a missing packet among others is a failed packet, not the end of the batch', async () => {
-    const run = await runCli(['verify', '--quiet', 'no-such.packet.tar', 'good/a.packet.tar'], { cwd });
+    const run = await runCli(['verify', '--quiet', '--integrity-only', 'no-such.packet.tar', 'good/a.packet.tar'], { cwd });
     expect(run.stdout).toContain('[PACKET_NOT_FOUND]');
-    expect(run.stdout).toContain('packet verify: 2 packets: 1 verified, 1 failed, 0 incomplete: FAIL\n');
+    expect(run.stdout).toContain('packet verify: 2 packets: 1 intact, 1 failed, 0 incomplete: FAIL\n');
     expect(run.code).toBe(1);
   });
 
   it('auditor reports take one packet (usage error, exit 2)', async () => {
-    expect((await runCli(['verify', '--report', 'r.md', 'good'], { cwd })).code).toBe(2);
-    expect((await runCli(['verify', '--format', 'html', 'good/a.packet.tar', 'good/b.packet.tar'], { cwd })).code).toBe(2);
+    expect((await runCli(['verify', '--integrity-only', '--report', 'r.md', 'good'], { cwd })).code).toBe(2);
+    expect((await runCli(['verify', '--integrity-only', '--format', 'html', 'good/a.packet.tar', 'good/b.packet.tar'], { cwd })).code).toBe(2);
     expect((await runCli(['verify'], { cwd })).code).toBe(2);
+  });
+
+  it('without --policy or --integrity-only a batch is a usage error (exit 2) that names both', async () => {
+    const run = await runCli(['verify', '--quiet', 'good'], { cwd });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^packet: .*--policy FILE[\s\S]*hint: .*--integrity-only/);
+  });
+
+  it('a folder with one packet: the summary says "1 packet"', async () => {
+    mkdirSync(join(cwd, 'single'));
+    cpSync(join(cwd, 'good', 'a.packet.tar'), join(cwd, 'single', 'a.packet.tar'));
+    const run = await runCli(['verify', '--quiet', '--integrity-only', 'single'], { cwd });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('\npacket verify: 1 packet: 1 intact, 0 failed, 0 incomplete: INTACT');
   });
 });

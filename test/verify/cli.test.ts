@@ -34,11 +34,13 @@ afterAll(() => temp.cleanup());
 describe('packet verify (CLI)', () => {
   it('exits 0 for both forms, text and JSON', async () => {
     for (const path of [tarPath, dirPath]) {
-      expect((await runCli(['verify', '--quiet', path], { cwd })).code).toBe(0);
-      const json = await runCli(['verify', '--quiet', '--format', 'json', '--now', TIME, path], { cwd });
+      const text = await runCli(['verify', '--quiet', '--integrity-only', path], { cwd });
+      expect(text.code).toBe(0);
+      expect(text.stdout.split('\n')[0]).toContain(': INTACT (integrity only: signatures and approvals not checked) (');
+      const json = await runCli(['verify', '--quiet', '--integrity-only', '--format', 'json', '--now', TIME, path], { cwd });
       expect(json.code).toBe(0);
       const report = JSON.parse(json.stdout) as Report;
-      expect(report.verdict).toBe('pass');
+      expect(report.verdict).toBe('intact');
       expect(report.evaluatedAt).toBe(TIME);
       for (const check of report.checks) {
         expect(check).toMatchObject({ id: expect.any(String), status: 'pass', code: 'OK' });
@@ -48,7 +50,7 @@ describe('packet verify (CLI)', () => {
   });
 
   it('exits 1 with the reason code in the JSON report for a changed file', async () => {
-    const run = await runCli(['verify', '--quiet', '--format', 'json', badDir], { cwd });
+    const run = await runCli(['verify', '--quiet', '--integrity-only', '--format', 'json', badDir], { cwd });
     expect(run.code).toBe(1);
     const report = JSON.parse(run.stdout) as Report;
     expect(report.verdict).toBe('fail');
@@ -60,7 +62,7 @@ describe('packet verify (CLI)', () => {
   it('exits 1 for garbage and for an empty folder, with a report rather than a crash', async () => {
     writeFileSync(join(cwd, 'garbage.tar'), 'garbage'.repeat(200));
     for (const path of ['garbage.tar', 'empty']) {
-      const run = await runCli(['verify', '--quiet', '--format', 'json', path], { cwd });
+      const run = await runCli(['verify', '--quiet', '--integrity-only', '--format', 'json', path], { cwd });
       expect(run.code).toBe(1);
       const report = JSON.parse(run.stdout) as Report;
       expect(report.checks.some((c) => c.status === 'fail' && /^[A-Z_]+$/.test(c.code))).toBe(true);
@@ -69,18 +71,39 @@ describe('packet verify (CLI)', () => {
 
   it.each([
     ['no packet', ['verify']],
-    ['a bad --format', ['verify', '--format', 'xml', 'p.packet.tar']],
-    ['a bad --now', ['verify', '--now', 'yesterday', 'p.packet.tar']],
-    ['an unknown option', ['verify', '--frobnicate', 'p.packet.tar']],
+    ['a bad --format', ['verify', '--integrity-only', '--format', 'xml', 'p.packet.tar']],
+    ['a bad --now', ['verify', '--integrity-only', '--now', 'yesterday', 'p.packet.tar']],
+    ['an unknown option', ['verify', '--integrity-only', '--frobnicate', 'p.packet.tar']],
+    ['--integrity-only with --policy', ['verify', '--integrity-only', '--policy', 'policy.yaml', 'p.packet.tar']],
   ])('exits 2 for %s', async (_label, argv) => {
     const run = await runCli(argv, { cwd });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^packet: /);
+    expect(run.stdout).toBe('');
+  });
+
+  it('exits 2 without --policy, saying how to pass one and naming --integrity-only', async () => {
+    for (const path of [tarPath, dirPath]) {
+      const run = await runCli(['verify', '--quiet', path], { cwd });
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(/^packet: .*--policy FILE/);
+      expect(run.stderr).toMatch(/\nhint: .*--policy FILE.*--integrity-only/);
+    }
+  });
+
+  it('--integrity-only on a changed file still fails, in every format', async () => {
+    for (const format of ['text', 'json', 'markdown', 'html']) {
+      const run = await runCli(['verify', '--quiet', '--integrity-only', '--format', format, badDir], { cwd });
+      expect(run.code, format).toBe(1);
+      expect(run.stdout, format).toContain('FILE_MODIFIED');
+      expect(run.stdout, format).not.toContain('INTACT');
+    }
   });
 
   it('the built binary gives the same exit codes (0, 1, 2)', () => {
-    expect(runBin(['verify', '--quiet', tarPath], { cwd }).code).toBe(0);
-    expect(runBin(['verify', '--quiet', badDir], { cwd }).code).toBe(1);
+    expect(runBin(['verify', '--quiet', '--integrity-only', tarPath], { cwd }).code).toBe(0);
+    expect(runBin(['verify', '--quiet', '--integrity-only', badDir], { cwd }).code).toBe(1);
     const usage = runBin(['verify'], { cwd });
     expect(usage.code).toBe(2);
     expect(usage.stderr).not.toMatch(/\n\s+at /);

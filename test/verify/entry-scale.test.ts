@@ -97,7 +97,7 @@ describe('the entry limit', () => {
     closeSync(fd);
 
     // Through the CLI: a clean failure with a bounded report, never an internal error.
-    const run = runBin(['verify', '--quiet', '--format', 'json', file]);
+    const run = runBin(['verify', '--quiet', '--integrity-only', '--format', 'json', file]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(1);
     const report = JSON.parse(run.stdout) as { checks: { status: string; code: string; data?: { more?: number } }[] };

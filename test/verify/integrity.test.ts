@@ -63,6 +63,15 @@ describe('verify: an intact packet', () => {
     }
   });
 
+  it('integrityOnly: an intact packet is "intact", never "pass"; a tampered one still fails; never with a policy', async () => {
+    const { dir } = tampered(() => undefined);
+    expect((await verifyPacket(dir, { now: CREATED, integrityOnly: true })).report.verdict).toBe('intact');
+    const bad = tampered((d) => appendFileSync(join(d, 'payload/evidence/notes.txt'), 'edited later\n'));
+    expect((await verifyPacket(bad.dir, { now: CREATED, integrityOnly: true })).report.verdict).toBe('fail');
+    const policy = { signers: [] } as unknown as NonNullable<Parameters<typeof verifyPacket>[1]['policy']>;
+    await expect(verifyPacket(dir, { now: CREATED, integrityOnly: true, policy })).rejects.toMatchObject({ code: 'BAD_ARGUMENTS' });
+  });
+
   it('reports the same payload and metadata from the tar built by packet build', async () => {
     const tar = join(temp.path, 'built.packet.tar');
     await build(temp.path, tar, ['evidence'], { name: 'reference' });

@@ -21,6 +21,9 @@ options:
   --policy FILE       use the public keys named in this trust policy
   --now RFC3339       evaluation time (default: now)
   --format text|json  output format (default text)
+
+exit codes: 0 attached, 1 the packet is not intact or the signature does not verify,
+            2 usage error, 3 the packet cannot be written, 130/143 interrupted
 `,
   options: {
     key: { type: 'string', multiple: true },

@@ -4,6 +4,7 @@ import { ExitCode } from '../../core/exit-codes.js';
 import { guardInterrupts } from '../../core/interrupt.js';
 import { booleanOption, choiceOption, stringOption, type CommandSpec } from '../command.js';
 import { createProgress, formatBytes, rate } from '../progress.js';
+import { plural } from '../../core/plural.js';
 
 export const buildCommand: CommandSpec = {
   name: 'build',
@@ -28,6 +29,10 @@ options:
                       loss; the rename alone already makes a killed build leave nothing partial)
   --format text|json  result output (default text)
   --quiet             no progress display
+
+exit codes: 0 built, 1 an input cannot be packed (missing, a secret left after redaction,
+            a binary file with --strict), 2 usage error, 3 the output cannot be written,
+            130/143 interrupted (nothing written)
 `,
   options: {
     out: { type: 'string' },
@@ -67,12 +72,12 @@ options:
       fsync: booleanOption(values, 'fsync'),
       force: booleanOption(values, 'force'),
       cwd: io.cwd,
-      onLeftovers: (names) => io.stderr.write(`packet: removed ${names.length} leftovers of an interrupted build beside the output: ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''}\n`),
+      onLeftovers: (names) => io.stderr.write(`packet: removed ${plural(names.length, 'leftover', 'leftovers')} of an interrupted build beside the output: ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''}\n`),
       // Only on a terminal: the totals cost a second walk over the inputs.
       ...(progress.live
         ? {
             onProgress: (p: { files: number; bytes: number; totalFiles: number; totalBytes: number }) =>
-              progress.update(`packet: built ${p.files}/${p.totalFiles} files, ${formatBytes(p.bytes)} of ${formatBytes(p.totalBytes)} (${rate(p.bytes, started, io.now().getTime())})`),
+              progress.update(`packet: built ${p.files}/${plural(p.totalFiles, 'file', 'files')}, ${formatBytes(p.bytes)} of ${formatBytes(p.totalBytes)} (${rate(p.bytes, started, io.now().getTime())})`),
           }
         : {}),
     }).finally(() => progress.done());
@@ -85,8 +90,8 @@ options:
           `packet build: wrote ${result.out} (${result.form})`,
           `  digest   sha256:${result.digest}`,
           `  files    ${m.files.count} (${formatBytes(m.files.bytes)})`,
-          `  redacted ${m.redaction.total} secrets in ${new Set(m.redaction.files.map((f) => f.file)).size} files`,
-          ...(m.redaction.notScanned.length > 0 ? [`  binary   ${m.redaction.notScanned.length} files included unscanned (see packet.json)`] : []),
+          `  redacted ${plural(m.redaction.total, 'secret', 'secrets')} in ${plural(new Set(m.redaction.files.map((f) => f.file)).size, 'file', 'files')}`,
+          ...(m.redaction.notScanned.length > 0 ? [`  binary   ${plural(m.redaction.notScanned.length, 'file', 'files')} included unscanned (see packet.json)`] : []),
           '',
         ].join('\n'),
       );

@@ -20,6 +20,9 @@ offline against a demo trust policy. Leaves the packet (with the public keys in 
 
 options:
   --out DIR   where to leave the results (default: evidence/demo-<time>)
+
+exit codes: 0 the life cycle ran and the packet verified, 1 a step failed, 2 usage error,
+            3 environment error (DIR cannot be written)
 `,
   options: { out: { type: 'string' } },
   async run({ values }, io) {

@@ -4,6 +4,7 @@ import { choiceOption, singlePacket, type CommandSpec } from '../command.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { formatBytes } from '../progress.js';
 import { renderCheck } from '../../report/text.js';
+import { plural } from '../../core/plural.js';
 
 export const inspectCommand: CommandSpec = {
   name: 'inspect',
@@ -14,6 +15,8 @@ and keys it carries. Integrity problems are listed; use 'packet verify' for the 
 
 options:
   --format text|json  output format (default text)
+
+exit codes: 0 intact, 1 an integrity problem, 2 usage error
 `,
   options: { format: { type: 'string' } },
   async run({ values, positionals }, io) {
@@ -60,8 +63,8 @@ options:
       lines.push(`  files        ${m.files?.count} (${formatBytes(m.files?.bytes ?? 0)})`);
       const r = m.redaction;
       if (r !== undefined) {
-        lines.push(`  redaction    ${r.total} secrets redacted (rules: ${r.rules})`);
-        for (const f of r.files) lines.push(`    ${f.file}: ${f.rule} x${f.count}${f.lines ? ` (lines ${f.lines.join(', ')})` : ''}`);
+        lines.push(`  redaction    ${plural(r.total, 'secret', 'secrets')} redacted (rules: ${r.rules})`);
+        for (const f of r.files) lines.push(`    ${f.file}: ${f.rule} x${f.count}${f.lines ? ` (${f.lines.length === 1 ? 'line' : 'lines'} ${f.lines.join(', ')})` : ''}`);
         for (const f of r.notScanned) lines.push(`    ${f}: binary, not scanned`);
         for (const f of r.notCanonicalized) lines.push(`    ${f.file}: ${f.reason}`);
       }

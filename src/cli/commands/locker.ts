@@ -9,6 +9,7 @@ import { booleanOption, choiceOption, nowOption, pathOption, stringOption, type 
 import type { CliIo } from '../io.js';
 import { exitCodeFor, writeReport } from '../output.js';
 import { createProgress, formatBytes } from '../progress.js';
+import { plural } from '../../core/plural.js';
 
 const SUBCOMMANDS = ['push', 'pull', 'list', 'hold', 'release', 'retention', 'verify'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
@@ -164,7 +165,7 @@ async function runSubcommand(sub: Subcommand, ctx: Context): Promise<number> {
           if (ctx.args.length > 0) throw usageError('BAD_ARGUMENTS', 'pull --all takes no DIGEST');
           const result = await locker.pullAll(backend, out, onProgress);
           progress.done();
-          return emit(ctx, { action: 'pull', all: true, out, ...result }, [`mirrored ${result.objects} objects (${formatBytes(result.bytes)}; ${result.skipped} already there) into ${out}`]);
+          return emit(ctx, { action: 'pull', all: true, out, ...result }, [`mirrored ${plural(result.objects, 'object', 'objects')} (${formatBytes(result.bytes)}; ${result.skipped} already there) into ${out}`]);
         }
         const digest = digestArgument(ctx.args, sub);
         const result = await locker.pullPacket(backend, digest, out, onProgress);
@@ -187,8 +188,8 @@ async function runSubcommand(sub: Subcommand, ctx: Context): Promise<number> {
           // Names and operations come from packets: shown on one line, without control characters.
           const { displayText } = await import('../../report/index.js');
           const show = (text: string | undefined): string => (text === undefined ? '-' : displayText(text, 200).replace(/[\t\n\r]/g, ' '));
-          for (const e of entries) io.stdout.write(`${show(e.created)}  ${e.tenant ?? '-'}/${e.environment ?? '-'}  ${show(e.operation)}  ${show(e.name)}  sha256:${e.digest}  ${e.signers.length} signatures\n`);
-          io.stdout.write(`${entries.length} packets\n`);
+          for (const e of entries) io.stdout.write(`${show(e.created)}  ${e.tenant ?? '-'}/${e.environment ?? '-'}  ${show(e.operation)}  ${show(e.name)}  sha256:${e.digest}  ${plural(e.signers.length, 'signature', 'signatures')}\n`);
+          io.stdout.write(`${plural(entries.length, 'packet', 'packets')}\n`);
           for (const item of bad) io.stderr.write(`packet: unreadable index entry ${item.key}: ${item.problem ?? 'invalid'}\n`);
         }
         return bad.length > 0 ? 1 : 0;

@@ -26,6 +26,9 @@ options:
                           passphrase or PIN is asked for)
   --now RFC3339           signing time (default: now)
   --format text|json      output format (default text)
+
+exit codes: 0 signed, 1 the packet is not intact or the key is unusable, 2 usage error,
+            3 gpg missing or failing, or the packet cannot be written, 130/143 interrupted
 `,
   options: {
     key: { type: 'string' },

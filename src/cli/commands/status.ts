@@ -16,6 +16,8 @@ options:
   --policy FILE       the trust policy (required)
   --now RFC3339       evaluation time (default: now)
   --format text|json  output format (default text)
+
+exit codes: 0 complete, 1 a check failed, 2 usage error, 4 incomplete (dual control not met)
 `,
   options: {
     policy: { type: 'string' },

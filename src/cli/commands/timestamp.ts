@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { importTimestamp, timestampPacket, type TimestampPacketResult } from '../../ceremony/timestamp.js';
 import { choiceOption, nowOption, requireStringOption, pathOption, stringOption, singlePacket, type CommandSpec } from '../command.js';
 import type { CliIo } from '../io.js';
+import { plural } from '../../core/plural.js';
 
 export const timestampCommand: CommandSpec = {
   name: 'timestamp',
@@ -32,6 +33,9 @@ options:
   --tsa-certs FILE    with --import and --tsa-ca: TSA and intermediate certificates, PEM (never anchors)
   --now RFC3339       with --import: evaluation time (default: now)
   --format text|json  output format (default text)
+
+exit codes: 0 stamped, 1 the packet is not intact or a token is rejected, 2 usage error,
+            3 the TSA is unreachable or the packet cannot be written, 130/143 interrupted
 `,
   options: {
     tsa: { type: 'string' },
@@ -79,7 +83,7 @@ function render(io: CliIo, format: 'text' | 'json', packetPath: string, result: 
   if (format === 'json') {
     io.stdout.write(`${JSON.stringify({ packet: packetPath, ...result }, null, 2)}\n`);
   } else {
-    const lines = [`packet timestamp: ${result.added.length} time-stamps added to ${packetPath}`];
+    const lines = [`packet timestamp: ${plural(result.added.length, 'time-stamp', 'time-stamps')} added to ${packetPath}`];
     for (const file of result.added) lines.push(`  added   ${file}`);
     for (const file of result.alreadyStamped) lines.push(`  present ${file}`);
     io.stdout.write(`${lines.join('\n')}\n`);

@@ -22,6 +22,9 @@ options:
   --chain FILE    intermediate and root certificates sent with tokens, PEM
   --policy OID    TSA policy OID (default 1.3.6.1.4.1.32473.1.3161)
   --root-out FILE where to write the root certificate PEM
+
+exit codes: 0 stopped by SIGINT or SIGTERM, 2 usage error, 3 the port is in use or the root
+            cannot be written
 `;
 
 export const tsaCommand: CommandSpec = {

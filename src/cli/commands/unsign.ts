@@ -15,6 +15,9 @@ a .packet.tar is replaced atomically.
 
 options:
   --format text|json  output format (default text)
+
+exit codes: 0 removed, 1 no such signature or a bad fingerprint, 2 usage error,
+            3 the packet cannot be written or its lock is held
 `,
   options: {
     format: { type: 'string' },

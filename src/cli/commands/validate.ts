@@ -38,7 +38,7 @@ options:
   --profile NAME    a built-in config, run from the repository root (see --list-profiles)
   --list-profiles   list the built-in profiles
   --format FORMAT   text (default), json, github (workflow annotations) or sarif (SARIF 2.1.0)
-  --now TIME        evaluate at this RFC 3339 time instead of now (for reproducible CI)
+  --now RFC3339     evaluate at this time instead of now (for reproducible CI)
   --strict          warnings (for example warn-on-exceed capacity) fail too
   --print-hash      print the content hash of each proposal named, for approvals
 

@@ -2,30 +2,37 @@ import { resolve } from 'node:path';
 import type { CliIo } from '../io.js';
 import { verifyPacket } from '../../verify/verify.js';
 import { expandPacketArguments, BatchTally, type BatchSummary } from '../../verify/batch.js';
-import { booleanOption, choiceOption, pathOption, stringOption, nowOption, type CommandSpec } from '../command.js';
+import { booleanOption, choiceOption, pathOption, stringOption, nowOption, type CommandSpec, type OptionValues } from '../command.js';
 import { exitCodeFor, exitCodeForVerdict, writeReport } from '../output.js';
 import { createProgress, formatBytes, rate } from '../progress.js';
 import { describeCause, environmentError, usageError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../core/atomic.js';
-import type { Report } from '../../core/result.js';
+import { verdictLabel, type Report } from '../../core/result.js';
+import { plural } from '../../core/plural.js';
 import { renderHtml, renderMarkdown } from '../../report/index.js';
 
 export const verifyCommand: CommandSpec = {
   name: 'verify',
   usage: `usage: packet verify [options] PACKET...
 
-Checks every entry and every covered file of PACKET (a .packet.tar or an unpacked folder);
-with --policy also every time-stamp and signature, and dual control. Offline: trust comes only
-from the policy, never from keys or certificates inside the packet.
+Checks every entry and every covered file of PACKET (a .packet.tar or an unpacked folder),
+every time-stamp and signature, and dual control, against the auditor's trust policy. Offline:
+trust comes only from the policy, never from keys or certificates inside the packet.
+
+A policy is required. --integrity-only checks the entries and files alone; its verdict reads
+INTACT (integrity only: signatures and approvals not checked), never PASS.
 
 Several packets, or a folder of packets (its *.tar files and unpacked packets), are verified
 one after another: one report each, then a summary; with --format json a list of reports.
 
-exit codes: 0 verified, 1 a check failed, 4 valid so far but dual control not met
+exit codes: 0 verified (or intact, with --integrity-only), 1 a check failed,
+            2 usage error (no --policy and no --integrity-only), 3 environment error,
+            4 valid so far but dual control not met
             (for several packets: the worst of them, 1 before 4 before 0)
 
 options:
   --policy FILE       the auditor's trust policy (signers, roles, rule, trusted TSA roots)
+  --integrity-only    no policy: check entries and files only (verdict INTACT, never PASS)
   --now RFC3339       evaluation time (default: now)
   --format FORMAT     text, json, markdown or html (default text)
   --report FILE       also write the auditor's one-page report to FILE: Markdown for .md,
@@ -34,6 +41,7 @@ options:
 `,
   options: {
     policy: { type: 'string' },
+    'integrity-only': { type: 'boolean' },
     now: { type: 'string' },
     format: { type: 'string' },
     report: { type: 'string' },
@@ -44,6 +52,7 @@ options:
     if (positionals.length === 0) {
       throw usageError('BAD_ARGUMENTS', 'expected at least one PACKET', { hint: "run 'packet verify --help' for usage" });
     }
+    const integrityOnly = policyChoice(values);
     const named = positionals.map((p) => resolve(io.cwd, p));
     const packets = await expandPacketArguments(named);
     const batch = packets.length > 1 || packets[0] !== named[0];
@@ -63,7 +72,7 @@ options:
       (
         await verifyPacket(path, {
           now,
-          ...(policy === undefined ? {} : { policy }),
+          ...(policy === undefined ? { integrityOnly } : { policy }),
           onProgress: (n) => {
             bytes += n;
             progress.update(`packet: verified ${label}${formatBytes(bytes)} (${rate(bytes, started, io.now().getTime())})`);
@@ -91,9 +100,9 @@ async function verifyBatch(io: CliIo, packets: string[], format: 'text' | 'json'
   const failedPaths: string[] = [];
   if (format === 'json') io.stdout.write('[\n');
   for (const [i, path] of packets.entries()) {
-    const report = await verifyOne(path, `${i + 1}/${packets.length} packets, `);
+    const report = await verifyOne(path, `${i + 1}/${plural(packets.length, 'packet', 'packets')}, `);
     tally.add(report);
-    if (report.verdict !== 'pass' && failedPaths.length < 100) failedPaths.push(`  ${report.verdict === 'fail' ? 'FAIL      ' : 'INCOMPLETE'}  ${path}`);
+    if ((report.verdict === 'fail' || report.verdict === 'incomplete') && failedPaths.length < 100) failedPaths.push(`  ${report.verdict === 'fail' ? 'FAIL      ' : 'INCOMPLETE'}  ${path}`);
     if (format === 'json') io.stdout.write(`${i > 0 ? ',\n' : ''}${renderJsonIndented(report)}`);
     else writeReport(io, report, 'text', { showPassed: false });
   }
@@ -104,7 +113,8 @@ async function verifyBatch(io: CliIo, packets: string[], format: 'text' | 'json'
 }
 
 function renderSummary(s: BatchSummary, failedPaths: string[]): string {
-  const lines = [`packet verify: ${s.packets} packets: ${s.verified} verified, ${s.failed} failed, ${s.incomplete} incomplete: ${s.verdict.toUpperCase()}`, ...failedPaths];
+  const counts = [s.intact > 0 ? `${s.intact} intact` : `${s.verified} verified`, `${s.failed} failed`, `${s.incomplete} incomplete`];
+  const lines = [`packet verify: ${plural(s.packets, 'packet', 'packets')}: ${counts.join(', ')}: ${verdictLabel(s.verdict)}`, ...failedPaths];
   if (s.failed + s.incomplete > failedPaths.length) lines.push(`  ... and ${s.failed + s.incomplete - failedPaths.length} more`);
   return `${lines.join('\n')}\n`;
 }
@@ -115,6 +125,24 @@ function renderJsonIndented(report: Report): string {
     .split('\n')
     .map((line) => `  ${line}`)
     .join('\n');
+}
+
+/**
+ * Whether this is an integrity-only run. A trust policy is required unless --integrity-only says
+ * otherwise, so that a forgotten flag never turns into a PASS on an unsigned packet.
+ */
+function policyChoice(values: OptionValues): boolean {
+  const integrityOnly = booleanOption(values, 'integrity-only');
+  const policy = stringOption(values, 'policy');
+  if (integrityOnly && policy !== undefined) {
+    throw usageError('BAD_ARGUMENTS', '--integrity-only and --policy exclude each other', { hint: 'pass --policy FILE to verify signatures and dual control, or --integrity-only to check the files alone' });
+  }
+  if (!integrityOnly && policy === undefined) {
+    throw usageError('MISSING_OPTION', 'a trust policy is required: pass --policy FILE', {
+      hint: "pass --policy FILE with the auditor's trust policy, or --integrity-only to check entries and files alone (verdict INTACT, never PASS)",
+    });
+  }
+  return integrityOnly;
 }
 
 type AuditorReportKind = 'markdown' | 'html';

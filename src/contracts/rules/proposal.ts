@@ -1,5 +1,6 @@
 import type { Environment } from '../types.js';
 import { time, type Finding, type Rule } from './model.js';
+import { plural } from '../../core/plural.js';
 
 /** The longest change window a proposal may ask for. */
 export const MAX_WINDOW_MS = 7 * 24 * 3600 * 1000;
@@ -40,7 +41,7 @@ export const approvalCount: Rule = {
       findings.push({
         status: 'fail',
         message: `${doc.environment} proposal "${doc.id}" has ${approvers.size} valid approval(s) from people other than the requester; tenant "${doc.tenant}" requires ${needed}`,
-        hint: `have ${needed - approvers.size} more approver(s) approve content hash ${current}`,
+        hint: `have ${plural(needed - approvers.size, 'more approver', 'more approvers')} approve content hash ${current}`,
         source,
         pointer: doc.approvals === undefined ? '' : '/approvals',
         ...(doc.approvals === undefined ? { key: 'id' } : {}),
