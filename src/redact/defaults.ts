@@ -133,7 +133,9 @@ export const DEFAULT_RULES: readonly RuleSpec[] = [
     description: 'HashiCorp Vault tokens: hvs./hvb./hvr. and the legacy s./b./r. forms (24 base62 characters)',
     regex: '\\b(?:hv[sbr]\\.[A-Za-z0-9_-]{24,}|[sbr]\\.[A-Za-z0-9]{24}(?![A-Za-z0-9_.-]))',
     keywords: ['hvs.', 'hvb.', 'hvr.'],
-    trigger: '\\b(?:hv[sbr]\\.|[sbr]\\.[A-Za-z0-9]{24})',
+    // Case-insensitive, spelled out: a case-sensitive trigger joins the engine's shared pass.
+    trigger: '\\b(?:[Hh][Vv][SsBbRr]\\.|[SsBbRr]\\.[A-Za-z0-9]{24})',
+    caseSensitive: true,
     accept: (value) => value.startsWith('hv') || mixedBase62(value),
   },
   {

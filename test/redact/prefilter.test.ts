@@ -1,9 +1,11 @@
 // The fast prefilter must pick exactly the lines the straightforward one picked: these compare
 // the rewritten triggers with the original regexes on generated text.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { keywordGroups, structuralTrigger } from '../../src/redact/engine.js';
+import { firstTriggerPosition, keywordGroups, structuralTrigger, withoutContaining, type EngineMode } from '../../src/redact/engine.js';
 import { escapeRegex } from '../../src/redact/ruleset.js';
 import { createTextRedactor, defaultRuleSet, redactText } from '../../src/redact/index.js';
 
@@ -110,6 +112,83 @@ describe('stream fast path', () => {
         expect(Buffer.concat(out).equals(Buffer.from(expected, 'utf8'))).toBe(true);
       }),
       { numRuns: 60 },
+    );
+  });
+});
+
+describe('shared trigger pass', () => {
+  const rules = defaultRuleSet();
+  /** The vault-token trigger as first written: case-insensitive. */
+  const ORIGINAL_VAULT = /\b(?:hv[sbr]\.|[sbr]\.[A-Za-z0-9]{24})/gim;
+  const variants = (keyword: string): string[] => {
+    const lower = keyword.toLowerCase();
+    return [lower, lower.charAt(0).toUpperCase() + lower.slice(1), lower.toUpperCase(), keyword];
+  };
+
+  /** The triggers before they shared a pass: structure, each regex trigger and each keyword group apart. */
+  function referencePatterns(mode: EngineMode): RegExp[] {
+    const patterns: RegExp[] = [];
+    const forms = new Set<string>();
+    for (const rule of rules.rules) {
+      if (mode !== 'scan' && rule.scanOnly === true) continue;
+      if (rule.keywords === undefined) patterns.push(...rule.triggers.map((t) => (rule.id === 'vault-token' ? ORIGINAL_VAULT : new RegExp(t.source, t.flags))));
+      else for (const keyword of rule.keywords) for (const form of rule.caseSensitive === true ? [keyword] : variants(keyword)) forms.add(form);
+    }
+    for (const group of keywordGroups(withoutContaining(forms))) patterns.push(new RegExp(group.map(escapeRegex).join('|'), 'g'));
+    return patterns;
+  }
+  const reference = { redact: referencePatterns('redact'), scan: referencePatterns('scan') };
+
+  function referencePosition(mode: 'redact' | 'scan', text: string, from: number): number {
+    const patterns = reference[mode];
+    const hits = [firstMatch(ORIGINAL_STRUCTURE, text, from), ...patterns.map((p) => firstMatch(p, text, from))].filter((at) => at !== -1);
+    return hits.length === 0 ? -1 : Math.min(...hits);
+  }
+
+  const forms = new Set<string>();
+  for (const rule of rules.rules) for (const keyword of rule.keywords ?? []) for (const form of variants(keyword)) forms.add(form);
+  const corpusLines = readdirSync(join(__dirname, 'corpus'))
+    .flatMap((name) => readFileSync(join(__dirname, 'corpus', name), 'utf8').split('\n'))
+    .filter((line) => line.length > 0);
+  const base62 = 'Ab3dE5gH7jK9mN1pQ2sT4vW6y';
+  const piece = fc.oneof(
+    fc.constantFrom(...forms),
+    fc.constantFrom(...[...forms].map((f) => f.slice(0, Math.max(1, f.length - 1)))),
+    fc.constantFrom('hvs.', 'HvS.', 'hVb.', 'r.', 'S.', 'b.', base62, `s.${base62}`, `_s.${base62}`, `xs.${base62}`, '-s.', 'sK', 'Sk', 'pAsS', 'q~', 'Q~'),
+    fc.constantFrom('---', '...', '- ', 'kind', 'data', 'stringData', ':', ' ', '\t', '\n', '\r', '\r\n', '\u2028', '\u2029', '{', '"', '\\', '-', '_', '.', 'x', 'A', '€'),
+    fc.constantFrom(...corpusLines),
+  );
+
+  for (const mode of ['redact', 'scan'] as const) {
+    it(`finds the same first position as the separate triggers (${mode}), from any position`, () => {
+      fc.assert(
+        fc.property(fc.array(piece, { maxLength: 24 }), fc.nat(), (pieces, seed) => {
+          const text = pieces.join('');
+          const from = seed % (text.length + 1);
+          expect(firstTriggerPosition(rules, mode, text, from)).toBe(referencePosition(mode, text, from));
+        }),
+        { numRuns: 3000 },
+      );
+    });
+  }
+
+  it('on every corpus line and from every position of a few, the same first position', () => {
+    const text = corpusLines.join('\n');
+    for (let from = 0; from <= text.length; from += 7) {
+      expect(firstTriggerPosition(rules, 'redact', text, from)).toBe(referencePosition('redact', text, from));
+    }
+    for (const line of corpusLines) for (let from = 0; from <= Math.min(line.length, 40); from += 1) expect(firstTriggerPosition(rules, 'scan', line, from)).toBe(referencePosition('scan', line, from));
+  });
+
+  it('the vault-token trigger, spelled out in both cases, matches what the case-insensitive one did', () => {
+    const vault = rules.rules.find((r) => r.id === 'vault-token')!.triggers[0]!;
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('h', 'H', 'v', 'V', 's', 'S', 'b', 'B', 'r', 'R', '.', '_', 'x', '9', ' ', base62, 'ſ', 'K'), { maxLength: 30 }), fc.nat(), (pieces, seed) => {
+        const text = pieces.join('');
+        const from = seed % (text.length + 1);
+        expect(firstMatch(vault, text, from)).toBe(firstMatch(ORIGINAL_VAULT, text, from));
+      }),
+      { numRuns: 3000 },
     );
   });
 });
