@@ -40,7 +40,7 @@ function environment(): Environment {
     .registerVariable('id', 'dyn')
     .registerFunction('document(string, string): dyn', (kind: string, id: string) => toCel(current.runtime?.document(kind, id) ?? null))
     .registerFunction('documents(string): list', (kind: string) => (current.runtime?.documents(kind) ?? []).map(toCel))
-    .registerFunction('contentHash(map): string', (value: unknown) => proposalContentHash(fromCel(value) as Record<string, unknown>));
+    .registerFunction('contentHash(map): string', (value: unknown) => contentHashOf(value));
 }
 
 let shared: Environment | undefined;
@@ -91,6 +91,18 @@ function toCel(value: unknown): unknown {
   }
   converted.set(value, out);
   return out;
+}
+
+const hashes = new WeakMap<object, string>();
+
+/** The content hash of a document as CEL sees it, once per document (approvals ask for it each). */
+function contentHashOf(value: unknown): string {
+  const key = value !== null && typeof value === 'object' ? value : undefined;
+  const cached = key === undefined ? undefined : hashes.get(key);
+  if (cached !== undefined) return cached;
+  const hash = proposalContentHash(fromCel(value) as Record<string, unknown>);
+  if (key !== undefined) hashes.set(key, hash);
+  return hash;
 }
 
 function fromCel(value: unknown): unknown {

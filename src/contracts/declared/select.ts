@@ -30,7 +30,19 @@ export interface Field {
   text: string;
 }
 
+const parsedFields = new Map<string, Field>();
+
+/** Parsed once per distinct text: rules parse the same few fields for every item. */
 export function parseField(text: string): Field {
+  let field = parsedFields.get(text);
+  if (field === undefined) {
+    field = parseFieldText(text);
+    if (parsedFields.size < 10_000) parsedFields.set(text, field);
+  }
+  return field;
+}
+
+function parseFieldText(text: string): Field {
   const fromDoc = text.startsWith('$doc');
   const rest = fromDoc ? text.slice(4) : text;
   const parts = rest === '' ? [] : rest.slice(1).split('/').map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
