@@ -54,6 +54,7 @@ export function isFieldText(text: string): boolean {
 }
 
 export function escapePointerPart(part: string): string {
+  if (!part.includes('~') && !part.includes('/')) return part;
   return part.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
