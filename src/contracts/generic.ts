@@ -1,7 +1,7 @@
 import picomatch from 'picomatch';
 import { isMap, isScalar, isSeq } from 'yaml';
 import { pass, type Check } from '../core/result.js';
-import { locatePointer } from './source.js';
+import { escapePointerPart, locatePointer } from './source.js';
 import type { GenericRuleConfig, ValidateConfig } from './config/types.js';
 import type { KindDocument } from './declared/select.js';
 import { placeholderRule, inlineSecretRule, type DocumentRule } from './rules/document.js';
@@ -65,7 +65,7 @@ function pointerAt(doc: KindDocument, line: number, column: number): string {
     if (isMap(node)) {
       const pair = node.items.find((item) => covers(item.key, offset) || covers(item.value, offset));
       if (pair === undefined || !isScalar(pair.key)) break;
-      pointer += `/${String(pair.key.value).replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      pointer += `/${escapePointerPart(String(pair.key.value))}`;
       node = pair.value;
     } else if (isSeq(node)) {
       const index = node.items.findIndex((item) => covers(item, offset));

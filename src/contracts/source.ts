@@ -232,6 +232,13 @@ function locate(file: string, lineCounter: LineCounter, start: number, end?: num
   return location;
 }
 
+/** One reference token of a JSON pointer (RFC 6901 section 3): `~` as `~0`, `/` as `~1`. */
+export function escapePointerPart(part: string): string {
+  // Most keys need no escaping; the check is far cheaper than two replacements.
+  if (!part.includes('~') && !part.includes('/')) return part;
+  return part.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
 /**
  * Where a JSON pointer points in the source: the value node, or with `key` the key of that
  * property (for an unknown or missing property). Falls back to the nearest existing parent.
@@ -255,7 +262,7 @@ export function locatePointer(source: SourceDocument, pointer: string, key?: str
   const range = located?.range;
   const location =
     range === undefined || range === null ? { file: source.file } : locate(source.file, lineCounter, range[0], range[1]);
-  return { ...location, pointer: key === undefined ? pointer : `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}` };
+  return { ...location, pointer: key === undefined ? pointer : `${pointer}/${escapePointerPart(key)}` };
 }
 
 function childOf(node: unknown, part: string): { key: unknown; value: unknown } | undefined {

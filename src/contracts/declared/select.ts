@@ -1,5 +1,7 @@
-import { basename, dirname, posix } from 'node:path';
-import type { SourceDocument } from '../source.js';
+import { basename, posix } from 'node:path';
+import { escapePointerPart, type SourceDocument } from '../source.js';
+
+export { escapePointerPart };
 
 /** A document claimed by a kind, as the declared rules see it. */
 export interface KindDocument {
@@ -53,10 +55,6 @@ export function isFieldText(text: string): boolean {
   return text.startsWith('/') || text === '$doc' || text.startsWith('$doc/');
 }
 
-export function escapePointerPart(part: string): string {
-  if (!part.includes('~') && !part.includes('/')) return part;
-  return part.replace(/~/g, '~0').replace(/\//g, '~1');
-}
 
 const FILTER = /^\[([^=\]]+)=(.*)\]$/;
 
@@ -119,10 +117,6 @@ export function pathPart(rel: string, part: string): string | undefined {
 export function stemOf(name: string): string {
   const dot = name.indexOf('.', 1);
   return dot === -1 ? name : name.slice(0, dot);
-}
-
-export function documentDir(rel: string): string {
-  return dirname(rel);
 }
 
 /** A scalar as text for templates and comparisons; objects and arrays have none. */

@@ -1,6 +1,6 @@
 import type { AggregateConfig, RuleConfig, Severity } from '../config/types.js';
 import type { DeclaredFinding, Place, RunContext } from './model.js';
-import { fillTemplate, parseField, scalarText, select, type Item } from './select.js';
+import { escapePointerPart, fillTemplate, parseField, scalarText, select, type Item } from './select.js';
 import { display, resolveOperand } from './values.js';
 import type { ItemCheck } from './primitives.js';
 
@@ -104,7 +104,7 @@ export function secretsCheck(spec: NonNullable<RuleConfig['secrets']>): ItemChec
             if (found !== undefined) findings.push({ at: { doc: item.doc, pointer }, message: `a secret (${found.rule}) is inline; reference it instead`, data: { detector: found.rule } });
           } else if (Array.isArray(value)) value.forEach((child, index) => stack.push({ value: child, pointer: `${pointer}/${index}` }));
           else if (value !== null && typeof value === 'object') {
-            for (const [key, child] of Object.entries(value)) stack.push({ value: child, pointer: `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}` });
+            for (const [key, child] of Object.entries(value)) stack.push({ value: child, pointer: `${pointer}/${escapePointerPart(key)}` });
           }
         }
       }

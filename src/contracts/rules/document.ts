@@ -1,5 +1,5 @@
 import { findSecretsInText, isSecretKeyName } from '../../redact/index.js';
-import type { SourceDocument } from '../source.js';
+import { escapePointerPart, type SourceDocument } from '../source.js';
 import type { Finding } from './model.js';
 
 /** Rules applied to every parsed document, of any kind, before its schema is checked. */
@@ -29,16 +29,10 @@ function* strings(value: unknown): Generator<{ pointer: string; key?: string; te
       const entries = Object.entries(current as Record<string, unknown>).reverse();
       for (const [key, child] of entries) {
         yield { pointer, key, text: key, kind: 'key' };
-        stack.push({ pointer: `${pointer}/${escapePointer(key)}`, value: child });
+        stack.push({ pointer: `${pointer}/${escapePointerPart(key)}`, value: child });
       }
     }
   }
-}
-
-function escapePointer(key: string): string {
-  // Most keys need no escaping; the check is far cheaper than two replacements.
-  if (!key.includes('~') && !key.includes('/')) return key;
-  return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 export const placeholderRule: DocumentRule = {
@@ -87,7 +81,7 @@ export const inlineSecretRule: DocumentRule = {
         message: `key "${entry.text}" holds a value; secrets must be references, never inline`,
         hint: 'remove it, rotate it, and use a vault:// secret reference',
         source,
-        pointer: `${entry.pointer}/${escapePointer(entry.text)}`,
+        pointer: `${entry.pointer}/${escapePointerPart(entry.text)}`,
       });
     }
     return findings;
