@@ -1,6 +1,6 @@
 import { Environment } from '@marcbachmann/cel-js';
 import { proposalContentHash } from '../hash.js';
-import type { Item } from './select.js';
+import { pathPart, type Item, type KindDocument } from './select.js';
 
 /**
  * The CEL escape hatch (Common Expression Language, as Kubernetes uses it), through
@@ -63,7 +63,7 @@ export function compileCel(expression: string): CompiledCel | CelProblem {
       return program({
         doc: toCel(item.doc.source.value),
         item: toCel(item.value),
-        path: { file: item.doc.rel, name: item.doc.rel.split('/').pop() ?? '', stem: stem(item.doc.rel), dir: dirName(item.doc.rel) },
+        path: pathOf(item.doc),
         now: runtime.now,
         data: runtime.data,
         id: item.doc.id ?? null,
@@ -113,15 +113,16 @@ function fromCel(value: unknown): unknown {
   return value;
 }
 
-function stem(rel: string): string {
-  const name = rel.split('/').pop() ?? '';
-  const dot = name.indexOf('.', 1);
-  return dot === -1 ? name : name.slice(0, dot);
-}
+const paths = new WeakMap<KindDocument, Record<string, string>>();
 
-function dirName(rel: string): string {
-  const parts = rel.split('/');
-  return parts.length >= 2 ? parts[parts.length - 2]! : '';
+/** The `path` variable: the document's path parts, made once per document. */
+function pathOf(doc: KindDocument): Record<string, string> {
+  let path = paths.get(doc);
+  if (path === undefined) {
+    path = { file: doc.rel, name: pathPart(doc.rel, 'name') ?? '', stem: pathPart(doc.rel, 'stem') ?? '', dir: pathPart(doc.rel, 'dir') ?? '' };
+    paths.set(doc, path);
+  }
+  return path;
 }
 
 function firstLine(error: unknown): string {
