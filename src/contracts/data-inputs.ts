@@ -1,8 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configError, type LoadedConfig } from './config/load.js';
-import { globTest } from './repo-files.js';
-import { regularFileInside } from './declared/primitives.js';
+import { fileProblem, globTest } from './repo-files.js';
 
 /** A data list larger than this is refused. */
 export const MAX_DATA_BYTES = 4 * 1024 * 1024;
@@ -19,7 +18,7 @@ export function loadDataInputs(loaded: LoadedConfig, root: string): Map<string, 
     if ('values' in spec) {
       result.set(name, spec.values);
     } else if ('list' in spec) {
-      const problem = regularFileInside(root, spec.list);
+      const problem = fileProblem(root, spec.list);
       if (problem !== undefined || spec.list.split('/').includes('..')) throw configError(loaded.source, `${pointer}/list`, 'CONFIG_DATA_MISSING', `data "${name}": the list file ${spec.list} ${problem ?? 'leaves the repository'}`);
       const text = readFileSync(join(root, spec.list), 'utf8').slice(0, MAX_DATA_BYTES);
       result.set(name, parseList(text));

@@ -1,4 +1,4 @@
-import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { inputError, usageError } from '../core/errors.js';
@@ -26,7 +26,6 @@ export function globTest(globs: readonly string[]): GlobTest {
 export function walkFiles(root: string, limit = MAX_WALK_ENTRIES): string[] {
   const files: string[] = [];
   const pending = [root];
-  const realRoot = safeRealpath(root) ?? root;
   let seen = 0;
   while (pending.length > 0) {
     const dir = pending.pop()!;
@@ -43,31 +42,36 @@ export function walkFiles(root: string, limit = MAX_WALK_ENTRIES): string[] {
       if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
       const path = join(dir, entry.name);
       if (entry.isDirectory()) pending.push(path);
-      else if (entry.isFile() || (entry.isSymbolicLink() && isFileInside(path, realRoot))) files.push(toRel(root, path));
+      else if (entry.isFile() || (entry.isSymbolicLink() && fileProblem(root, toRel(root, path)) === undefined)) files.push(toRel(root, path));
     }
   }
   // Code-unit order, which is byte order for every path without characters beyond U+FFFF.
   return files.sort();
 }
 
-/** A link is followed only to a regular file inside the root: never out of the repository. */
-function isFileInside(path: string, realRoot: string): boolean {
-  const real = safeRealpath(path);
-  if (real === undefined) return false;
-  const inside = relative(realRoot, real);
-  if (inside === '' || inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside)) return false;
-  try {
-    return statSync(real).isFile();
-  } catch {
-    return false;
-  }
-}
+const realRoots = new Map<string, string>();
 
-function safeRealpath(path: string): string | undefined {
+/**
+ * Undefined when `rel` (under `root`) is a regular file whose real path stays inside the root;
+ * else what is wrong. A link is followed only to a regular file inside the root: never out of
+ * the repository. The root's real path is resolved once.
+ */
+export function fileProblem(root: string, rel: string): string | undefined {
+  const path = join(root, rel);
   try {
-    return realpathSync(path);
+    const info = lstatSync(path);
+    if (!info.isSymbolicLink()) return info.isFile() ? undefined : 'is not a regular file';
+    let realRoot = realRoots.get(root);
+    if (realRoot === undefined) {
+      realRoot = realpathSync(root);
+      realRoots.set(root, realRoot);
+    }
+    const real = realpathSync(path);
+    const inside = relative(realRoot, real);
+    if (inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside)) return 'is a link that leaves the repository';
+    return statSync(real).isFile() ? undefined : 'is not a regular file';
   } catch {
-    return undefined;
+    return 'does not exist';
   }
 }
 

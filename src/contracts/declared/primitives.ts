@@ -1,5 +1,5 @@
-import { lstatSync, realpathSync } from 'node:fs';
-import { isAbsolute, join, posix, relative, sep } from 'node:path';
+import { fileProblem } from '../repo-files.js';
+import { isAbsolute, posix } from 'node:path';
 import type { RuleConfig } from '../config/types.js';
 import type { DeclaredFinding, RunContext } from './model.js';
 import { fillTemplate, parseField, pathPart, scalarText, select, type Field, type Item, type KindDocument, type Selected } from './select.js';
@@ -64,26 +64,9 @@ export function fileCheck(spec: NonNullable<RuleConfig['file']>): ItemCheck {
           return [at(item, hit, `path "${display(hit.value)}" is not under ${folder}/`, { code: 'FILE_NOT_UNDER', values: { value: display(hit.value), expected: `${folder}/` } })];
         }
       }
-      const problem = regularFileInside(context.root, rel);
+      const problem = fileProblem(context.root, rel);
       return problem === undefined ? [] : [at(item, hit, `file "${display(hit.value)}" ${problem}`, { code: 'FILE_NOT_FOUND' })];
     });
-}
-
-/** Undefined when `rel` is a regular file whose real path stays inside the root; else what is wrong. */
-export function regularFileInside(root: string, rel: string): string | undefined {
-  const path = join(root, rel);
-  try {
-    const info = lstatSync(path);
-    if (info.isSymbolicLink()) {
-      const real = realpathSync(path);
-      const inside = relative(realpathSync(root), real);
-      if (inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside)) return 'is a link that leaves the repository';
-      return lstatSync(real).isFile() ? undefined : 'is not a regular file';
-    }
-    return info.isFile() ? undefined : 'is not a regular file';
-  } catch {
-    return 'does not exist';
-  }
 }
 
 /** `equalsPath`: the value equals a part of the document's path (its file stem, name, or folder). */
@@ -278,7 +261,7 @@ export function siblingCheck(spec: NonNullable<RuleConfig['sibling']>): ItemChec
     if (name === undefined) return [];
     const rel = posix.normalize(posix.join(posix.dirname(item.doc.rel), name));
     if (rel.startsWith('../')) return [{ at: { doc: item.doc, pointer: '' }, message: `sibling "${name}" would leave the repository`, code: 'FILE_OUTSIDE_REPOSITORY' }];
-    const problem = regularFileInside(context.root, rel);
+    const problem = fileProblem(context.root, rel);
     return problem === undefined ? [] : [{ at: { doc: item.doc, pointer: '' }, message: `the required file ${rel} ${problem}`, values: { expected: rel } }];
   };
 }
