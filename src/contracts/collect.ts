@@ -1,6 +1,7 @@
-import { readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inputError, usageError } from '../core/errors.js';
+import { hasExtension, walkFiles } from './repo-files.js';
 
 const CONTRACT_EXTENSIONS = ['.yaml', '.yml', '.json'];
 /** More files than this under the given paths is refused (a wrong path, not a contracts folder). */
@@ -8,8 +9,8 @@ export const MAX_CONTRACT_FILES = 200_000;
 
 /**
  * The contract files under the given paths, sorted: a file is taken as named; a folder is walked
- * for *.yaml, *.yml and *.json, skipping hidden entries and symbolic links to folders.
- * A path that does not exist is a usage error.
+ * (repo-files' walk: hidden entries, node_modules and links out of the folder are skipped) for
+ * *.yaml, *.yml and *.json. A path that does not exist is a usage error.
  */
 export async function collectContractFiles(paths: readonly string[]): Promise<string[]> {
   const files = new Set<string>();
@@ -20,26 +21,15 @@ export async function collectContractFiles(paths: readonly string[]): Promise<st
     } catch {
       throw usageError('PATH_NOT_FOUND', `path "${path}" does not exist`, { hint: 'name contract files or folders that exist' });
     }
-    if (info.isDirectory()) await walk(path, files);
-    else files.add(path);
-  }
-  return [...files].sort();
-}
-
-async function walk(dir: string, files: Set<string>): Promise<void> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const entry of entries) {
-    if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      await walk(path, files);
-    } else if ((entry.isFile() || entry.isSymbolicLink()) && CONTRACT_EXTENSIONS.some((ext) => entry.name.endsWith(ext))) {
-      if (entry.isSymbolicLink() && !(await stat(path).then((s) => s.isFile(), () => false))) continue;
+    if (!info.isDirectory()) {
       files.add(path);
-      if (files.size > MAX_CONTRACT_FILES) {
-        throw inputError('TOO_MANY_FILES', `more than ${MAX_CONTRACT_FILES} contract files under ${dir}`);
-      }
+      continue;
+    }
+    for (const rel of walkFiles(path)) {
+      if (!hasExtension(rel, CONTRACT_EXTENSIONS)) continue;
+      files.add(join(path, rel));
+      if (files.size > MAX_CONTRACT_FILES) throw inputError('TOO_MANY_FILES', `more than ${MAX_CONTRACT_FILES} contract files under ${path}`);
     }
   }
+  return [...files].sort();
 }

@@ -30,6 +30,8 @@ export interface EngineOptions {
   workers?: number;
   /** How the report names what was checked. */
   subject?: string;
+  /** When set, PATHs that hold no candidate file are a usage error with this hint (not a failed report). */
+  emptyPathsHint?: string;
 }
 
 /**
@@ -48,6 +50,9 @@ export async function validateWithConfig(loaded: LoadedConfig, options: EngineOp
   const data = loadDataInputs(loaded, absoluteRoot);
 
   const files = documentFiles(loaded, walked, schemas.files, options.paths, absoluteRoot).map((rel) => ({ rel, file: display(rel) }));
+  if (files.length === 0 && options.paths !== undefined && options.emptyPathsHint !== undefined) {
+    throw usageError('NO_CONTRACTS', `no contract files (${config.documents.extensions.join(', ')}) under ${options.paths.join(' ')}`, { hint: options.emptyPathsHint });
+  }
   if (files.length > MAX_CONTRACT_FILES) {
     throw inputError('TOO_MANY_FILES', `${files.length} documents match, more than the limit of ${MAX_CONTRACT_FILES}`, { hint: 'narrow documents.include, or exclude generated folders' });
   }

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { usageError } from '../../core/errors.js';
 import { booleanOption, choiceOption, nowOption, stringOption, type CommandSpec } from '../command.js';
 import { exitCodeFor, writeReport } from '../output.js';
 import { ExitCode } from '../../core/exit-codes.js';
@@ -66,15 +65,12 @@ exit codes: 0 all valid, 1 a contract is invalid, 2 usage error (unknown flag, m
     const named = positionals.map((path) => resolveForDisplay(io, path));
     if (booleanOption(values, 'print-hash')) return printHashes(io, named.length === 0 ? ['contracts'] : named);
     const paths = named.length === 0 && implicit ? [resolveForDisplay(io, 'contracts')] : named;
-    if (implicit && (await collectContractFiles(paths)).length === 0) {
-      throw usageError('NO_CONTRACTS', `no contract files (.yaml, .yml, .json) under ${paths.join(' ')}`, {
-        hint: `point packet validate at the folder that holds the contracts, or give --config / --profile (${listProfiles().join(', ')})`,
-      });
-    }
     const loaded = chooseConfig({ cwd: io.cwd, ...(config === undefined ? {} : { config }), ...(profile === undefined ? {} : { profile }) });
     const report = await validateWithConfig(loaded, {
       now,
       strict: booleanOption(values, 'strict'),
+      // The default profile on contracts/: a folder without contracts is a wrong path, not a failed check.
+      ...(implicit ? { emptyPathsHint: `point packet validate at the folder that holds the contracts, or give --config / --profile (${listProfiles().join(', ')})` } : {}),
       ...(paths.length === 0 ? { subject: loaded.root === io.cwd ? '.' : loaded.root } : { paths, subject: paths.join(' ') }),
     });
     if (format === 'github') io.stdout.write(renderGithub(report));
