@@ -6,7 +6,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import { usageError, type PacketError } from '../../core/errors.js';
 import { SCHEMAS_DIR } from '../kinds.js';
 import { locatePointer, parseContractText, type SourceDocument } from '../source.js';
-import type { ValidateConfig } from './types.js';
+import { RULE_PRIMITIVES, type ValidateConfig } from './types.js';
 
 /** The config file a repository keeps at its root. */
 export const CONFIG_FILE_NAME = 'packet.validate.yaml';
@@ -79,13 +79,11 @@ export function parseConfigText(file: string, bytes: Uint8Array, root: string): 
   return { config, source, root };
 }
 
-const PRIMITIVES = ['ref', 'file', 'equalsPath', 'prefix', 'mapping', 'in', 'compare', 'assert', 'aggregate', 'time', 'secrets', 'sibling', 'unique', 'cel', 'builtin'] as const;
-
 function checkRuleShapes(config: ValidateConfig, source: SourceDocument): void {
   config.rules.forEach((rule, index) => {
-    const present = PRIMITIVES.filter((name) => (rule as unknown as Record<string, unknown>)[name] !== undefined);
+    const present = RULE_PRIMITIVES.filter((name) => (rule as unknown as Record<string, unknown>)[name] !== undefined);
     if (present.length !== 1) {
-      throw configError(source, `/rules/${index}`, 'CONFIG_RULE_SHAPE', `rule "${rule.id}" must have exactly one of ${PRIMITIVES.join(', ')} (it has ${present.length === 0 ? 'none' : present.join(', ')})`);
+      throw configError(source, `/rules/${index}`, 'CONFIG_RULE_SHAPE', `rule "${rule.id}" must have exactly one of ${RULE_PRIMITIVES.join(', ')} (it has ${present.length === 0 ? 'none' : present.join(', ')})`);
     }
   });
 }

@@ -59,6 +59,9 @@ export interface OtherValue {
 
 export type Operand = string | number | boolean | OtherValue | { value: unknown };
 
+/** The primitives a rule may name; each rule has exactly one. */
+export const RULE_PRIMITIVES = ['ref', 'file', 'equalsPath', 'prefix', 'mapping', 'in', 'compare', 'assert', 'aggregate', 'time', 'secrets', 'sibling', 'unique', 'cel', 'builtin'] as const;
+
 export interface RuleConfig {
   id: string;
   kind: string;

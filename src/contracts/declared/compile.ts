@@ -1,4 +1,4 @@
-import type { Condition, Operand, RuleConfig, ValidateConfig } from '../config/types.js';
+import { RULE_PRIMITIVES, type Condition, type Operand, type RuleConfig, type ValidateConfig } from '../config/types.js';
 import { configError } from '../config/load.js';
 import type { SourceDocument } from '../source.js';
 import { compileCel, type CompiledCel } from './cel.js';
@@ -170,9 +170,9 @@ export function ruleCatalogue(config: ValidateConfig): { id: string; code: strin
   const seen = new Map<string, { id: string; code: string; summary?: string }>();
   for (const rule of config.rules) {
     if (seen.has(rule.id)) continue;
-    const primitive = Object.keys(DEFAULT_CODES).find((name) => (rule as unknown as Record<string, unknown>)[name] !== undefined);
+    const primitive = RULE_PRIMITIVES.find((name) => (rule as unknown as Record<string, unknown>)[name] !== undefined);
     const builtin = rule.builtin === undefined ? undefined : BUILTIN_RULES.get(rule.builtin);
-    const code = rule.code ?? builtin?.code ?? (primitive === undefined ? 'RULE_FAILED' : DEFAULT_CODES[primitive]!);
+    const code = rule.code ?? builtin?.code ?? (primitive === undefined ? 'RULE_FAILED' : (DEFAULT_CODES[primitive] ?? 'RULE_FAILED'));
     const summary = rule.summary ?? builtin?.summary ?? rule.message;
     seen.set(rule.id, { id: rule.id, code, ...(summary === undefined ? {} : { summary }) });
   }
