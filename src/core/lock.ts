@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
-import { open, readFile, stat, unlink } from 'node:fs/promises';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { readFile, stat, unlink } from 'node:fs/promises';
 import { environmentError } from './errors.js';
 import { removeOnInterrupt } from './interrupt.js';
 
@@ -21,12 +22,14 @@ export async function withFileLock<T>(target: string, work: () => Promise<T>, op
   let forget = (): void => undefined;
   for (;;) {
     try {
-      const handle = await open(lockPath, 'wx', 0o644);
+      // Created and registered in the same turn of the event loop: a signal handled in between
+      // would otherwise leave the lock behind (signals are delivered as loop events).
+      const fd = openSync(lockPath, 'wx', 0o644);
       forget = removeOnInterrupt(lockPath);
       try {
-        await handle.writeFile(owner);
+        writeSync(fd, owner);
       } finally {
-        await handle.close();
+        closeSync(fd);
       }
       break;
     } catch (error) {
