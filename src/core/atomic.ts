@@ -69,8 +69,15 @@ export interface AtomicOptions {
 export async function openAtomic(target: string, options: AtomicOptions = {}): Promise<AtomicFile> {
   const mode = options.mode ?? 0o644;
   const tempPath = temporarySibling(target);
-  const handle = await open(tempPath, 'wx', mode);
+  // Registered before it exists (the name is ours alone), so no signal can leave it behind.
   const forget = removeOnInterrupt(tempPath);
+  let handle: FileHandle;
+  try {
+    handle = await open(tempPath, 'wx', mode);
+  } catch (error) {
+    forget();
+    throw error;
+  }
   let closed = false;
   const close = async (): Promise<void> => {
     if (!closed) {

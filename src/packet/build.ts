@@ -82,10 +82,12 @@ export async function buildPacket(options: BuildOptions): Promise<BuildResult> {
   const leftovers = await sweepLeftovers(target);
   if (leftovers.length > 0) options.onLeftovers?.(leftovers);
   const spoolDir = temporarySibling(target, 'spool');
+  // Registered before it exists (the name is ours alone), so no signal can leave it behind.
+  const forgetSpool = removeOnInterrupt(spoolDir);
   await mkdir(spoolDir, { mode: 0o700 }).catch((error: unknown) => {
+    forgetSpool();
     throw outputError(error, options.out);
   });
-  const forgetSpool = removeOnInterrupt(spoolDir);
   let sink: PacketSink;
   try {
     sink = form === 'tar' ? await createTarSink(out, options.created, options.fsync ?? false) : await createDirectorySink(out);

@@ -77,8 +77,13 @@ export async function createDirectorySink(target: string): Promise<PacketSink> {
   const asOutput = (error: unknown): never => {
     throw outputError(error, target);
   };
-  await mkdir(temp, { mode: DIR_MODE }).catch(asOutput);
+  // Registered before it exists: the name is ours alone, and a signal handled while mkdir is
+  // in flight must not leave the folder behind.
   const forget = removeOnInterrupt(temp);
+  await mkdir(temp, { mode: DIR_MODE }).catch((error: unknown) => {
+    forget();
+    return asOutput(error);
+  });
   await chmod(temp, DIR_MODE);
   const made = new Set<string>();
   return {
