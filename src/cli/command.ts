@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { usageError } from '../core/errors.js';
-import { parseTimeOption } from '../core/time.js';
+import { formatRfc3339, parseRfc3339, parseTimeOption } from '../core/time.js';
+import type { EnvelopeHead } from '../report/json.js';
 import type { CliIo } from './io.js';
 import { closest } from './suggest.js';
 
@@ -12,12 +13,27 @@ export interface ParsedArgs {
   positionals: string[];
 }
 
+/** The envelope's command and subject as typed, and the command's time (a valid --now, else the clock at start). */
+export interface Invocation extends EnvelopeHead {
+  evaluatedAt: string;
+}
+
+/** What a command gets: its arguments, and how it was invoked (for its JSON envelope). */
+export interface RunArgs extends ParsedArgs {
+  invocation: Invocation;
+}
+
 export interface CommandSpec {
   name: string;
   /** Full usage text for `packet help NAME` and `packet NAME --help`. */
   usage: string;
   options: NonNullable<ParseArgsConfig['options']>;
-  run(args: ParsedArgs, io: CliIo): Promise<number>;
+  /**
+   * The command and subject for the JSON envelope, from the arguments as typed (they may be
+   * invalid: an error envelope names them too). Default: the command's name and its first operand.
+   */
+  describe?(args: ParsedArgs): EnvelopeHead;
+  run(args: RunArgs, io: CliIo): Promise<number>;
 }
 
 export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs & { help: boolean } {
@@ -39,6 +55,31 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs 
   }
   const { help, ...values } = parsed.values as OptionValues;
   return { values, positionals: parsed.positionals, help: help === true };
+}
+
+/**
+ * How the command was invoked, read leniently before the strict parse, so that even a usage
+ * error of a command run with `--format json` is reported in the envelope: whether JSON was asked
+ * for, the envelope's command and subject, and the time (a valid --now, else the clock).
+ */
+export function invocationOf(spec: CommandSpec, argv: string[], io: CliIo): { json: boolean; invocation: Invocation } {
+  let loose: ParsedArgs;
+  try {
+    const parsed = parseArgs({ args: argv, options: { ...spec.options, help: { type: 'boolean', short: 'h' } }, strict: false, allowPositionals: true });
+    loose = { values: parsed.values as OptionValues, positionals: parsed.positionals };
+  } catch {
+    loose = { values: {}, positionals: argv.filter((arg) => !arg.startsWith('-')) };
+  }
+  const head = spec.describe?.(loose) ?? { command: spec.name, subject: loose.positionals[0] ?? '' };
+  const now = typeof loose.values.now === 'string' ? parseRfc3339(loose.values.now) : undefined;
+  return { json: spec.options.format !== undefined && loose.values.format === 'json', invocation: { ...head, evaluatedAt: formatRfc3339(now ?? io.now()) } };
+}
+
+/** Whether argv asks for JSON, for a command that does not exist (no option table to parse with). */
+export function asksForJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  const args = end === -1 ? argv : argv.slice(0, end);
+  return args.some((arg, i) => arg === '--format=json' || (arg === '--format' && args[i + 1] === 'json'));
 }
 
 /** For an unknown long option, the command's option nearest to it. */

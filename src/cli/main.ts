@@ -1,8 +1,10 @@
-import { PacketError } from '../core/errors.js';
+import { PacketError, usageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { toolVersion } from '../core/version.js';
+import { formatRfc3339 } from '../core/time.js';
 import { visible } from '../report/escape.js';
-import { parseCommandArgs } from './command.js';
+import { EnvelopeWrittenError, errorEnvelope, renderEnvelope } from '../report/json.js';
+import { asksForJson, invocationOf, parseCommandArgs, type Invocation } from './command.js';
 import { commands, type CommandEntry } from './commands/index.js';
 import { processIo, type CliIo } from './io.js';
 import { closest } from './suggest.js';
@@ -22,29 +24,39 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     return ExitCode.OK;
   }
   const entry = findCommand(name);
-  if (entry === undefined) return unknownCommand(io, name);
+  if (entry === undefined) {
+    if (asksForJson(rest)) io.stdout.write(renderEnvelope(errorEnvelope({ command: name, subject: '' }, formatRfc3339(io.now()), usageError('UNKNOWN_COMMAND', `unknown command "${name}"`, { hint: unknownCommandHint(name) }))));
+    return unknownCommand(io, name);
+  }
+  let json: Invocation | undefined;
   try {
     const spec = await entry.load();
+    const { invocation, json: asked } = invocationOf(spec, rest, io);
+    if (asked) json = invocation;
     const { help, ...args } = parseCommandArgs(spec, rest);
     if (help) {
       io.stdout.write(spec.usage);
       return ExitCode.OK;
     }
-    return await spec.run(args, io);
+    return await spec.run({ ...args, invocation }, io);
   } catch (error) {
-    return reportError(io, error);
+    return reportError(io, error, json);
   }
 }
+
 
 function findCommand(name: string): CommandEntry | undefined {
   return commands.find((command) => command.name === name);
 }
 
 function unknownCommand(io: CliIo, name: string): number {
-  const near = closest(name, commands.map((c) => c.name));
-  const hint = near === undefined ? "run 'packet --help' to list the commands" : `did you mean 'packet ${near}'? run 'packet --help' to list the commands`;
-  io.stderr.write(`packet: unknown command "${visible(name)}"\nhint: ${hint}\n`);
+  io.stderr.write(`packet: unknown command "${visible(name)}"\nhint: ${unknownCommandHint(name)}\n`);
   return ExitCode.USAGE;
+}
+
+function unknownCommandHint(name: string): string {
+  const near = closest(name, commands.map((c) => c.name));
+  return near === undefined ? "run 'packet --help' to list the commands" : `did you mean 'packet ${near}'? run 'packet --help' to list the commands`;
 }
 
 function overview(): string {
@@ -62,7 +74,15 @@ function overview(): string {
   ].join('\n');
 }
 
-export function reportError(io: CliIo, error: unknown): number {
+/**
+ * Print an error that ended a command (text on stderr; with `json`, also the envelope on stdout)
+ * and return its exit code. The exit code does not depend on the format.
+ */
+export function reportError(io: CliIo, thrown: unknown, json?: Invocation): number {
+  // A streamed envelope already carries its error on stdout.
+  const written = thrown instanceof EnvelopeWrittenError;
+  const error = written ? thrown.original : thrown;
+  if (json !== undefined && !written) io.stdout.write(renderEnvelope(errorEnvelope(json, json.evaluatedAt, error)));
   if (error instanceof PacketError) {
     const column = error.line === undefined || error.column === undefined ? '' : `:${error.column}`;
     const where = error.file === undefined ? '' : `${error.file}${error.line === undefined ? '' : `:${error.line}`}${column}: `;

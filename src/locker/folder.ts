@@ -4,6 +4,7 @@
  * records retention and legal hold beside them (locks/<key>.json) and refuses what Object Lock
  * would refuse, but anyone with write access to the folder can change all of it.
  */
+import { formatRfc3339 } from '../core/time.js';
 import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, type Dirent } from 'node:fs';
 import { chmod, link, lstat, mkdir, open, readFile, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -144,7 +145,7 @@ export class FolderBackend implements LockerBackend {
     // The same rules Object Lock applies (without a governance bypass): never shorten, never
     // weaken COMPLIANCE to GOVERNANCE.
     if (current.retainUntil !== undefined && retainUntil.getTime() < current.retainUntil.getTime()) {
-      throw new LockRefusedError(`retention of ${key} cannot be shortened (${current.mode ?? 'retained'} until ${current.retainUntil.toISOString()})`);
+      throw new LockRefusedError(`retention of ${key} cannot be shortened (${current.mode ?? 'retained'} until ${formatRfc3339(current.retainUntil)})`);
     }
     if (current.mode === 'COMPLIANCE' && mode !== 'COMPLIANCE') throw new LockRefusedError(`COMPLIANCE retention of ${key} cannot become ${mode}`);
     await this.writeLock(key, { mode, retainUntil, legalHold: current.legalHold });

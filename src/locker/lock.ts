@@ -2,6 +2,7 @@
  * Setting lock state and proving it took: every write is followed by a read-back, because some
  * stores accept lock headers and silently drop them (radosgw 16.2 on multipart uploads).
  */
+import { formatRfc3339 } from '../core/time.js';
 import { inputError } from '../core/errors.js';
 import type { LockerBackend, LockRequest, LockState } from './backend.js';
 
@@ -33,7 +34,7 @@ export function covers(state: LockState, wanted: { mode: string; retainUntil: Da
 }
 
 export function describeLock(state: Partial<LockState> & { legalHold?: boolean }): string {
-  const retention = state.mode === undefined ? 'no retention' : `${state.mode} until ${state.retainUntil?.toISOString() ?? '?'}`;
+  const retention = state.mode === undefined ? 'no retention' : `${state.mode} until ${state.retainUntil === undefined ? '?' : formatRfc3339(state.retainUntil)}`;
   return `${retention}, legal hold ${state.legalHold === true ? 'ON' : 'OFF'}`;
 }
 

@@ -11,6 +11,7 @@
  * - its aws-chunked upload support answers 411, so checksums are computed only when an operation
  *   requires them (requestChecksumCalculation / responseChecksumValidation WHEN_REQUIRED).
  */
+import { formatRfc3339 } from '../core/time.js';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
@@ -217,7 +218,7 @@ export class S3Backend implements LockerBackend {
       await this.client.send(new PutObjectRetentionCommand({ Bucket: this.settings.bucket, Key: this.key(key), Retention: { Mode: mode, RetainUntilDate: retainUntil } }));
     } catch (error) {
       if (errorName(error) === 'AccessDenied' || errorName(error) === 'InvalidRequest') {
-        throw new LockRefusedError(`${this.description} refused to set ${mode} retention until ${retainUntil.toISOString()} on ${key} (${errorName(error)})`, { cause: error });
+        throw new LockRefusedError(`${this.description} refused to set ${mode} retention until ${formatRfc3339(retainUntil)} on ${key} (${errorName(error)})`, { cause: error });
       }
       throw storageError(`set the retention of ${key}`, this.description, error);
     }

@@ -1,5 +1,5 @@
 export { renderText, renderCheck, formatLocation, type TextOptions } from './text.js';
-export { renderJson } from './json.js';
+export { renderJson, renderEnvelope, reportEnvelope, resultEnvelope, errorEnvelope, jsonError, writeStreamedEnvelope, EnvelopeWrittenError, JSON_OUTPUT_FORMAT, type JsonEnvelope, type JsonError, type JsonErrorKind, type EnvelopeHead, type StreamedEnvelope } from './json.js';
 export { renderGithub, escapeData, escapeProperty } from './github.js';
 export { renderSarif, SARIF_SCHEMA, type SarifOptions } from './sarif.js';
 export { renderMarkdown, escapeMarkdown } from './markdown.js';

@@ -5,6 +5,7 @@
  * `packet verify` would later refuse. Passphrases are passed in by the caller and never logged,
  * stored or put in an error message.
  */
+import { formatRfc3339 } from '../core/time.js';
 import { spawn } from 'node:child_process';
 import * as openpgp from 'openpgp';
 import { environmentError, inputError } from '../core/errors.js';
@@ -96,7 +97,7 @@ export async function signWithKeyFile(
       config: { preferredHashAlgorithm: openpgp.enums.hash.sha256 },
     });
   } catch (error) {
-    throw inputError(SigningCode.KEY_NOT_VALID_FOR_SIGNING, `the key cannot sign at ${options.date.toISOString()} (${errorText(error)})`, {
+    throw inputError(SigningCode.KEY_NOT_VALID_FOR_SIGNING, `the key cannot sign at ${formatRfc3339(options.date)} (${errorText(error)})`, {
       hint: 'check that the key is neither expired nor revoked and has a signing-capable key',
     });
   }

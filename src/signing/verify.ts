@@ -7,6 +7,7 @@
  * reference time, find the issuing key among the candidates, verify the cryptography, then judge
  * the key's validity at signing time (revocation, creation, expiry, signing capability).
  */
+import { formatRfc3339 } from '../core/time.js';
 import { basename } from 'node:path';
 import * as openpgp from 'openpgp';
 import { SignatureFormatError } from './armor.js';
@@ -129,10 +130,10 @@ export async function verifyDetachedSignature(
 
   const skew = options.maxSkewMs ?? DEFAULT_MAX_SKEW_MS;
   if (created.getTime() > options.now.getTime() + skew) {
-    return failWith(SigningCode.SIGNATURE_FROM_FUTURE, `the signature claims to be made at ${created.toISOString()}, after the reference time ${options.now.toISOString()}`);
+    return failWith(SigningCode.SIGNATURE_FROM_FUTURE, `the signature claims to be made at ${formatRfc3339(created)}, after the reference time ${formatRfc3339(options.now)}`);
   }
   if (options.trustedTime !== undefined && created.getTime() > options.trustedTime.getTime() + skew) {
-    return failWith(SigningCode.SIGNATURE_AFTER_TIMESTAMP, `the signature claims to be made at ${created.toISOString()}, after its trusted time-stamp ${options.trustedTime.toISOString()}`);
+    return failWith(SigningCode.SIGNATURE_AFTER_TIMESTAMP, `the signature claims to be made at ${formatRfc3339(created)}, after its trusted time-stamp ${formatRfc3339(options.trustedTime)}`);
   }
   const judgedAt = options.trustedTime ?? created;
   result.judgedAt = judgedAt;
@@ -273,7 +274,7 @@ async function verifyWithKey(
   const soft = revocations.find((revocation) => revocation.created <= judgedAt);
   if (soft !== undefined) {
     return {
-      ...failWith(SigningCode.KEY_REVOKED_BEFORE_SIGNING, `the ${soft.scope} was retired (${soft.reason}) at ${soft.created.toISOString()}, before this signature (${judgedAt.toISOString()})`),
+      ...failWith(SigningCode.KEY_REVOKED_BEFORE_SIGNING, `the ${soft.scope} was retired (${soft.reason}) at ${formatRfc3339(soft.created)}, before this signature (${formatRfc3339(judgedAt)})`),
       revocation: soft,
     };
   }
@@ -286,23 +287,23 @@ async function verifyWithKey(
     await key.verifyPrimaryKey(primaryAt, undefined, config);
   } catch (error) {
     const text = errorText(error);
-    if (/expired/i.test(text)) return failWith(SigningCode.KEY_EXPIRED, `the primary key had expired at ${judgedAt.toISOString()}`);
-    return failWith(SigningCode.KEY_NOT_VALID_FOR_SIGNING, `the primary key was not valid at ${judgedAt.toISOString()} (${text})`);
+    if (/expired/i.test(text)) return failWith(SigningCode.KEY_EXPIRED, `the primary key had expired at ${formatRfc3339(judgedAt)}`);
+    return failWith(SigningCode.KEY_NOT_VALID_FOR_SIGNING, `the primary key was not valid at ${formatRfc3339(judgedAt)} (${text})`);
   }
   if (match.subkey !== undefined) {
     try {
       await match.subkey.verify(subkeyAt, config);
     } catch (error) {
       const text = errorText(error);
-      if (/expired/i.test(text)) return failWith(SigningCode.SUBKEY_EXPIRED, `the signing subkey had expired at ${judgedAt.toISOString()}`);
-      return failWith(SigningCode.KEY_NOT_VALID_FOR_SIGNING, `the signing subkey was not valid at ${judgedAt.toISOString()} (${text})`);
+      if (/expired/i.test(text)) return failWith(SigningCode.SUBKEY_EXPIRED, `the signing subkey had expired at ${formatRfc3339(judgedAt)}`);
+      return failWith(SigningCode.KEY_NOT_VALID_FOR_SIGNING, `the signing subkey was not valid at ${formatRfc3339(judgedAt)} (${text})`);
     }
   }
   try {
     const signing = await key.getSigningKey(match.signingPacket.getKeyID(), signingAt, undefined, config);
     if (signing.getFingerprint().toUpperCase() !== result.signingKeyFingerprint) throw new Error('another key was selected');
   } catch (error) {
-    return failWith(SigningCode.KEY_NOT_VALID_FOR_SIGNING, `the key is not certified for signing at ${judgedAt.toISOString()} (${errorText(error)})`);
+    return failWith(SigningCode.KEY_NOT_VALID_FOR_SIGNING, `the key is not certified for signing at ${formatRfc3339(judgedAt)} (${errorText(error)})`);
   }
 
   return { ...result, ok: true, code: SigningCode.OK, message: `good signature by ${result.primaryFingerprint}` };

@@ -1,3 +1,4 @@
+import { formatRfc3339 } from '../core/time.js';
 import { fail, pass, type Check } from '../core/result.js';
 import { describeCause } from '../core/errors.js';
 import { buildChain, checkKeyBounds, extendedKeyUsage, parseCertificate, type CertInfo, type TrustAnchor } from './certs.js';
@@ -231,9 +232,9 @@ function uniqueCertificates(certs: CertInfo[]): CertInfo[] {
 /** A token from after the evaluation time proves nothing about that time. */
 function checkNotAfter(genTime: Date, notAfter: Date): string {
   if (genTime.getTime() > notAfter.getTime()) {
-    throw new TimestampError('GENTIME_AFTER_EVALUATION_TIME', `genTime ${genTime.toISOString()} is after the evaluation time (${notAfter.toISOString()} with the allowed skew)`);
+    throw new TimestampError('GENTIME_AFTER_EVALUATION_TIME', `genTime ${formatRfc3339(genTime)} is after the evaluation time (${formatRfc3339(notAfter)} with the allowed skew)`);
   }
-  return `genTime ${genTime.toISOString()} is not after the evaluation time`;
+  return `genTime ${formatRfc3339(genTime)} is not after the evaluation time`;
 }
 
 function weakPssHash(algorithm: AlgorithmId): string | undefined {
@@ -355,8 +356,8 @@ function checkValidity(chain: CertInfo[], genTime: Date, accuracyMs: number): st
   const earliest = genTime.getTime() - accuracyMs;
   const latest = genTime.getTime() + accuracyMs;
   for (const cert of chain) {
-    if (earliest < cert.notBefore.getTime()) throw new TimestampError('CERT_NOT_YET_VALID', `${cert.subject} was not yet valid at genTime ${genTime.toISOString()}`);
-    if (latest > cert.notAfter.getTime()) throw new TimestampError('CERT_EXPIRED', `${cert.subject} had expired at genTime ${genTime.toISOString()}`);
+    if (earliest < cert.notBefore.getTime()) throw new TimestampError('CERT_NOT_YET_VALID', `${cert.subject} was not yet valid at genTime ${formatRfc3339(genTime)}`);
+    if (latest > cert.notAfter.getTime()) throw new TimestampError('CERT_EXPIRED', `${cert.subject} had expired at genTime ${formatRfc3339(genTime)}`);
   }
-  return `${chain.length} certificate(s) valid at genTime ${genTime.toISOString()}`;
+  return `${chain.length} certificate(s) valid at genTime ${formatRfc3339(genTime)}`;
 }

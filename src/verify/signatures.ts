@@ -1,3 +1,4 @@
+import { formatRfc3339 } from '../core/time.js';
 import { fail, pass, type Check } from '../core/result.js';
 import { unsealedPath } from '../packet/format.js';
 import type { PacketReading } from '../packet/reader.js';
@@ -219,8 +220,8 @@ function signatureData(v: SignatureVerification, trustedTime: Date | undefined):
   const data: Record<string, unknown> = {};
   if (v.primaryFingerprint !== undefined) data.fingerprint = v.primaryFingerprint;
   if (v.signingKeyFingerprint !== undefined) data.signingKey = v.signingKeyFingerprint;
-  if (v.created !== undefined) data.created = v.created.toISOString();
-  if (trustedTime !== undefined) data.trustedTime = trustedTime.toISOString();
+  if (v.created !== undefined) data.created = formatRfc3339(v.created);
+  if (trustedTime !== undefined) data.trustedTime = formatRfc3339(trustedTime);
   if (v.hashAlgorithm !== undefined) data.hash = v.hashAlgorithm;
   if (v.publicKeyAlgorithm !== undefined) data.algorithm = v.publicKeyAlgorithm;
   if (v.keySources.length > 0) data.keySources = v.keySources;

@@ -51,7 +51,7 @@ export function timestampLookup(reading: PacketReading, policy: TrustPolicy, now
       pass('timestamp', `trusted time ${formatRfc3339(result.genTime)} from ${result.trustedTsa ?? result.tsa ?? 'a trusted TSA'}`, {
         subject,
         data: {
-          genTime: result.genTime.toISOString(),
+          genTime: formatRfc3339(result.genTime),
           ...(result.accuracyMs === undefined ? {} : { accuracyMs: result.accuracyMs }),
           ...(result.tsa === undefined ? {} : { tsa: result.tsa }),
           ...(result.trustedTsa === undefined ? {} : { trustedTsa: result.trustedTsa }),

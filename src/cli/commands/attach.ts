@@ -6,6 +6,7 @@ import { formatRfc3339 } from '../../core/time.js';
 import { attachSignature } from '../../ceremony/attach.js';
 import { loadTrustPolicy } from '../../trust/index.js';
 import { choiceOption, pathOption, stringOption, nowOption, type CommandSpec } from '../command.js';
+import { writeResult } from '../output.js';
 
 export const attachCommand: CommandSpec = {
   name: 'attach',
@@ -31,7 +32,7 @@ exit codes: 0 attached, 1 the packet is not intact or the signature does not ver
     now: { type: 'string' },
     format: { type: 'string' },
   },
-  async run({ values, positionals }, io) {
+  async run({ values, positionals, invocation }, io) {
     guardInterrupts(io.stderr, io.stderrIsTTY);
     const format = choiceOption(values, 'format', ['text', 'json'] as const, 'text');
     if (positionals.length !== 2) {
@@ -44,7 +45,7 @@ exit codes: 0 attached, 1 the packet is not intact or the signature does not ver
     const keyFiles = ((values.key as string[] | undefined) ?? []).map((p) => resolve(io.cwd, p));
     const result = await attachSignature(packetPath, signatureFile, { now, keyFiles, ...(policy === undefined ? {} : { policy }) });
     if (format === 'json') {
-      io.stdout.write(`${JSON.stringify({ packet: packetPath, fingerprint: result.fingerprint, signature: result.file, ...(result.created ? { created: formatRfc3339(result.created) } : {}) }, null, 2)}\n`);
+      writeResult(io, invocation, { path: packetPath, fingerprint: result.fingerprint, signature: result.file, alreadyPresent: result.alreadyPresent, ...(result.created ? { created: formatRfc3339(result.created) } : {}) });
     } else {
       io.stdout.write(`packet attach: ${result.alreadyPresent ? `${result.file} is already in` : `added ${result.file} to`} ${packetPath}\n`);
     }

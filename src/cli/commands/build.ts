@@ -4,6 +4,7 @@ import { ExitCode } from '../../core/exit-codes.js';
 import { guardInterrupts } from '../../core/interrupt.js';
 import { booleanOption, choiceOption, stringOption, type CommandSpec } from '../command.js';
 import { createProgress, formatBytes, rate } from '../progress.js';
+import { writeResult } from '../output.js';
 import { plural } from '../../core/plural.js';
 
 export const buildCommand: CommandSpec = {
@@ -49,7 +50,8 @@ exit codes: 0 built, 1 an input cannot be packed (missing, a secret left after r
     format: { type: 'string' },
     quiet: { type: 'boolean' },
   },
-  async run({ values, positionals }, io) {
+  describe: ({ positionals }) => ({ command: 'build', subject: positionals.join(' ') }),
+  async run({ values, positionals, invocation }, io) {
     guardInterrupts(io.stderr, io.stderrIsTTY);
     const format = choiceOption(values, 'format', ['text', 'json'] as const, 'text');
     const name = stringOption(values, 'name');
@@ -83,7 +85,7 @@ exit codes: 0 built, 1 an input cannot be packed (missing, a secret left after r
     }).finally(() => progress.done());
     const m = result.metadata;
     if (format === 'json') {
-      io.stdout.write(`${JSON.stringify({ out: result.out, form: result.form, digest: result.digest, packet: m }, null, 2)}\n`);
+      writeResult(io, invocation, { path: result.out, form: result.form, digest: result.digest, packet: m });
     } else {
       io.stdout.write(
         [

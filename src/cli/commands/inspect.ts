@@ -5,6 +5,9 @@ import { ExitCode } from '../../core/exit-codes.js';
 import { formatBytes } from '../progress.js';
 import { renderCheck } from '../../report/text.js';
 import { plural } from '../../core/plural.js';
+import { makeReport } from '../../core/result.js';
+import { reportEnvelope, writeStreamedEnvelope } from '../../report/json.js';
+import { exitCodeFor } from '../output.js';
 
 export const inspectCommand: CommandSpec = {
   name: 'inspect',
@@ -19,7 +22,7 @@ options:
 exit codes: 0 intact, 1 an integrity problem, 2 usage error
 `,
   options: { format: { type: 'string' } },
-  async run({ values, positionals }, io) {
+  async run({ values, positionals, invocation }, io) {
     const format = choiceOption(values, 'format', ['text', 'json'] as const, 'text');
     const path = singlePacket(positionals, 'inspect', io);
     const reading = await readPacket(path);
@@ -30,17 +33,12 @@ exit codes: 0 intact, 1 an integrity problem, 2 usage error
       keys: [...reading.unsealed.keys.keys()],
     };
     if (format === 'json') {
+      // An intact packet reads `intact`, never `pass`: inspect checks no signature.
+      const report = makeReport({ command: 'inspect', subject: path, evaluatedAt: invocation.evaluatedAt, checks: reading.checks, integrityOnly: true });
+      const facts = { path, form: reading.form, ...(reading.digest === undefined ? {} : { digest: reading.digest }), ...(reading.metadata === undefined ? {} : { packet: reading.metadata }), ...unsealed };
       // The file list is streamed into the JSON text, one file at a time (a packet may list a million).
-      const FILES = '\u0000files\u0000';
-      const [before, after] = JSON.stringify({ path, form: reading.form, intact: reading.intact, digest: reading.digest, packet: reading.metadata, files: FILES, ...unsealed, problems }, null, 2).split(JSON.stringify(FILES)) as [string, string];
-      io.stdout.write(`${before}[`);
-      let first = true;
-      for await (const file of listPayloadFiles(path)) {
-        io.stdout.write(`${first ? '' : ','}\n    ${JSON.stringify(file, null, 2).replace(/\n/g, '\n    ')}`);
-        first = false;
-      }
-      io.stdout.write(`${first ? '' : '\n  '}]${after}\n`);
-      return reading.intact ? ExitCode.OK : ExitCode.CHECK_FAILED;
+      await writeStreamedEnvelope((text) => io.stdout.write(text), { head: reportEnvelope(report, invocation, facts), list: 'files', items: listPayloadFiles(path) });
+      return exitCodeFor(report);
     }
     const m = reading.metadata;
     const lines = [`packet ${path} (${reading.form})`];

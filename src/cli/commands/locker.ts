@@ -5,9 +5,9 @@ import { ledgerStamper, type Stamper } from '../../locker/stamp.js';
 import type { TrustedTsa } from '../../timestamp/verify.js';
 import { formatRfc3339, parseRfc3339 } from '../../core/time.js';
 import type { LockerBackend, LockerConfig, RetentionMode } from '../../locker/index.js';
-import { booleanOption, choiceOption, nowOption, pathOption, stringOption, type CommandSpec, type OptionValues } from '../command.js';
+import { booleanOption, choiceOption, nowOption, pathOption, stringOption, type CommandSpec, type Invocation, type OptionValues } from '../command.js';
 import type { CliIo } from '../io.js';
-import { exitCodeFor, writeReport } from '../output.js';
+import { exitCodeFor, writeReport, writeResult } from '../output.js';
 import { createProgress, formatBytes } from '../progress.js';
 import { plural } from '../../core/plural.js';
 
@@ -75,7 +75,13 @@ options:
     format: { type: 'string' },
     quiet: { type: 'boolean' },
   },
-  async run({ values, positionals }, io) {
+  describe: ({ values, positionals }) => {
+    const [sub, ...operands] = positionals;
+    const known = sub !== undefined && (SUBCOMMANDS as readonly string[]).includes(sub);
+    const locker = stringOption(values, 'locker') ?? stringOption(values, 'folder') ?? '';
+    return { command: known ? `locker ${sub}` : 'locker', subject: known && operands.length > 0 ? operands.join(' ') : locker };
+  },
+  async run({ values, positionals, invocation }, io) {
     const sub = positionals[0];
     if (sub === undefined || !(SUBCOMMANDS as readonly string[]).includes(sub)) {
       throw usageError('BAD_ARGUMENTS', sub === undefined ? 'a subcommand is required' : `unknown subcommand "${sub}"`, { hint: `use one of ${SUBCOMMANDS.join(', ')}; run 'packet locker --help'` });
@@ -93,7 +99,7 @@ options:
     const onSigterm = interrupted(143);
     process.once('SIGINT', onSigint).once('SIGTERM', onSigterm);
     try {
-      return await runSubcommand(sub as Subcommand, { io, values, args, format, now, config, backend });
+      return await runSubcommand(sub as Subcommand, { io, values, args, format, now, config, backend, invocation });
     } catch (error) {
       const { LockRefusedError } = await import('../../locker/index.js');
       if (error instanceof LockRefusedError) throw inputError('LOCKER_LOCK_REFUSED', error.message, { cause: error, hint: 'retention can only be extended, and COMPLIANCE can never be weakened' });
@@ -113,6 +119,7 @@ interface Context {
   now: Date;
   config: LockerConfig;
   backend: LockerBackend;
+  invocation: Invocation;
 }
 
 async function lockerConfig(io: CliIo, values: OptionValues): Promise<LockerConfig> {
@@ -144,13 +151,13 @@ async function runSubcommand(sub: Subcommand, ctx: Context): Promise<number> {
         const result = await locker.pushPacket(backend, ctx.config, packet, { now, onProgress, ...(policy === undefined ? {} : { policy }), ...stampOption(ctx.config) });
         progress.done();
         if (!result.pushed) {
-          writeReport(io, result.report, ctx.format);
+          writeReport(io, result.report, ctx.format, { head: ctx.invocation, facts: { path: packet } });
           io.stderr.write('packet: not pushed: the packet did not verify\n');
           return exitCodeFor(result.report);
         }
         const state = result.alreadyStored === true ? 'already in the locker' : result.resumed === true ? 'pushed (completed an interrupted push)' : 'pushed';
         return emit(ctx, {
-          action: 'push', state, digest: result.digest, key: result.key, ledgerSeq: result.ledgerSeq, entry: result.entry, lock: lockFacts(result.lock), worm: backend.worm,
+          path: packet, state, digest: result.digest, key: result.key, ledgerSeq: result.ledgerSeq, entry: result.entry, lock: lockFacts(result.lock), worm: backend.worm,
         }, [
           `${state}: sha256:${result.digest}`,
           `  to ${backend.description}${backend.worm ? '' : ' (a folder: no WORM guarantee)'}`,
@@ -165,12 +172,12 @@ async function runSubcommand(sub: Subcommand, ctx: Context): Promise<number> {
           if (ctx.args.length > 0) throw usageError('BAD_ARGUMENTS', 'pull --all takes no DIGEST');
           const result = await locker.pullAll(backend, out, onProgress);
           progress.done();
-          return emit(ctx, { action: 'pull', all: true, out, ...result }, [`mirrored ${plural(result.objects, 'object', 'objects')} (${formatBytes(result.bytes)}; ${result.skipped} already there) into ${out}`]);
+          return emit(ctx, { all: true, out, ...result }, [`mirrored ${plural(result.objects, 'object', 'objects')} (${formatBytes(result.bytes)}; ${result.skipped} already there) into ${out}`]);
         }
         const digest = digestArgument(ctx.args, sub);
         const result = await locker.pullPacket(backend, digest, out, onProgress);
         progress.done();
-        return emit(ctx, { action: 'pull', digest, out, object: result.object }, [`pulled sha256:${digest} to ${out}: ${formatBytes(result.object.size)}, bytes hash to what was pushed`]);
+        return emit(ctx, { digest, out, object: result.object }, [`pulled sha256:${digest} to ${out}: ${formatBytes(result.object.size)}, bytes hash to what was pushed`]);
       }
       case 'list': {
         const filter = {
@@ -183,7 +190,7 @@ async function runSubcommand(sub: Subcommand, ctx: Context): Promise<number> {
         const listed = await locker.listEntries(backend, filter);
         const bad = listed.filter((item) => item.entry === undefined);
         const entries = listed.flatMap((item) => (item.entry === undefined ? [] : [item.entry]));
-        if (ctx.format === 'json') io.stdout.write(`${JSON.stringify({ format: 'evidence-packet/locker/v1', action: 'list', entries, problems: bad }, null, 2)}\n`);
+        if (ctx.format === 'json') writeResult(io, ctx.invocation, { entries, problems: bad });
         else {
           // Names and operations come from packets: shown on one line, without control characters.
           const { displayText } = await import('../../report/index.js');
@@ -198,7 +205,7 @@ async function runSubcommand(sub: Subcommand, ctx: Context): Promise<number> {
       case 'release': {
         const digest = digestArgument(ctx.args, sub);
         const result = await locker.setHold(backend, digest, sub === 'hold', now, locker.ledgerStamper(ctx.config));
-        return emit(ctx, { action: sub, digest, lock: lockFacts(result.lock), ledgerSeq: result.ledgerSeq }, [`legal hold ${sub === 'hold' ? 'ON' : 'OFF'} for sha256:${digest} (read back: ${describe(result.lock)}); ledger entry ${result.ledgerSeq}`]);
+        return emit(ctx, { digest, lock: lockFacts(result.lock), ledgerSeq: result.ledgerSeq }, [`legal hold ${sub === 'hold' ? 'ON' : 'OFF'} for sha256:${digest} (read back: ${describe(result.lock)}); ledger entry ${result.ledgerSeq}`]);
       }
       case 'retention': {
         const digest = digestArgument(ctx.args, sub);
@@ -206,7 +213,7 @@ async function runSubcommand(sub: Subcommand, ctx: Context): Promise<number> {
         const until = retentionUntil(values, now);
         const mode = (stringOption(values, 'mode') === undefined ? current.mode ?? ctx.config.retention.default.mode : choiceOption(values, 'mode', ['COMPLIANCE', 'GOVERNANCE'] as const, 'COMPLIANCE')) as RetentionMode;
         const result = await locker.extendRetention(backend, digest, mode, until, now, locker.ledgerStamper(ctx.config));
-        return emit(ctx, { action: 'retention', digest, lock: lockFacts(result.lock), ledgerSeq: result.ledgerSeq }, [`retention of sha256:${digest}: ${describe(result.lock)}; ledger entry ${result.ledgerSeq}`]);
+        return emit(ctx, { digest, lock: lockFacts(result.lock), ledgerSeq: result.ledgerSeq }, [`retention of sha256:${digest}: ${describe(result.lock)}; ledger entry ${result.ledgerSeq}`]);
       }
       case 'verify': {
         if (ctx.args.length > 0) throw usageError('BAD_ARGUMENTS', 'verify takes no arguments');
@@ -214,7 +221,7 @@ async function runSubcommand(sub: Subcommand, ctx: Context): Promise<number> {
         const tsa = tsaCa === undefined ? undefined : [await readTsaRoots(tsaCa)];
         const report = await locker.verifyLocker(backend, { now, onProgress, ...(tsa === undefined ? {} : { tsa }) });
         progress.done();
-        writeReport(io, report, ctx.format, { showPassed: true });
+        writeReport(io, report, ctx.format, { showPassed: true, head: ctx.invocation });
         return exitCodeFor(report);
       }
     }
@@ -248,7 +255,7 @@ function checkArguments(sub: Subcommand, args: string[], values: OptionValues): 
 }
 
 function emit(ctx: Context, data: Record<string, unknown>, lines: string[]): number {
-  if (ctx.format === 'json') ctx.io.stdout.write(`${JSON.stringify({ format: 'evidence-packet/locker/v1', ...data }, null, 2)}\n`);
+  if (ctx.format === 'json') writeResult(ctx.io, ctx.invocation, data);
   else ctx.io.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }

@@ -6,6 +6,7 @@ import { signPacket, type Signer } from '../../ceremony/sign.js';
 import { loadTrustPolicy } from '../../trust/index.js';
 import { booleanOption, choiceOption, pathOption, stringOption, nowOption, singlePacket, type CommandSpec } from '../command.js';
 import { PASSPHRASE_ENV, readPassphrase } from '../passphrase.js';
+import { writeResult } from '../output.js';
 
 export const signCommand: CommandSpec = {
   name: 'sign',
@@ -39,7 +40,7 @@ exit codes: 0 signed, 1 the packet is not intact or the key is unusable, 2 usage
     now: { type: 'string' },
     format: { type: 'string' },
   },
-  async run({ values, positionals }, io) {
+  async run({ values, positionals, invocation }, io) {
     guardInterrupts(io.stderr, io.stderrIsTTY);
     const format = choiceOption(values, 'format', ['text', 'json'] as const, 'text');
     const packetPath = singlePacket(positionals, 'sign', io);
@@ -69,7 +70,7 @@ exit codes: 0 signed, 1 the packet is not intact or the key is unusable, 2 usage
     if (policy !== undefined) signer.policy = policy;
     const result = await signPacket(packetPath, signer, now);
     if (format === 'json') {
-      io.stdout.write(`${JSON.stringify({ packet: packetPath, digest: result.digest, fingerprint: result.fingerprint, created: formatRfc3339(result.created), signature: `signatures/${result.fingerprint}.asc` }, null, 2)}\n`);
+      writeResult(io, invocation, { path: packetPath, digest: result.digest, fingerprint: result.fingerprint, signature: `signatures/${result.fingerprint}.asc`, created: formatRfc3339(result.created) });
     } else {
       io.stdout.write(`packet sign: added signatures/${result.fingerprint}.asc to ${packetPath}\n  digest  sha256:${result.digest}\n  signed  ${formatRfc3339(result.created)}\n`);
     }

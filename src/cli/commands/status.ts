@@ -24,7 +24,7 @@ exit codes: 0 complete, 1 a check failed, 2 usage error, 4 incomplete (dual cont
     now: { type: 'string' },
     format: { type: 'string' },
   },
-  async run({ values, positionals }, io) {
+  async run({ values, positionals, invocation }, io) {
     const format = choiceOption(values, 'format', ['text', 'json'] as const, 'text');
     const packetPath = singlePacket(positionals, 'status', io);
     const policyFile = pathOption(io, values, 'policy');
@@ -32,7 +32,7 @@ exit codes: 0 complete, 1 a check failed, 2 usage error, 4 incomplete (dual cont
     const now = nowOption(io, values);
     const policy = await loadTrustPolicy(policyFile);
     const outcome = await verifyPacket(packetPath, { now, policy, unmet: 'warn', command: 'status' });
-    if (format === 'json') writeReport(io, outcome.report, 'json');
+    if (format === 'json') writeReport(io, outcome.report, 'json', { head: invocation, facts: { path: packetPath } });
     else io.stdout.write(renderStatus(outcome.report));
     return exitCodeFor(outcome.report);
   },

@@ -4,9 +4,10 @@ import { usageError } from '../../core/errors.js';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { importTimestamp, timestampPacket, type TimestampPacketResult } from '../../ceremony/timestamp.js';
-import { choiceOption, nowOption, requireStringOption, pathOption, stringOption, singlePacket, type CommandSpec } from '../command.js';
+import { choiceOption, nowOption, requireStringOption, pathOption, stringOption, singlePacket, type CommandSpec, type Invocation } from '../command.js';
 import type { CliIo } from '../io.js';
 import { plural } from '../../core/plural.js';
+import { writeResult } from '../output.js';
 
 export const timestampCommand: CommandSpec = {
   name: 'timestamp',
@@ -48,12 +49,12 @@ exit codes: 0 stamped, 1 the packet is not intact or a token is rejected, 2 usag
     'tsa-certs': { type: 'string' },
     now: { type: 'string' },
   },
-  async run({ values, positionals }, io) {
+  async run({ values, positionals, invocation }, io) {
     guardInterrupts(io.stderr, io.stderrIsTTY);
     const format = choiceOption(values, 'format', ['text', 'json'] as const, 'text');
     if (stringOption(values, 'import') !== undefined) {
       const imported = await runImport(values, positionals, io);
-      return render(io, format, imported.packetPath, imported.result);
+      return render(io, format, invocation, imported.packetPath, imported.result);
     }
     for (const name of ['policy', 'tsa-certs', 'now']) {
       if (stringOption(values, name) !== undefined) throw usageError('BAD_ARGUMENTS', `--${name} goes with --import`, { hint: "run 'packet timestamp --help' for usage" });
@@ -75,13 +76,13 @@ exit codes: 0 stamped, 1 the packet is not intact or a token is rejected, 2 usag
       ...(caFile === undefined ? {} : { caFile }),
       ...(policy === undefined ? {} : { policy }),
     });
-    return render(io, format, packetPath, result);
+    return render(io, format, invocation, packetPath, result);
   },
 };
 
-function render(io: CliIo, format: 'text' | 'json', packetPath: string, result: TimestampPacketResult): number {
+function render(io: CliIo, format: 'text' | 'json', invocation: Invocation, packetPath: string, result: TimestampPacketResult): number {
   if (format === 'json') {
-    io.stdout.write(`${JSON.stringify({ packet: packetPath, ...result }, null, 2)}\n`);
+    writeResult(io, invocation, { path: packetPath, added: result.added, alreadyStamped: result.alreadyStamped });
   } else {
     const lines = [`packet timestamp: ${plural(result.added.length, 'time-stamp', 'time-stamps')} added to ${packetPath}`];
     for (const file of result.added) lines.push(`  added   ${file}`);

@@ -3,6 +3,7 @@ import { ExitCode } from '../../core/exit-codes.js';
 import { usageError } from '../../core/errors.js';
 import { unsignPacket } from '../../ceremony/unsign.js';
 import { choiceOption, type CommandSpec } from '../command.js';
+import { writeResult } from '../output.js';
 
 export const unsignCommand: CommandSpec = {
   name: 'unsign',
@@ -22,7 +23,7 @@ exit codes: 0 removed, 1 no such signature or a bad fingerprint, 2 usage error,
   options: {
     format: { type: 'string' },
   },
-  async run({ values, positionals }, io) {
+  async run({ values, positionals, invocation }, io) {
     const format = choiceOption(values, 'format', ['text', 'json'] as const, 'text');
     if (positionals.length !== 2) {
       throw usageError('BAD_ARGUMENTS', `expected PACKET and FINGERPRINT, got ${positionals.length} arguments`, { hint: "run 'packet unsign --help' for usage" });
@@ -32,7 +33,7 @@ exit codes: 0 removed, 1 no such signature or a bad fingerprint, 2 usage error,
     const packetPath = resolve(io.cwd, packetArg);
     const result = await unsignPacket(packetPath, fingerprint);
     if (format === 'json') {
-      io.stdout.write(`${JSON.stringify({ packet: packetPath, fingerprint: result.fingerprint, removed: result.removed, remaining: result.remaining }, null, 2)}\n`);
+      writeResult(io, invocation, { path: packetPath, fingerprint: result.fingerprint, removed: result.removed, remaining: result.remaining });
     } else {
       io.stdout.write(`packet unsign: removed ${result.removed.join(', ')} from ${packetPath}\n  signatures left: ${result.remaining.length}\n`);
     }

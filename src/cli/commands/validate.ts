@@ -52,7 +52,8 @@ exit codes: 0 all valid, 1 a contract is invalid, 2 usage error (unknown flag, m
     profile: { type: 'string' },
     'list-profiles': { type: 'boolean' },
   },
-  async run({ values, positionals }, io) {
+  describe: ({ positionals }) => ({ command: 'validate', subject: positionals.join(' ') }),
+  async run({ values, positionals, invocation }, io) {
     if (booleanOption(values, 'list-profiles')) {
       io.stdout.write(listProfiles().map((name) => `${name}\n`).join(''));
       return ExitCode.OK;
@@ -75,7 +76,7 @@ exit codes: 0 all valid, 1 a contract is invalid, 2 usage error (unknown flag, m
     });
     if (format === 'github') io.stdout.write(renderGithub(report));
     else if (format === 'sarif') io.stdout.write(renderSarif(report, { ruleHelp: ruleHelp(loaded) }));
-    else writeReport(io, report, format);
+    else writeReport(io, report, format, { head: invocation });
     return exitCodeFor(report);
   },
 };

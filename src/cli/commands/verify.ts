@@ -2,14 +2,15 @@ import { resolve } from 'node:path';
 import type { CliIo } from '../io.js';
 import { verifyPacket } from '../../verify/verify.js';
 import { expandPacketArguments, BatchTally, type BatchSummary } from '../../verify/batch.js';
-import { booleanOption, choiceOption, pathOption, stringOption, nowOption, type CommandSpec, type OptionValues } from '../command.js';
+import { booleanOption, choiceOption, pathOption, stringOption, nowOption, type CommandSpec, type Invocation, type OptionValues } from '../command.js';
 import { exitCodeFor, exitCodeForVerdict, writeReport } from '../output.js';
 import { createProgress, formatBytes, rate } from '../progress.js';
 import { describeCause, environmentError, usageError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../core/atomic.js';
-import { verdictLabel, type Report } from '../../core/result.js';
+import { summarize, verdictLabel, type Report, type ReportSummary } from '../../core/result.js';
 import { plural } from '../../core/plural.js';
 import { renderHtml, renderMarkdown } from '../../report/index.js';
+import { reportEnvelope, resultEnvelope, writeStreamedEnvelope, type JsonEnvelope } from '../../report/json.js';
 
 export const verifyCommand: CommandSpec = {
   name: 'verify',
@@ -23,7 +24,8 @@ A policy is required. --integrity-only checks the entries and files alone; its v
 INTACT (integrity only: signatures and approvals not checked), never PASS.
 
 Several packets, or a folder of packets (its *.tar files and unpacked packets), are verified
-one after another: one report each, then a summary; with --format json a list of reports.
+one after another: one report each, then a summary; with --format json one envelope whose
+facts.reports lists the envelope of each packet (docs/json-output.md).
 
 exit codes: 0 verified (or intact, with --integrity-only), 1 a check failed,
             2 usage error (no --policy and no --integrity-only), 3 environment error,
@@ -47,15 +49,15 @@ options:
     report: { type: 'string' },
     quiet: { type: 'boolean' },
   },
-  async run({ values, positionals }, io) {
+  describe: ({ positionals }) => ({ command: 'verify', subject: positionals.join(' ') }),
+  async run({ values, positionals, invocation }, io) {
     const format = choiceOption(values, 'format', ['text', 'json', 'markdown', 'html'] as const, 'text');
     if (positionals.length === 0) {
       throw usageError('BAD_ARGUMENTS', 'expected at least one PACKET', { hint: "run 'packet verify --help' for usage" });
     }
     const integrityOnly = policyChoice(values);
-    const named = positionals.map((p) => resolve(io.cwd, p));
-    const packets = await expandPacketArguments(named);
-    const batch = packets.length > 1 || packets[0] !== named[0];
+    const packets = await packetsAsNamed(io, positionals);
+    const batch = packets.length > 1 || packets[0]?.path !== resolve(io.cwd, positionals[0] as string);
     const reportFile = stringOption(values, 'report');
     if (batch && (reportFile !== undefined || format === 'markdown' || format === 'html')) {
       throw usageError('BAD_ARGUMENTS', '--report and --format markdown|html take one packet', { hint: 'verify the packets one by one for auditor reports' });
@@ -80,36 +82,69 @@ options:
         }).finally(() => progress.done())
       ).report;
 
-    if (batch) return verifyBatch(io, packets, format === 'json' ? 'json' : 'text', verifyOne);
-    const report = await verifyOne(packets[0] as string, '');
+    if (batch) return verifyBatch(io, packets, format === 'json' ? invocation : undefined, verifyOne);
+    const report = await verifyOne((packets[0] as NamedPacket).path, '');
     if (reportFile !== undefined && reportKind !== undefined) await writeAuditorReport(resolve(io.cwd, reportFile), reportKind, report);
     if (format === 'markdown') io.stdout.write(renderMarkdown(report));
     else if (format === 'html') io.stdout.write(renderHtml(report));
-    else writeReport(io, report, format, { showPassed: true });
+    else writeReport(io, report, format, { showPassed: true, head: invocation, facts: { path: report.subject } });
     return exitCodeFor(report);
   },
 };
 
+/** A packet to verify: its path, and how the user named it (a folder operand's packets: DIR/NAME). */
+interface NamedPacket {
+  path: string;
+  subject: string;
+}
+
+async function packetsAsNamed(io: CliIo, operands: string[]): Promise<NamedPacket[]> {
+  const packets: NamedPacket[] = [];
+  for (const operand of operands) {
+    const named = resolve(io.cwd, operand);
+    for (const path of await expandPacketArguments([named])) {
+      packets.push({ path, subject: path === named ? operand : `${operand.replace(/\/+$/, '')}${path.slice(named.length)}` });
+    }
+  }
+  return packets;
+}
+
 /**
  * Several packets, one after another: each report is printed as soon as it is made and then
  * dropped, so memory does not grow with the number of packets; then a summary (text) or the end
- * of the list (JSON). The exit code is that of the worst verdict.
+ * of the envelope (JSON: facts.reports, then facts.packets and the worst verdict). The exit code
+ * is that of the worst verdict.
  */
-async function verifyBatch(io: CliIo, packets: string[], format: 'text' | 'json', verifyOne: (path: string, label: string) => Promise<Report>): Promise<number> {
+async function verifyBatch(io: CliIo, packets: NamedPacket[], json: Invocation | undefined, verifyOne: (path: string, label: string) => Promise<Report>): Promise<number> {
   const tally = new BatchTally();
   const failedPaths: string[] = [];
-  if (format === 'json') io.stdout.write('[\n');
-  for (const [i, path] of packets.entries()) {
-    const report = await verifyOne(path, `${i + 1}/${plural(packets.length, 'packet', 'packets')}, `);
-    tally.add(report);
-    if ((report.verdict === 'fail' || report.verdict === 'incomplete') && failedPaths.length < 100) failedPaths.push(`  ${report.verdict === 'fail' ? 'FAIL      ' : 'INCOMPLETE'}  ${path}`);
-    if (format === 'json') io.stdout.write(`${i > 0 ? ',\n' : ''}${renderJsonIndented(report)}`);
-    else writeReport(io, report, 'text', { showPassed: false });
+  const checkCounts = summarize([]);
+  const each = async function* (): AsyncGenerator<JsonEnvelope> {
+    for (const [i, packet] of packets.entries()) {
+      const report = await verifyOne(packet.path, `${i + 1}/${plural(packets.length, 'packet', 'packets')}, `);
+      tally.add(report);
+      for (const status of Object.keys(checkCounts) as (keyof ReportSummary)[]) checkCounts[status] += report.summary[status];
+      if ((report.verdict === 'fail' || report.verdict === 'incomplete') && failedPaths.length < 100) failedPaths.push(`  ${report.verdict === 'fail' ? 'FAIL      ' : 'INCOMPLETE'}  ${packet.path}`);
+      if (json === undefined) writeReport(io, report, 'text', { showPassed: false });
+      yield reportEnvelope(report, { command: 'verify', subject: packet.subject }, { path: packet.path });
+    }
+  };
+  if (json === undefined) {
+    for await (const _ of each());
+    const summary = tally.result();
+    io.stdout.write(renderSummary(summary, failedPaths));
+    return exitCodeForVerdict(summary.verdict);
   }
-  const summary = tally.result();
-  if (format === 'json') io.stdout.write('\n]\n');
-  else io.stdout.write(renderSummary(summary, failedPaths));
-  return exitCodeForVerdict(summary.verdict);
+  await writeStreamedEnvelope((text) => io.stdout.write(text), {
+    head: resultEnvelope(json, json.evaluatedAt, {}),
+    list: 'reports',
+    items: each(),
+    after: () => {
+      const { verdict, ...counts } = tally.result();
+      return { facts: { totals: counts }, verdict, checks: [], summary: checkCounts };
+    },
+  });
+  return exitCodeForVerdict(tally.result().verdict);
 }
 
 function renderSummary(s: BatchSummary, failedPaths: string[]): string {
@@ -117,14 +152,6 @@ function renderSummary(s: BatchSummary, failedPaths: string[]): string {
   const lines = [`packet verify: ${plural(s.packets, 'packet', 'packets')}: ${counts.join(', ')}: ${verdictLabel(s.verdict)}`, ...failedPaths];
   if (s.failed + s.incomplete > failedPaths.length) lines.push(`  ... and ${s.failed + s.incomplete - failedPaths.length} more`);
   return `${lines.join('\n')}\n`;
-}
-
-/** A report as an element of the JSON list: the envelope, indented one level. */
-function renderJsonIndented(report: Report): string {
-  return JSON.stringify(report, null, 2)
-    .split('\n')
-    .map((line) => `  ${line}`)
-    .join('\n');
 }
 
 /**
