@@ -6,7 +6,7 @@ import { formatBytes } from '../progress.js';
 import { renderCheck } from '../../report/text.js';
 import { plural } from '../../core/plural.js';
 import { makeReport } from '../../core/result.js';
-import { reportEnvelope, writeStreamedEnvelope } from '../../report/json.js';
+import { resultEnvelope, writeStreamedEnvelope } from '../../report/json.js';
 import { exitCodeFor } from '../output.js';
 
 export const inspectCommand: CommandSpec = {
@@ -36,8 +36,10 @@ exit codes: 0 intact, 1 an integrity problem, 2 usage error
       // An intact packet reads `intact`, never `pass`: inspect checks no signature.
       const report = makeReport({ command: 'inspect', subject: path, evaluatedAt: invocation.evaluatedAt, checks: reading.checks, integrityOnly: true });
       const facts = { path, form: reading.form, ...(reading.digest === undefined ? {} : { digest: reading.digest }), ...(reading.metadata === undefined ? {} : { packet: reading.metadata }), ...unsealed };
-      // The file list is streamed into the JSON text, one file at a time (a packet may list a million).
-      await writeStreamedEnvelope((text) => io.stdout.write(text), { head: reportEnvelope(report, invocation, facts), list: 'files', items: listPayloadFiles(path) });
+      // The file list is streamed into the JSON text, one file at a time (a packet may list a million);
+      // the verdict follows it, so that a listing that fails part-way leaves an envelope with only the error.
+      const { verdict, checks, summary } = report;
+      await writeStreamedEnvelope((text) => io.stdout.write(text), { head: resultEnvelope(invocation, invocation.evaluatedAt, facts), list: 'files', items: listPayloadFiles(path), after: () => ({ verdict, checks, summary }) });
       return exitCodeFor(report);
     }
     const m = reading.metadata;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { booleanOption, choiceOption, nowOption, stringOption, type CommandSpec } from '../command.js';
-import { exitCodeFor, writeReport } from '../output.js';
+import { booleanOption, choiceOption, nowOption, stringOption, type CommandSpec, type Invocation } from '../command.js';
+import { exitCodeFor, writeReport, writeResult } from '../output.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import {
   BUILTIN_RULES,
@@ -54,17 +54,18 @@ exit codes: 0 all valid, 1 a contract is invalid, 2 usage error (unknown flag, m
   },
   describe: ({ positionals }) => ({ command: 'validate', subject: positionals.join(' ') }),
   async run({ values, positionals, invocation }, io) {
+    const format = choiceOption(values, 'format', FORMATS, 'text');
     if (booleanOption(values, 'list-profiles')) {
-      io.stdout.write(listProfiles().map((name) => `${name}\n`).join(''));
+      if (format === 'json') writeResult(io, invocation, { profiles: listProfiles() });
+      else io.stdout.write(listProfiles().map((name) => `${name}\n`).join(''));
       return ExitCode.OK;
     }
-    const format = choiceOption(values, 'format', FORMATS, 'text');
     const now = nowOption(io, values);
     const config = stringOption(values, 'config');
     const profile = stringOption(values, 'profile');
     const implicit = config === undefined && profile === undefined && !existsSync(join(io.cwd, CONFIG_FILE_NAME));
     const named = positionals.map((path) => resolveForDisplay(io, path));
-    if (booleanOption(values, 'print-hash')) return printHashes(io, named.length === 0 ? ['contracts'] : named);
+    if (booleanOption(values, 'print-hash')) return printHashes(io, named.length === 0 ? ['contracts'] : named, format === 'json' ? invocation : undefined);
     const paths = named.length === 0 && implicit ? [resolveForDisplay(io, 'contracts')] : named;
     const loaded = chooseConfig({ cwd: io.cwd, ...(config === undefined ? {} : { config }), ...(profile === undefined ? {} : { profile }) });
     const report = await validateWithConfig(loaded, {
@@ -102,26 +103,32 @@ function resolveForDisplay(io: CliIo, path: string): string {
   return resolve(io.cwd, path) === resolve(path) ? path : resolve(io.cwd, path);
 }
 
-async function printHashes(io: CliIo, paths: string[]): Promise<number> {
+/** Proposal content hashes: text lines `HASH  FILE`, or with JSON facts.hashes and facts.problems. */
+async function printHashes(io: CliIo, paths: string[], json: Invocation | undefined): Promise<number> {
   let code: number = ExitCode.OK;
+  const hashes: { file: string; contentHash: string }[] = [];
+  const problems: { file: string; message: string }[] = [];
+  const problem = (file: string, message: string): void => {
+    if (json === undefined) io.stderr.write(`packet: ${file}: ${message}\n`);
+    problems.push({ file, message });
+    code = ExitCode.CHECK_FAILED;
+  };
   const named = new Set(paths.map((path) => resolve(path)));
   for (const file of await collectContractFiles(paths)) {
     const loaded = await loadContractFile(file);
     if (!loaded.ok) {
-      io.stderr.write(`packet: ${file}: ${loaded.problem.message}\n`);
-      code = ExitCode.CHECK_FAILED;
+      problem(file, loaded.problem.message);
       continue;
     }
     const value = loaded.source.value as Record<string, unknown> | null;
     if (value === null || typeof value !== 'object' || value.kind !== 'Proposal') {
       // Other kinds in a folder are skipped; a file named on its own must be a proposal.
-      if (named.has(resolve(file))) {
-        io.stderr.write(`packet: ${file}: not a Proposal; only proposals have a content hash\n`);
-        code = ExitCode.CHECK_FAILED;
-      }
+      if (named.has(resolve(file))) problem(file, 'not a Proposal; only proposals have a content hash');
       continue;
     }
-    io.stdout.write(`${proposalContentHash(value)}  ${file}\n`);
+    if (json === undefined) io.stdout.write(`${proposalContentHash(value)}  ${file}\n`);
+    else hashes.push({ file, contentHash: proposalContentHash(value) });
   }
+  if (json !== undefined) writeResult(io, json, { hashes, problems });
   return code;
 }
