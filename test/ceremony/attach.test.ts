@@ -50,7 +50,7 @@ describe('packet attach with signatures made by gpg --detach-sign', () => {
 
     const run = await runCli(['attach', packet, signature, '--key', c.bob.publicKeyFile, '--format', 'json']);
     expect(run.code, run.stderr).toBe(0);
-    const result = JSON.parse(run.stdout) as { fingerprint: string; signature: string };
+    const result = (JSON.parse(run.stdout) as { facts: { fingerprint: string; signature: string } }).facts;
     expect(result.fingerprint).toBe(c.bob.fingerprint);
     expect(result.signature).toBe(`signatures/${c.bob.fingerprint}.asc`);
 
@@ -89,7 +89,8 @@ describe('packet attach with signatures made by gpg --detach-sign', () => {
 
     const run = await runCli(['attach', packet, signature, '--key', c.bob.publicKeyFile, '--format', 'json']);
     expect(run.code).toBe(1);
-    expect(run.stdout).toBe('');
+    // The error as the JSON envelope on stdout, the human text on stderr.
+    expect(JSON.parse(run.stdout)).toMatchObject({ command: 'attach', error: { kind: 'check', hint: expect.any(String) } });
     expect(run.stderr).toMatch(/^packet: .*\nhint: /);
     expect(sha256File(packet)).toBe(before);
     expect(readdirSync(c.dir).sort()).toEqual(entriesBefore);

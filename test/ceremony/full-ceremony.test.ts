@@ -47,7 +47,7 @@ describe.each([
   test(`alice signs with a key file (passphrase via ${passphrase === 'file' ? '--passphrase-file' : 'PACKET_PASSPHRASE'}); status exits 4 and shows what is missing`, async () => {
     const run = await aliceSigns(c, packet, passphrase);
     expect(run.code, run.stderr).toBe(0);
-    const out = JSON.parse(run.stdout) as { fingerprint: string; signature: string };
+    const out = (JSON.parse(run.stdout) as { facts: { fingerprint: string; signature: string } }).facts;
     expect(out.fingerprint).toBe(c.alice.fingerprint);
     expect(out.signature).toBe(`signatures/${c.alice.fingerprint}.asc`);
     expect(run.stdout + run.stderr).not.toContain('correct horse');
@@ -88,7 +88,7 @@ describe.each([
   test('bob signs with real gpg in his own GNUPGHOME (--gpg --local-user)', () => {
     const run = bobSigns(c, packet);
     expect(run.code, run.stderr).toBe(0);
-    expect((JSON.parse(run.stdout) as { fingerprint: string }).fingerprint).toBe(c.bob.fingerprint);
+    expect((JSON.parse(run.stdout) as { facts: { fingerprint: string } }).facts.fingerprint).toBe(c.bob.fingerprint);
   });
 
   test('status is complete (exit 0) once two people signed, for a policy without time-stamps; still 4 with the time-stamp rule', async () => {
@@ -103,11 +103,11 @@ describe.each([
   test('the local TSA time-stamps both signatures; a second run adds nothing', async () => {
     const run = await stamp(c, packet);
     expect(run.code, run.stderr).toBe(0);
-    const result = JSON.parse(run.stdout) as { added: string[]; alreadyStamped: string[] };
+    const result = (JSON.parse(run.stdout) as { facts: { added: string[]; alreadyStamped: string[] } }).facts;
     expect(result.added.sort()).toEqual([`timestamps/${c.alice.fingerprint}.tsr`, `timestamps/${c.bob.fingerprint}.tsr`].sort());
     const again = await stamp(c, packet);
     expect(again.code).toBe(0);
-    expect((JSON.parse(again.stdout) as { added: string[]; alreadyStamped: string[] }).alreadyStamped).toHaveLength(2);
+    expect((JSON.parse(again.stdout) as { facts: { added: string[]; alreadyStamped: string[] } }).facts.alreadyStamped).toHaveLength(2);
   });
 
   test('status and verify --policy pass: one check per signature, per time-stamp, and the dual-control checks', async () => {

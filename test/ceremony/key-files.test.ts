@@ -65,7 +65,7 @@ describe('sign --key', () => {
     writeFileSync(binary, (await openpgp.readPrivateKey({ armoredKey: armored })).write());
     const run = await runCli(['sign', packet, '--key', binary, '--passphrase-file', c.passphraseFile, '--format', 'json']);
     expect(run.code, run.stderr).toBe(0);
-    expect((JSON.parse(run.stdout) as { fingerprint: string }).fingerprint).toBe(c.alice.fingerprint);
+    expect((JSON.parse(run.stdout) as { facts: { fingerprint: string } }).facts.fingerprint).toBe(c.alice.fingerprint);
   });
 
   test('a file of two private keys is refused before any passphrase is asked: KEY_FILE_MULTIPLE_KEYS', async () => {

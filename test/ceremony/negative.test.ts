@@ -249,7 +249,7 @@ describe('signatures through verify --policy', () => {
     });
     const run = await runCli(['verify', packet, '--policy', impossible, '--format', 'json']);
     expect(run.code).toBe(1);
-    expect(run.stdout).toBe('');
+    expect(JSON.parse(run.stdout)).toMatchObject({ command: 'verify', error: { code: 'POLICY_UNSATISFIABLE' } });
     await expect(loadTrustPolicy(impossible)).rejects.toMatchObject({ code: 'POLICY_UNSATISFIABLE' });
   });
 

@@ -51,7 +51,7 @@ async function expectRefused(url: string, exitCode: number, code: string): Promi
   const entries = readdirSync(c.dir).sort();
   const run = await runCli(['timestamp', packet, '--tsa', url, '--timeout', '5', '--format', 'json']);
   expect(run.code, run.stderr).toBe(exitCode);
-  expect(run.stdout).toBe('');
+  expect(JSON.parse(run.stdout)).toMatchObject({ command: 'timestamp', error: { code } });
   expect(run.stderr).toMatch(/^packet: [a-z]/);
   expect(run.stderr).not.toMatch(/\n\s+at /);
   await expect(timestampPacket(packet, { url, timeoutMs: 5000 })).rejects.toMatchObject({ code });
@@ -112,6 +112,6 @@ describe('packet timestamp refuses and writes nothing', () => {
   test('after all refusals, the real local TSA still stamps the packet (exit 0)', async () => {
     const run = await runCli(['timestamp', packet, '--tsa', c.tsa.url, '--tsa-ca', c.rootFile, '--format', 'json']);
     expect(run.code, run.stderr).toBe(0);
-    expect((JSON.parse(run.stdout) as { added: string[] }).added).toEqual([`timestamps/${c.alice.fingerprint}.tsr`]);
+    expect((JSON.parse(run.stdout) as { facts: { added: string[] } }).facts.added).toEqual([`timestamps/${c.alice.fingerprint}.tsr`]);
   });
 });

@@ -38,7 +38,7 @@ describe('packet unsign', () => {
     expect(before.code).toBe(0);
     const run = await runCli(['unsign', packet, c.bob.fingerprint, '--format', 'json']);
     expect(run.code, run.stderr).toBe(0);
-    const result = JSON.parse(run.stdout) as { removed: string[]; remaining: string[] };
+    const result = (JSON.parse(run.stdout) as { facts: { removed: string[]; remaining: string[] } }).facts;
     expect(result.removed).toEqual([`timestamps/${c.bob.fingerprint}.tsr`, `signatures/${c.bob.fingerprint}.asc`, `keys/${c.bob.fingerprint}.asc`]);
     expect(result.remaining).toEqual([c.alice.fingerprint]);
     expect(members(packet).filter((m) => m.includes(c.bob.fingerprint))).toEqual([]);

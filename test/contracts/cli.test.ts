@@ -27,10 +27,10 @@ describe('packet validate', () => {
     }
   });
 
-  it('--format json gives the shared report', async () => {
+  it('--format json gives the shared envelope', async () => {
     const run = await runCli(['validate', '--format', 'json', ...NOW]);
     const report = JSON.parse(run.stdout) as { format: string; command: string; verdict: string; evaluatedAt: string };
-    expect(report).toMatchObject({ format: 'evidence-packet/report/v1', command: 'validate', verdict: 'pass', evaluatedAt: '2026-11-23T12:00:00Z' });
+    expect(report).toMatchObject({ format: 'evidence-packet/output/v1', command: 'validate', subject: '', verdict: 'pass', evaluatedAt: '2026-11-23T12:00:00Z' });
   });
 
   it('--format github and sarif render the failures', async () => {

@@ -99,7 +99,7 @@ describe('progress on a terminal', () => {
     const build = await cli(['build', evidence, '--out', freshOut(), '--name', 'p', '--format', 'json']);
     expect(build.code).toBe(0);
     expect(lines(build.stderr).length).toBeGreaterThan(0);
-    expect((JSON.parse(build.stdout) as { form: string }).form).toBe('tar');
+    expect((JSON.parse(build.stdout) as { facts: { form: string } }).facts.form).toBe('tar');
     const verify = await cli(['verify', '--integrity-only', packet, '--format', 'json']);
     expect(lines(verify.stderr).length).toBeGreaterThan(0);
     expect(Array.isArray((JSON.parse(verify.stdout) as { checks: unknown[] }).checks)).toBe(true);

@@ -47,39 +47,46 @@ function json(text: string): Record<string, unknown> {
   return JSON.parse(text) as Record<string, unknown>;
 }
 
+/** The command-specific results of a --format json envelope. */
+function facts(text: string): Record<string, unknown> {
+  const envelope = json(text);
+  expect(envelope.format).toBe('evidence-packet/output/v1');
+  return envelope.facts as Record<string, unknown>;
+}
+
 describe('folder locker life cycle', () => {
   it('pushes, lists by tenant and date, holds, releases, extends retention, pulls and verifies', async () => {
     const dir = join(temp.path, 'life');
     const pushed = await cli(['locker', 'push', acme.file, '--folder', dir, '--format', 'json']);
     expect(pushed.code, pushed.stderr).toBe(0);
-    const push = json(pushed.stdout);
+    const push = facts(pushed.stdout);
     expect(push.digest).toBe(acme.digest);
     expect(push.ledgerSeq).toBe(1);
     expect(push.worm).toBe(false);
     expect(existsSync(join(dir, packetKey(acme.digest)))).toBe(true);
     // Pushing the same bytes again changes nothing.
     const again = await cli(['locker', 'push', acme.file, '--folder', dir, '--format', 'json']);
-    expect(json(again.stdout).state).toBe('already in the locker');
+    expect(facts(again.stdout).state).toBe('already in the locker');
     await cli(['locker', 'push', acmeOld.file, '--folder', dir]);
     await cli(['locker', 'push', globex.file, '--folder', dir]);
 
-    const listed = json((await cli(['locker', 'list', '--folder', dir, '--tenant', 'acme', '--since', '2026-01-01', '--format', 'json'])).stdout);
+    const listed = facts((await cli(['locker', 'list', '--folder', dir, '--tenant', 'acme', '--since', '2026-01-01', '--format', 'json'])).stdout);
     const entries = listed.entries as { digest: string; tenant: string; environment: string; operation: string; object: { sha256: string } }[];
     expect(entries.map((e) => e.digest)).toEqual([acme.digest]);
     expect(entries[0]).toMatchObject({ tenant: 'acme', environment: 'prod', operation: 'CHG-1' });
-    const all = json((await cli(['locker', 'list', '--folder', dir, '--format', 'json'])).stdout).entries as unknown[];
+    const all = facts((await cli(['locker', 'list', '--folder', dir, '--format', 'json'])).stdout).entries as unknown[];
     expect(all).toHaveLength(3);
-    const prod = json((await cli(['locker', 'list', '--folder', dir, '--environment', 'prod', '--format', 'json'])).stdout).entries as unknown[];
+    const prod = facts((await cli(['locker', 'list', '--folder', dir, '--environment', 'prod', '--format', 'json'])).stdout).entries as unknown[];
     expect(prod).toHaveLength(2);
 
     const hold = await cli(['locker', 'hold', `sha256:${acme.digest}`, '--folder', dir, '--format', 'json']);
     expect(hold.code, hold.stderr).toBe(0);
-    expect(json(hold.stdout).lock).toMatchObject({ legalHold: true });
+    expect(facts(hold.stdout).lock).toMatchObject({ legalHold: true });
     const release = await cli(['locker', 'release', acme.digest, '--folder', dir, '--format', 'json']);
-    expect(json(release.stdout).lock).toMatchObject({ legalHold: false });
+    expect(facts(release.stdout).lock).toMatchObject({ legalHold: false });
     const extend = await cli(['locker', 'retention', acme.digest, '--until', '2027-06-01', '--folder', dir, '--format', 'json']);
     expect(extend.code, extend.stderr).toBe(0);
-    expect(json(extend.stdout).lock).toMatchObject({ retainUntil: '2027-06-01T00:00:00Z' });
+    expect(facts(extend.stdout).lock).toMatchObject({ retainUntil: '2027-06-01T00:00:00Z' });
     const shorten = await cli(['locker', 'retention', acme.digest, '--until', '2027-01-01', '--folder', dir]);
     expect(shorten.code).toBe(1);
     expect(shorten.stderr).toMatch(/cannot be shortened/);
@@ -249,10 +256,10 @@ describe('folder locker faults', () => {
     await backend.putFile(packetKey(acme.digest), acme.file);
     const before = json((await cli(['locker', 'verify', '--folder', dir, '--format', 'json'])).stdout) as { checks: { code: string }[] };
     expect(before.checks.some((c) => c.code === 'ORPHAN_OBJECT')).toBe(true);
-    expect((json((await cli(['locker', 'list', '--folder', dir, '--format', 'json'])).stdout).entries as unknown[]).length).toBe(0);
+    expect((facts((await cli(['locker', 'list', '--folder', dir, '--format', 'json'])).stdout).entries as unknown[]).length).toBe(0);
     const run = await cli(['locker', 'push', acme.file, '--folder', dir, '--format', 'json']);
     expect(run.code, run.stderr).toBe(0);
-    expect(json(run.stdout).state).toMatch(/completed an interrupted push/);
+    expect(facts(run.stdout).state).toMatch(/completed an interrupted push/);
     expect(json((await cli(['locker', 'verify', '--folder', dir, '--format', 'json'])).stdout).verdict).toBe('pass');
   });
 
@@ -262,7 +269,7 @@ describe('folder locker faults', () => {
     rmSync(join(dir, ledgerKey(1)), { force: true });
     const run = await cli(['locker', 'push', acme.file, '--folder', dir, '--format', 'json']);
     expect(run.code, run.stderr).toBe(0);
-    expect(json(run.stdout)).toMatchObject({ state: 'pushed (completed an interrupted push)', ledgerSeq: 1 });
+    expect(facts(run.stdout)).toMatchObject({ state: 'pushed (completed an interrupted push)', ledgerSeq: 1 });
     expect(json((await cli(['locker', 'verify', '--folder', dir, '--format', 'json'])).stdout).verdict).toBe('pass');
   });
 

@@ -62,6 +62,8 @@ describe.skipIf(radosgw === undefined && !inCi)('locker on S3 Object Lock (local
 
   const cli = (args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliRun> => runCli(args, { cwd: temp.path, env: { ...env, ...extraEnv } });
   const json = (run: CliRun): Record<string, unknown> => JSON.parse(run.stdout) as Record<string, unknown>;
+  // The command-specific results of a --format json envelope.
+  const facts = (run: CliRun): Record<string, unknown> => json(run).facts as Record<string, unknown>;
 
   async function checks(file: string): Promise<{ verdict: string; checks: { code: string; subject?: string; data?: { seq: number } }[] }> {
     return json(await cli(['locker', 'verify', '--locker', file, '--format', 'json'])) as never;
@@ -106,7 +108,7 @@ describe.skipIf(radosgw === undefined && !inCi)('locker on S3 Object Lock (local
     for (const packet of [acme, globex, big]) {
       const run = await cli(['locker', 'push', packet.file, '--locker', file, '--format', 'json']);
       expect(run.code, run.stderr).toBe(0);
-      expect(json(run).worm).toBe(true);
+      expect(facts(run).worm).toBe(true);
     }
     // The multipart packet is locked although radosgw dropped the headers: set and read back.
     const bigRetention = await client.send(new GetObjectRetentionCommand({ Bucket: bucket, Key: packetKey(big.digest) }));
@@ -116,7 +118,7 @@ describe.skipIf(radosgw === undefined && !inCi)('locker on S3 Object Lock (local
     const ledgerRetention = await client.send(new GetObjectRetentionCommand({ Bucket: bucket, Key: ledgerKey(1) }));
     expect(ledgerRetention.Retention?.Mode).toBe('COMPLIANCE');
 
-    const listed = json(await cli(['locker', 'list', '--locker', file, '--tenant', 'acme', '--since', '2026-01-01', '--format', 'json'])).entries as { digest: string }[];
+    const listed = facts(await cli(['locker', 'list', '--locker', file, '--tenant', 'acme', '--since', '2026-01-01', '--format', 'json'])).entries as { digest: string }[];
     expect(listed.map((e) => e.digest).sort()).toEqual([acme.digest, big.digest].sort());
 
     expect((await cli(['locker', 'hold', acme.digest, '--locker', file])).code).toBe(0);
@@ -172,7 +174,7 @@ describe.skipIf(radosgw === undefined && !inCi)('locker on S3 Object Lock (local
     const allowed = await newLocker('nolock-ok', { objectLock: false, extra: '  allowWithoutObjectLock: true\n' });
     const pushed = await cli(['locker', 'push', acme.file, '--locker', allowed.file, '--format', 'json']);
     expect(pushed.code, pushed.stderr).toBe(0);
-    expect(json(pushed).worm).toBe(false);
+    expect(facts(pushed).worm).toBe(false);
   });
 
   it('pull refuses bytes that do not hash to what was pushed (an object replaced by a new version)', async () => {
@@ -221,7 +223,7 @@ describe.skipIf(radosgw === undefined && !inCi)('locker on S3 Object Lock (local
       writeFileSync(file, lockerFile(server, bucket));
       const retry = await cli(['locker', 'push', big.file, '--locker', file, '--format', 'json']);
       expect(retry.code, retry.stderr).toBe(0);
-      expect(json(retry).state).toBe('pushed');
+      expect(facts(retry).state).toBe('pushed');
       expect((await checks(file)).verdict).toBe('pass');
     } finally {
       await proxy.close();

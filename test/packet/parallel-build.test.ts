@@ -45,7 +45,7 @@ describe('a build with many small files', () => {
     const a = readFileSync(viaWorkers);
     const b = readFileSync(inOneThread);
     expect(a.equals(b)).toBe(true);
-    const summary = JSON.parse(run.stdout) as { packet: { files: { count: number }; redaction: { total: number; notScanned: string[] } } };
+    const summary = (JSON.parse(run.stdout) as { facts: { packet: { files: { count: number }; redaction: { total: number; notScanned: string[] } } } }).facts;
     expect(summary.packet.files.count).toBe(FILES + 2);
     expect(summary.packet.redaction.total).toBeGreaterThan(FILES / 2);
     expect(summary.packet.redaction.notScanned.length).toBeGreaterThan(40);

@@ -56,16 +56,20 @@ describe('packet verify with several packets', () => {
     expect(run.code).toBe(1);
   });
 
-  it('JSON is a list of reports, in the order given', async () => {
+  it('JSON is one envelope whose facts.reports holds each packet\'s envelope, in the order given', async () => {
     const run = await runCli(['verify', '--quiet', '--integrity-only', '--format', 'json', '--now', TIME, 'mixed/tampered', 'good/a.packet.tar', 'mixed'], { cwd });
-    const reports = JSON.parse(run.stdout) as Report[];
-    expect(reports.map((r) => [r.subject, r.verdict])).toEqual([
-      [join(cwd, 'mixed', 'tampered'), 'fail'],
-      [join(cwd, 'good', 'a.packet.tar'), 'intact'],
-      [join(cwd, 'mixed', 'a.packet.tar'), 'intact'],
-      [join(cwd, 'mixed', 'tampered'), 'fail'],
+    const envelope = JSON.parse(run.stdout) as { format: string; subject: string; verdict: string; evaluatedAt: string; facts: { reports: (Report & { facts: { path: string } })[]; totals: Record<string, number> } };
+    expect(envelope).toMatchObject({ format: 'evidence-packet/output/v1', command: 'verify', subject: 'mixed/tampered good/a.packet.tar mixed', verdict: 'fail', evaluatedAt: TIME });
+    const reports = envelope.facts.reports;
+    // Each packet as the user named it (a folder's packets under the folder's name), and its absolute path.
+    expect(reports.map((r) => [r.subject, r.facts.path, r.verdict])).toEqual([
+      ['mixed/tampered', join(cwd, 'mixed', 'tampered'), 'fail'],
+      ['good/a.packet.tar', join(cwd, 'good', 'a.packet.tar'), 'intact'],
+      ['mixed/a.packet.tar', join(cwd, 'mixed', 'a.packet.tar'), 'intact'],
+      ['mixed/tampered', join(cwd, 'mixed', 'tampered'), 'fail'],
     ]);
     expect(reports.every((r) => r.evaluatedAt === TIME)).toBe(true);
+    expect(envelope.facts.totals).toEqual({ packets: 4, verified: 0, intact: 2, incomplete: 0, failed: 2 });
     expect(run.code).toBe(1);
   });
 

@@ -115,14 +115,17 @@ describe('packet inspect (CLI)', () => {
     for (const path of [tarPath, dirPath]) {
       const run = await runCli(['inspect', '--format', 'json', path], { cwd });
       expect(run.code).toBe(0);
-      const shown = JSON.parse(run.stdout) as {
-        intact: boolean;
-        digest: string;
-        files: { path: string; size: number }[];
-        packet: { tenant: string; environment: string; operation: string; redaction: { total: number; files: { file: string; count: number; lines: number[] }[]; notScanned: string[] } };
-        problems: unknown[];
+      const envelope = JSON.parse(run.stdout) as {
+        verdict: string;
+        checks: { status: string }[];
+        facts: {
+          digest: string;
+          files: { path: string; size: number }[];
+          packet: { tenant: string; environment: string; operation: string; redaction: { total: number; files: { file: string; count: number; lines: number[] }[]; notScanned: string[] } };
+        };
       };
-      expect(shown.intact).toBe(true);
+      expect(envelope.verdict).toBe('intact');
+      const shown = envelope.facts;
       expect(shown.digest).toMatch(/^[0-9a-f]{64}$/);
       expect(shown.files.map((f) => f.path)).toContain('payload/evidence/logs/deep/trace.txt');
       expect(shown.files.find((f) => f.path === 'payload/evidence/logs/deep/trace.txt')?.size).toBe(1000);
@@ -130,7 +133,7 @@ describe('packet inspect (CLI)', () => {
       expect(shown.packet.redaction.total).toBe(1);
       expect(shown.packet.redaction.files).toMatchObject([{ file: 'payload/evidence/db.txt', count: 1, lines: [1] }]);
       expect(shown.packet.redaction.notScanned).toEqual(['payload/evidence/blob.bin']);
-      expect(shown.problems).toEqual([]);
+      expect(envelope.checks.filter((c) => c.status === 'fail')).toEqual([]);
       expect(run.stdout).not.toContain('hunter2');
     }
   });
@@ -147,9 +150,9 @@ describe('packet inspect (CLI)', () => {
   it('exits 1 and lists the problem codes for a damaged packet; 2 for usage errors', async () => {
     const run = await runCli(['inspect', '--format', 'json', badDir], { cwd });
     expect(run.code).toBe(1);
-    const shown = JSON.parse(run.stdout) as { intact: boolean; problems: { code: string }[] };
-    expect(shown.intact).toBe(false);
-    expect(shown.problems.map((p) => p.code)).toEqual(['FILE_MODIFIED']);
+    const shown = JSON.parse(run.stdout) as { verdict: string; checks: { status: string; code: string }[] };
+    expect(shown.verdict).toBe('fail');
+    expect(shown.checks.filter((c) => c.status === 'fail').map((c) => c.code)).toEqual(['FILE_MODIFIED']);
     expect((await runCli(['inspect'], { cwd })).code).toBe(2);
     expect((await runCli(['inspect', '--format', 'yaml', tarPath], { cwd })).code).toBe(2);
   });
