@@ -212,3 +212,24 @@ describe('--format json: one envelope for every command', { timeout: 240_000 }, 
     expect(invalid.verdict).toBe('fail');
   });
 });
+
+describe('docs/json-output.md', () => {
+  it('has a section for every command the schema describes, naming each of its facts', () => {
+    const docs = readFileSync(join(PROJECT_ROOT, 'docs/json-output.md'), 'utf8');
+    const schema = JSON.parse(readFileSync(join(PROJECT_ROOT, 'schemas/json-output.schema.json'), 'utf8')) as { allOf: { if: { properties: { command: { const?: string; enum?: string[] } } }; then: { properties: { facts: unknown } } }[] };
+    for (const rule of schema.allOf) {
+      const names = rule.if.properties.command.enum ?? [rule.if.properties.command.const as string];
+      for (const name of names) expect(docs, name).toMatch(new RegExp(`^### .*\`${name}\``, 'm'));
+      for (const key of factKeys(rule.then.properties.facts)) expect(docs, `${names.join('/')}: facts.${key}`).toContain(key);
+    }
+  });
+});
+
+/** The member names a facts schema declares, through if/then/else, oneOf and allOf. */
+function factKeys(schema: unknown): string[] {
+  if (schema === null || typeof schema !== 'object') return [];
+  const s = schema as Record<string, unknown>;
+  const own = s.properties === undefined ? [] : Object.keys(s.properties as object);
+  const nested = ['then', 'else'].map((k) => s[k]).concat((s.oneOf as unknown[]) ?? [], (s.allOf as unknown[]) ?? []);
+  return [...own, ...nested.flatMap(factKeys)];
+}
