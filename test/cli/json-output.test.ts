@@ -64,8 +64,8 @@ afterAll(async () => {
 type Envelope = Record<string, unknown> & { command: string; subject: string; facts?: Record<string, unknown>; error?: { kind: string; code: string } };
 
 /** Runs `packet ARGS --format json` in the temp folder and checks the envelope every output shares. */
-async function json(args: string[], expected: { code: number; command: string; subject: string }): Promise<Envelope> {
-  const run = await runBinAsync([...args, '--format', 'json'], { cwd: dir });
+async function json(args: string[], expected: { code: number; command: string; subject: string }, env?: NodeJS.ProcessEnv): Promise<Envelope> {
+  const run = await runBinAsync([...args, '--format', 'json'], { cwd: dir, ...(env === undefined ? {} : { env }) });
   expect(run.code, `${args.join(' ')}: ${run.stderr}`).toBe(expected.code);
   return checkEnvelope(run, expected);
 }
@@ -93,11 +93,11 @@ function timesIn(value: unknown): string[] {
 }
 
 /** A failure: the envelope carries the error, and the exit code equals that of the same command in text form. */
-async function failure(args: string[], expected: { code: number; command: string; subject: string; kind: string; code_?: string }): Promise<Envelope> {
-  const envelope = await json(args, expected);
+async function failure(args: string[], expected: { code: number; command: string; subject: string; kind: string; code_?: string }, env?: NodeJS.ProcessEnv): Promise<Envelope> {
+  const envelope = await json(args, expected, env);
   expect(envelope.error?.kind).toBe(expected.kind);
   if (expected.code_ !== undefined) expect(envelope.error?.code).toBe(expected.code_);
-  const text = await runBinAsync(args, { cwd: dir });
+  const text = await runBinAsync(args, { cwd: dir, ...(env === undefined ? {} : { env }) });
   expect(text.code, 'text form exit code').toBe(expected.code);
   expect(text.stdout).not.toContain('"format"');
   return envelope;
@@ -184,6 +184,10 @@ describe('--format json: one envelope for every command', { timeout: 240_000 }, 
     await failure(['unsign', 'pk'], { code: 2, command: 'unsign', subject: 'pk', kind: 'usage' });
     await failure(['locker', 'push', 'p.packet.tar'], { code: 2, command: 'locker push', subject: 'p.packet.tar', kind: 'usage', code_: 'MISSING_OPTION' });
     await failure(['locker', 'frob', '--folder', 'locker'], { code: 2, command: 'locker', subject: 'locker', kind: 'usage' });
+    // An error in a file names it, with the line.
+    writeFileSync(join(dir, 'bad-locker.yaml'), 'apiVersion: evidence-packet/v1\nkind: Locker\nbackend: s3\ns3:\n  endpoint: http://127.0.0.1:9\n  region: us-east-1\n  bucket: B\nretention:\n  default: { mode: GOVERNANCE, days: 1 }\n');
+    const badFile = await failure(['locker', 'list', '--locker', 'bad-locker.yaml'], { code: 2, command: 'locker list', subject: 'bad-locker.yaml', kind: 'usage' });
+    expect(badFile.error).toMatchObject({ code: 'LOCKER_FILE_SCHEMA', file: join(dir, 'bad-locker.yaml'), line: 7 });
   });
 
   it('environment errors (exit 3) and failed checks (exit 1) come as the envelope too', async () => {
@@ -192,6 +196,9 @@ describe('--format json: one envelope for every command', { timeout: 240_000 }, 
     cpSync(join(dir, 'pk'), join(dir, 'unstamped'), { recursive: true });
     rmSync(join(dir, 'unstamped/timestamps'), { recursive: true });
     await failure(['timestamp', 'unstamped', '--tsa', 'http://127.0.0.1:9/', '--timeout', '5'], { code: 3, command: 'timestamp', subject: 'unstamped', kind: 'environment' });
+    writeFileSync(join(dir, 'unreachable.yaml'), 'apiVersion: evidence-packet/v1\nkind: Locker\nbackend: s3\ns3:\n  endpoint: http://127.0.0.1:9\n  region: us-east-1\n  bucket: evidence\n  pathStyle: true\nretention:\n  default: { mode: GOVERNANCE, days: 1 }\n');
+    const s3 = { PATH: process.env.PATH, AWS_ACCESS_KEY_ID: 'test-only', AWS_SECRET_ACCESS_KEY: 'test-only' };
+    await failure(['locker', 'list', '--locker', 'unreachable.yaml'], { code: 3, command: 'locker list', subject: 'unreachable.yaml', kind: 'environment', code_: 'LOCKER_UNREACHABLE' }, s3);
     await failure(['build', 'no-such-folder', '--out', 'q.packet.tar', '--quiet'], { code: 1, command: 'build', subject: 'no-such-folder', kind: 'check' });
 
     cpSync(join(dir, 'pk'), join(dir, 'bad'), { recursive: true });

@@ -83,11 +83,12 @@ options:
       ).report;
 
     if (batch) return verifyBatch(io, packets, format === 'json' ? invocation : undefined, verifyOne);
-    const report = await verifyOne((packets[0] as NamedPacket).path, '');
+    const { path } = packets[0] as NamedPacket;
+    const report = await verifyOne(path, '');
     if (reportFile !== undefined && reportKind !== undefined) await writeAuditorReport(resolve(io.cwd, reportFile), reportKind, report);
     if (format === 'markdown') io.stdout.write(renderMarkdown(report));
     else if (format === 'html') io.stdout.write(renderHtml(report));
-    else writeReport(io, report, format, { showPassed: true, head: invocation, facts: { path: report.subject } });
+    else writeReport(io, report, format, { showPassed: true, head: invocation, facts: { path } });
     return exitCodeFor(report);
   },
 };
@@ -112,7 +113,7 @@ async function packetsAsNamed(io: CliIo, operands: string[]): Promise<NamedPacke
 /**
  * Several packets, one after another: each report is printed as soon as it is made and then
  * dropped, so memory does not grow with the number of packets; then a summary (text) or the end
- * of the envelope (JSON: facts.reports, then facts.packets and the worst verdict). The exit code
+ * of the envelope (JSON: facts.reports, then facts.totals and the worst verdict). The exit code
  * is that of the worst verdict.
  */
 async function verifyBatch(io: CliIo, packets: NamedPacket[], json: Invocation | undefined, verifyOne: (path: string, label: string) => Promise<Report>): Promise<number> {
@@ -130,7 +131,9 @@ async function verifyBatch(io: CliIo, packets: NamedPacket[], json: Invocation |
     }
   };
   if (json === undefined) {
-    for await (const _ of each());
+    for await (const _envelope of each()) {
+      // text: each report was printed as it was made
+    }
     const summary = tally.result();
     io.stdout.write(renderSummary(summary, failedPaths));
     return exitCodeForVerdict(summary.verdict);
