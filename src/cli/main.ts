@@ -25,7 +25,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   }
   const entry = findCommand(name);
   if (entry === undefined) {
-    if (asksForJson(rest)) io.stdout.write(renderEnvelope(errorEnvelope({ command: name, subject: '' }, formatRfc3339(io.now()), usageError('UNKNOWN_COMMAND', `unknown command "${name}"`, { hint: unknownCommandHint(name) }))));
+    if (asksForJson(rest)) {
+      const error = usageError('UNKNOWN_COMMAND', `unknown command "${name}"`, { hint: unknownCommandHint(name) });
+      io.stdout.write(renderEnvelope(errorEnvelope({ command: name, subject: '' }, formatRfc3339(io.now()), error)));
+    }
     return unknownCommand(io, name);
   }
   let json: Invocation | undefined;
@@ -43,7 +46,6 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     return reportError(io, error, json);
   }
 }
-
 
 function findCommand(name: string): CommandEntry | undefined {
   return commands.find((command) => command.name === name);
