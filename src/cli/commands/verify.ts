@@ -5,8 +5,8 @@ import { expandPacketArguments, BatchTally, type BatchSummary } from '../../veri
 import { booleanOption, choiceOption, pathOption, stringOption, nowOption, type CommandSpec, type OptionValues } from '../command.js';
 import { exitCodeFor, exitCodeForVerdict, writeReport } from '../output.js';
 import { createProgress, formatBytes, rate } from '../progress.js';
-import { describeCause, environmentError, usageError } from '../../core/errors.js';
-import { writeFileAtomic } from '../../core/atomic.js';
+import { describeCause, environmentError, PacketError, usageError } from '../../core/errors.js';
+import { refuseExisting, writeFileAtomic } from '../../core/atomic.js';
 import { verdictLabel, type Report } from '../../core/result.js';
 import { plural } from '../../core/plural.js';
 import { renderHtml, renderMarkdown } from '../../report/index.js';
@@ -25,7 +25,8 @@ INTACT (integrity only: signatures and approvals not checked), never PASS.
 Several packets, or a folder of packets (its *.tar files and unpacked packets), are verified
 one after another: one report each, then a summary; with --format json a list of reports.
 
-exit codes: 0 verified (or intact, with --integrity-only), 1 a check failed,
+exit codes: 0 verified (or intact, with --integrity-only), 1 a check failed (or the
+            --report FILE exists and --force was not given),
             2 usage error (no --policy and no --integrity-only), 3 environment error,
             4 valid so far but dual control not met
             (for several packets: the worst of them, 1 before 4 before 0)
@@ -36,7 +37,8 @@ options:
   --now RFC3339       evaluation time (default: now)
   --format FORMAT     text, json, markdown or html (default text)
   --report FILE       also write the auditor's one-page report to FILE: Markdown for .md,
-                      a self-contained HTML page for .html
+                      a self-contained HTML page for .html (never over an existing file)
+  --force             with --report: replace an existing FILE
   --quiet             no progress display
 `,
   options: {
@@ -45,6 +47,7 @@ options:
     now: { type: 'string' },
     format: { type: 'string' },
     report: { type: 'string' },
+    force: { type: 'boolean' },
     quiet: { type: 'boolean' },
   },
   async run({ values, positionals }, io) {
@@ -61,6 +64,10 @@ options:
       throw usageError('BAD_ARGUMENTS', '--report and --format markdown|html take one packet', { hint: 'verify the packets one by one for auditor reports' });
     }
     const reportKind = reportFile === undefined ? undefined : auditorReportKind(reportFile);
+    const force = booleanOption(values, 'force');
+    if (force && reportFile === undefined) throw usageError('BAD_ARGUMENTS', '--force goes with --report FILE', { hint: "run 'packet verify --help' for usage" });
+    // Refused before any work: a report there may be one an auditor already signed off on.
+    if (reportFile !== undefined) await refuseExisting(resolve(io.cwd, reportFile), force, reportFile);
     const now = nowOption(io, values);
     const progress = createProgress(io, booleanOption(values, 'quiet'));
     const started = io.now().getTime();
@@ -82,7 +89,7 @@ options:
 
     if (batch) return verifyBatch(io, packets, format === 'json' ? 'json' : 'text', verifyOne);
     const report = await verifyOne(packets[0] as string, '');
-    if (reportFile !== undefined && reportKind !== undefined) await writeAuditorReport(resolve(io.cwd, reportFile), reportKind, report);
+    if (reportFile !== undefined && reportKind !== undefined) await writeAuditorReport(resolve(io.cwd, reportFile), reportKind, report, force);
     if (format === 'markdown') io.stdout.write(renderMarkdown(report));
     else if (format === 'html') io.stdout.write(renderHtml(report));
     else writeReport(io, report, format, { showPassed: true });
@@ -155,11 +162,12 @@ export function auditorReportKind(file: string): AuditorReportKind {
   throw usageError('BAD_REPORT_EXTENSION', `--report ${JSON.stringify(file)} must end in .md or .html`, { hint: 'name the file REPORT.md for Markdown or REPORT.html for HTML' });
 }
 
-async function writeAuditorReport(file: string, kind: AuditorReportKind, report: Report): Promise<void> {
+async function writeAuditorReport(file: string, kind: AuditorReportKind, report: Report, force: boolean): Promise<void> {
   const text = kind === 'markdown' ? renderMarkdown(report) : renderHtml(report);
   try {
-    await writeFileAtomic(file, text);
+    await writeFileAtomic(file, text, 0o644, { replace: force });
   } catch (error) {
+    if (error instanceof PacketError) throw error;
     throw environmentError('REPORT_UNWRITABLE', `cannot write the report ${JSON.stringify(file)}: ${describeCause(error)}`, { cause: error, hint: 'check that the folder exists and is writable' });
   }
 }
