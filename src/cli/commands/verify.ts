@@ -4,7 +4,7 @@ import { verifyPacket } from '../../verify/verify.js';
 import { expandPacketArguments, BatchTally, type BatchSummary } from '../../verify/batch.js';
 import { booleanOption, choiceOption, pathOption, stringOption, nowOption, type CommandSpec, type OptionValues } from '../command.js';
 import { exitCodeFor, exitCodeForVerdict, writeReport } from '../output.js';
-import { createProgress, formatBytes, rate } from '../progress.js';
+import { createProgress, ofTotal, packetBytes, rate } from '../progress.js';
 import { describeCause, environmentError, PacketError, usageError } from '../../core/errors.js';
 import { refuseExisting, writeFileAtomic } from '../../core/atomic.js';
 import { verdictLabel, type Report } from '../../core/result.js';
@@ -70,22 +70,20 @@ options:
     if (reportFile !== undefined) await refuseExisting(resolve(io.cwd, reportFile), force, reportFile);
     const now = nowOption(io, values);
     const progress = createProgress(io, booleanOption(values, 'quiet'));
-    const started = io.now().getTime();
-    let bytes = 0;
     const policyFile = pathOption(io, values, 'policy');
     // Loaded only when needed: the policy machinery (OpenPGP, ASN.1, schemas) is most of start-up time.
     const policy = policyFile === undefined ? undefined : await (await import('../../trust/index.js')).loadTrustPolicy(policyFile);
-    const verifyOne = async (path: string, label: string): Promise<Report> =>
-      (
-        await verifyPacket(path, {
-          now,
-          ...(policy === undefined ? { integrityOnly } : { policy }),
-          onProgress: (n) => {
-            bytes += n;
-            progress.update(`packet: verified ${label}${formatBytes(bytes)} (${rate(bytes, started, io.now().getTime())})`);
-          },
-        }).finally(() => progress.done())
-      ).report;
+    const verifyOne = async (path: string, label: string): Promise<Report> => {
+      // The total costs a stat (a folder packet: a walk), so it is found only when progress shows.
+      const total = progress.live ? await packetBytes(path) : undefined;
+      const started = io.now().getTime();
+      let bytes = 0;
+      const onProgress = (n: number): void => {
+        bytes += n;
+        progress.update(`packet: verifying ${label}${ofTotal(bytes, total)}, ${rate(bytes, started, io.now().getTime())}`);
+      };
+      return (await verifyPacket(path, { now, ...(policy === undefined ? { integrityOnly } : { policy }), onProgress }).finally(() => progress.done())).report;
+    };
 
     if (batch) return verifyBatch(io, packets, format === 'json' ? 'json' : 'text', verifyOne);
     const report = await verifyOne(packets[0] as string, '');
