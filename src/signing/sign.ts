@@ -119,7 +119,7 @@ export type PassphraseInput = string | undefined | PassphraseSource;
  * it could echo key material.
  */
 async function unlock(key: openpgp.PrivateKey, input: PassphraseInput, date: Date): Promise<openpgp.PrivateKey> {
-  const source: PassphraseSource = typeof input === 'object' ? input : { origin: 'the passphrase given', tries: 1, next: async () => input };
+  const source: PassphraseSource = typeof input === 'object' ? input : { origin: 'the caller', tries: 1, next: async () => input };
   const fingerprint = primaryFingerprint(key);
   const userId = await primaryUserId(key, date);
   for (let attempt = 1; ; attempt += 1) {
