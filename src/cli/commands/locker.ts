@@ -9,6 +9,7 @@ import { booleanOption, choiceOption, nowOption, pathOption, stringOption, type 
 import type { CliIo } from '../io.js';
 import { exitCodeFor, writeReport } from '../output.js';
 import { createProgress, formatBytes } from '../progress.js';
+import { closest } from '../suggest.js';
 import { plural } from '../../core/plural.js';
 
 const SUBCOMMANDS = ['push', 'pull', 'list', 'hold', 'release', 'retention', 'verify'] as const;
@@ -80,7 +81,10 @@ options:
   async run({ values, positionals }, io) {
     const sub = positionals[0];
     if (sub === undefined || !(SUBCOMMANDS as readonly string[]).includes(sub)) {
-      throw usageError('BAD_ARGUMENTS', sub === undefined ? 'a subcommand is required' : `unknown subcommand "${sub}"`, { hint: `use one of ${SUBCOMMANDS.join(', ')}; run 'packet locker --help'` });
+      const near = sub === undefined ? undefined : closest(sub, SUBCOMMANDS);
+      throw usageError('BAD_ARGUMENTS', sub === undefined ? 'a subcommand is required' : `unknown subcommand "${sub}"`, {
+        hint: `${near === undefined ? '' : `did you mean 'packet locker ${near}'? `}use one of ${SUBCOMMANDS.join(', ')}; run 'packet locker --help'`,
+      });
     }
     const format = choiceOption(values, 'format', ['text', 'json'] as const, 'text');
     const now = nowOption(io, values);

@@ -7,6 +7,7 @@ import { environmentError, PacketError, usageError } from '../../core/errors.js'
 import { ExitCode } from '../../core/exit-codes.js';
 import { TimestampError, startLocalTsa, type LocalTsaOptions } from '../../timestamp/index.js';
 import { booleanOption, stringOption, type CommandSpec } from '../command.js';
+import { closest } from '../suggest.js';
 
 const ROOT_HINT = 'time-stamps made earlier chain to the root in that file: choose a new file, or pass --force to replace it';
 
@@ -50,7 +51,10 @@ export const tsaCommand: CommandSpec = {
   },
   async run(args, io) {
     const [sub, ...extra] = args.positionals;
-    if (sub !== 'serve' || extra.length > 0) throw usageError('BAD_ARGUMENTS', 'expected: packet tsa serve', { hint: "run 'packet tsa --help' for usage" });
+    if (sub !== 'serve' || extra.length > 0) {
+      const near = sub !== undefined && sub !== 'serve' && closest(sub, ['serve']) !== undefined;
+      throw usageError('BAD_ARGUMENTS', 'expected: packet tsa serve', { hint: `${near ? "did you mean 'packet tsa serve'? " : ''}run 'packet tsa --help' for usage` });
+    }
     if (stringOption(args.values, 'policy') !== undefined) {
       throw usageError('BAD_ARGUMENTS', "tsa serve takes the TSA's policy OID as --policy-oid OID; --policy names a trust policy file in every other command", {
         hint: "did you mean --policy-oid? run 'packet tsa --help' for usage",
