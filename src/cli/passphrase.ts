@@ -65,22 +65,32 @@ async function prompt(io: CliIo, question: string): Promise<string> {
   try {
     return await new Promise<string>((resolve, reject) => {
       let value = '';
+      if (stdin.readableEnded) {
+        resolve(value);
+        return;
+      }
       const onData = (chunk: string): void => {
         for (const ch of chunk) {
           if (ch === '\r' || ch === '\n' || ch === '\u0004') {
-            stdin.off('data', onData);
+            stdin.off('data', onData).off('end', onEnd);
             resolve(value);
             return;
           }
           if (ch === '\u0003') {
-            stdin.off('data', onData);
+            stdin.off('data', onData).off('end', onEnd);
             reject(usageError('CANCELLED', 'cancelled'));
             return;
           }
           value = ch === '\u007f' || ch === '\b' ? value.slice(0, -1) : value + ch;
         }
       };
+      // The terminal went away before Enter: what was typed is all there is.
+      const onEnd = (): void => {
+        stdin.off('data', onData);
+        resolve(value);
+      };
       stdin.on('data', onData);
+      stdin.once('end', onEnd);
       stdin.resume();
     });
   } finally {

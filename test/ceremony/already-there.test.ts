@@ -11,7 +11,7 @@ import { signPacket } from '../../src/ceremony/index.js';
 import { requestTimeStamp, startLocalTsa, type LocalTsa } from '../../src/timestamp/index.js';
 import { runCli } from '../helpers/cli.js';
 import { signAt } from '../signing/keys.js';
-import { aliceSigns, build, makeCeremony, sha256File, stamp, type Ceremony } from './fixture.js';
+import { aliceSigns, bobSigns, build, makeCeremony, sha256File, stamp, type Ceremony } from './fixture.js';
 
 let c: Ceremony;
 let otherTsa: LocalTsa;
@@ -44,6 +44,16 @@ describe('sign twice with the same key', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ fingerprint: c.alice.fingerprint, alreadyPresent: true });
     const text = await runCli(['sign', packet, '--key', c.aliceKeyFile], NO_PASSPHRASE);
     expect(text.stdout).toContain(`signatures/${c.alice.fingerprint}.asc is already in ${packet}: this key has signed it; nothing changed`);
+    expect(sha256File(packet)).toBe(before);
+  });
+
+  test('through gpg too: the second run exits 0 and changes nothing', async () => {
+    const packet = await build(c, join(c.dir, 'twice-gpg.packet.tar'));
+    expect(bobSigns(c, packet).code).toBe(0);
+    const before = sha256File(packet);
+    const again = bobSigns(c, packet);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ fingerprint: c.bob.fingerprint, alreadyPresent: true });
     expect(sha256File(packet)).toBe(before);
   });
 

@@ -40,7 +40,13 @@ async function atTerminal(argv: string[], answers: string[], env: NodeJS.Process
       write: (chunk: string) => {
         stderr += chunk;
         // Typed keystroke by keystroke, as at a terminal, then Enter.
-        if (chunk.endsWith('passphrase: ')) setImmediate(() => { for (const ch of `${queue.shift() ?? ''}\r`) stdin.write(ch); });
+        if (chunk.endsWith('passphrase: ')) {
+          setImmediate(() => {
+            const answer = queue.shift();
+            if (answer === undefined) stdin.end(); // the terminal goes away
+            else for (const ch of `${answer}\r`) stdin.write(ch);
+          });
+        }
       },
     },
     stdoutIsTTY: true,
@@ -107,6 +113,13 @@ describe('the prompt on a terminal', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`packet: 3 passphrases from the prompt do not unlock the private key ${fingerprint}\n`);
     expect(readFileSync(packet).equals(before)).toBe(true);
+  });
+
+  it('a terminal that goes away mid-prompt ends the tries at once (exit 1), without hanging', async () => {
+    const run = await atTerminal(['sign', freshPacket('cancel'), '--key', keyFile], [WRONG[0] as string]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`packet: the passphrase from the prompt does not unlock the private key ${fingerprint}\n`);
+    expect(run.rawModes.at(-1)).toBe(false);
   });
 
   it('Ctrl-C at the prompt cancels (exit 2) and restores the terminal', async () => {
