@@ -4,7 +4,7 @@ import { addUnsealedFiles, type UnsealedFile } from '../packet/update.js';
 import { keyMaterialFromBytes, MAX_KEY_BYTES, MAX_SIGNATURE_BYTES, normalizeSignature, readPublicKey, verifyDetachedSignature, type KeyMaterial } from '../signing/index.js';
 import type { TrustPolicy } from '../trust/index.js';
 import { readBoundedFile } from './files.js';
-import { readIntact } from './sign.js';
+import { keptSignature, readIntact } from './sign.js';
 
 export interface AttachOptions {
   now: Date;
@@ -17,7 +17,10 @@ export interface AttachOptions {
 export interface AttachResult {
   fingerprint: string;
   file: string;
-  /** The very same signature was already in the packet; nothing changed. */
+  /**
+   * The key had already signed the packet (this very signature, or another by the same key that
+   * verifies): nothing changed, and `created` is that of the signature kept.
+   */
   alreadyPresent: boolean;
   created?: Date;
 }
@@ -57,12 +60,16 @@ export async function attachSignature(packetPath: string, signatureFile: string,
     });
   }
   const fingerprint = verification.primaryFingerprint;
+  const file = unsealedPath('signatures', fingerprint);
+  if (reading.unsealed.signatures.has(fingerprint)) {
+    const created = await keptSignature(packetPath, reading, fingerprint, candidates, options.now);
+    return { fingerprint, file, alreadyPresent: true, created };
+  }
   const files: UnsealedFile[] = [{ dir: 'signatures', fingerprint, bytes: Buffer.from(normalized.armored, 'utf8') }];
   const usedKeyFile = verification.keySources.find((source) => keyFiles.has(source));
   if (usedKeyFile !== undefined && !reading.unsealed.keys.has(fingerprint)) {
     files.push({ dir: 'keys', fingerprint, bytes: Buffer.from(keyFiles.get(usedKeyFile) as string, 'utf8') });
   }
-  const alreadyPresent = reading.unsealed.signatures.get(fingerprint)?.equals(files[0]!.bytes) === true;
   await addUnsealedFiles(packetPath, reading.digest as string, files);
-  return { fingerprint, file: unsealedPath('signatures', fingerprint), alreadyPresent, ...(verification.created === undefined ? {} : { created: verification.created }) };
+  return { fingerprint, file, alreadyPresent: false, ...(verification.created === undefined ? {} : { created: verification.created }) };
 }

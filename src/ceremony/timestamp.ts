@@ -84,6 +84,15 @@ export async function importTimestamp(packetPath: string, options: ImportTimesta
           : 'check that the token is for this signature and that you trust its TSA',
     });
   }
+  const existing = reading.unsealed.timestamps.get(options.fingerprint);
+  if (existing !== undefined) {
+    // A signature holds one time-stamp: the one there is kept when it verifies; otherwise it is in the way.
+    const kept = verifyTimeStamp(existing, signature, options.trusted, { notAfter: new Date(options.now.getTime() + DEFAULT_MAX_SKEW_MS) });
+    if (kept.ok) return { added: [], alreadyStamped: [file] };
+    throw inputError('ALREADY_PRESENT', `${file} is already in ${packetPath} but does not verify against these TSAs (${kept.code}); nothing changed`, {
+      hint: `a signature holds one time-stamp: 'packet unsign ${packetPath} ${options.fingerprint}' takes it out with its signature`,
+    });
+  }
   const parsed = parseTimeStamp(bytes);
   const response = parsed.status === undefined ? tlv(TAG.SEQUENCE, tlv(TAG.SEQUENCE, tlv(TAG.INTEGER, Uint8Array.of(0))), parsed.token) : bytes;
   await addUnsealedFiles(packetPath, reading.digest as string, [{ dir: 'timestamps', fingerprint: options.fingerprint, bytes: Buffer.from(response) }]);

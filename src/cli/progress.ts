@@ -1,3 +1,5 @@
+import { lstat, opendir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { CliIo } from './io.js';
 
 export interface Progress {
@@ -47,4 +49,42 @@ export function formatBytes(bytes: number): string {
 export function rate(bytes: number, startedAt: number, now: number): string {
   const seconds = Math.max((now - startedAt) / 1000, 0.001);
   return `${formatBytes(bytes / seconds)}/s`;
+}
+
+/** `3.1 GiB of 8.0 GiB (38%)`: progress against a total, never past it (estimates may run short). */
+export function ofTotal(done: number, total: number | undefined): string {
+  if (total === undefined || total <= 0) return formatBytes(done);
+  const shown = Math.min(done, total);
+  return `${formatBytes(shown)} of ${formatBytes(total)} (${Math.floor((shown / total) * 100)}%)`;
+}
+
+/** Entries counted at most when a folder packet's size is summed for a progress total. */
+const MAX_COUNTED_ENTRIES = 1_000_000;
+
+/**
+ * The bytes a read of a packet passes over, as a progress total: a tar file's size (its headers
+ * included, so the count ends a little short of it), or the sum of an unpacked packet's regular
+ * files (links are not followed). Undefined when it cannot be had cheaply. Only for display:
+ * computed only when progress is shown, never trusted for anything else.
+ */
+export async function packetBytes(path: string): Promise<number | undefined> {
+  const info = await lstat(path).catch(() => undefined);
+  if (info === undefined) return undefined;
+  if (info.isFile()) return info.size;
+  if (!info.isDirectory()) return undefined;
+  let total = 0;
+  let entries = 0;
+  const pending = [path];
+  while (pending.length > 0) {
+    const dir = await opendir(pending.pop() as string).catch(() => undefined);
+    if (dir === undefined) continue;
+    for await (const entry of dir) {
+      entries += 1;
+      if (entries > MAX_COUNTED_ENTRIES) return undefined; // leaving the loop closes the folder
+      const full = join(dir.path, entry.name);
+      if (entry.isDirectory()) pending.push(full);
+      else if (entry.isFile()) total += (await lstat(full).catch(() => undefined))?.size ?? 0;
+    }
+  }
+  return total;
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { open, readdir, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
+import { link, lstat, open, readdir, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { environmentError } from './errors.js';
+import { environmentError, inputError, type PacketError } from './errors.js';
 import { removeOnInterrupt } from './interrupt.js';
 
 /**
@@ -64,6 +64,12 @@ export interface AtomicOptions {
    * killed build leaves the old file or the new one, never a partial one.
    */
   durable?: boolean;
+  /**
+   * Replace a file already at the target (the default). With false, an existing target is never
+   * touched: the commit fails with OUTPUT_EXISTS, decided atomically (a hard link, which cannot
+   * overwrite), so that a file appearing meanwhile is not lost either.
+   */
+  replace?: boolean;
 }
 
 export async function openAtomic(target: string, options: AtomicOptions = {}): Promise<AtomicFile> {
@@ -91,7 +97,8 @@ export async function openAtomic(target: string, options: AtomicOptions = {}): P
     async commit() {
       if (options.durable !== false) await handle.sync();
       await close();
-      await rename(tempPath, target);
+      if (options.replace === false) await linkNew(tempPath, target);
+      else await rename(tempPath, target);
       forget();
       await syncDirectory(dirname(target));
     },
@@ -103,8 +110,40 @@ export async function openAtomic(target: string, options: AtomicOptions = {}): P
   };
 }
 
-export async function writeFileAtomic(target: string, data: Uint8Array | string, mode = 0o644): Promise<void> {
-  const file = await openAtomic(target, { mode });
+/**
+ * Put the finished temporary file at `target` only if nothing is there: link(2) fails with EEXIST
+ * rather than overwrite. Where the file system has no hard links, a check and a rename do.
+ */
+async function linkNew(tempPath: string, target: string): Promise<void> {
+  try {
+    await link(tempPath, target);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw outputExists(target);
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw error;
+    if ((await lstat(target).catch(() => undefined)) !== undefined) throw outputExists(target);
+    await rename(tempPath, target);
+    return;
+  }
+  await unlink(tempPath);
+}
+
+/** The one error for an output that is already there (exit 1, like every "in the way"; docs/exit-codes.md). */
+export function outputExists(shown: string, hint = 'choose a new name, or pass --force to replace it'): PacketError {
+  return inputError('OUTPUT_EXISTS', `${shown} already exists; nothing was written`, { hint });
+}
+
+/**
+ * Refuse early, before any work is done, when an output is already there and --force was not
+ * given. (The write itself checks again, atomically: see `replace` in AtomicOptions.)
+ */
+export async function refuseExisting(target: string, force: boolean, shown = target, hint?: string): Promise<void> {
+  if (force) return;
+  if ((await lstat(target).catch(() => undefined)) !== undefined) throw outputExists(shown, hint);
+}
+
+export async function writeFileAtomic(target: string, data: Uint8Array | string, mode = 0o644, options: { replace?: boolean } = {}): Promise<void> {
+  const file = await openAtomic(target, { mode, ...options });
   try {
     await file.handle.writeFile(data);
     await file.commit();

@@ -1,4 +1,5 @@
-import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readdir, rm } from 'node:fs/promises';
+import { writeFileAtomic } from '../core/atomic.js';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { inputError, usageError } from '../core/errors.js';
@@ -84,9 +85,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const bob = useGpg ? await makeGpgSigner(secrets, 'Bob Example', 'bob@example.com') : await makeKeyFileSigner(secrets, 'Bob Example', 'bob@example.com', 'demo-passphrase', options.now);
     if ('gnupgHome' in bob) gnupgHome = bob.gnupgHome;
     const rootPem = join(out, 'tsa-root.pem');
-    await writeFile(rootPem, tsa.rootPem);
+    await writeFileAtomic(rootPem, tsa.rootPem, 0o644, { replace: false });
     const policy = join(out, 'policy.yaml');
-    await writeFile(policy, demoPolicy(alice.fingerprint, bob.fingerprint));
+    await writeFileAtomic(policy, demoPolicy(alice.fingerprint, bob.fingerprint), 0o644, { replace: false });
     const loaded = await loadTrustPolicy(policy);
 
     await signPacket(packet, { kind: 'key-file', keyFile: alice.keyFile, passphrase: 'demo-passphrase' }, options.now);
@@ -160,7 +161,8 @@ async function makeEmptyFolder(out: string): Promise<void> {
   }
   const entries = await readdir(out).catch(() => undefined);
   if (entries === undefined) throw usageError('DEMO_OUT_NOT_A_FOLDER', `${out} exists and is not a folder`, { hint: 'pass --out with a new folder name' });
-  if (entries.length > 0) throw usageError('DEMO_OUT_NOT_EMPTY', `${out} already exists and is not empty`, { hint: 'pass --out with a new folder name, or remove the old demo folder' });
+  // In the way, like any output already there (exit 1, docs/exit-codes.md); the demo has no --force.
+  if (entries.length > 0) throw inputError('OUTPUT_EXISTS', `${out} already exists and is not empty; nothing was written`, { hint: 'pass --out with a new folder name, or remove the old demo folder' });
 }
 
 function demoPolicy(alice: string, bob: string): string {

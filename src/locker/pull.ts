@@ -5,11 +5,11 @@
  * `pullAll` mirrors a whole locker into a folder, lock state included, for offline verification.
  */
 import { createHash } from 'node:crypto';
-import { lstat, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Transform } from 'node:stream';
-import { openAtomic } from '../core/atomic.js';
-import { inputError, usageError } from '../core/errors.js';
+import { openAtomic, refuseExisting } from '../core/atomic.js';
+import { inputError } from '../core/errors.js';
 import { readPacket } from '../packet/reader.js';
 import type { LockerBackend } from './backend.js';
 import { findEntry } from './catalog.js';
@@ -26,8 +26,13 @@ export interface PullResult {
   object: ObjectDigest;
 }
 
-export async function pullPacket(backend: LockerBackend, digest: string, out: string, onProgress?: (bytes: number) => void): Promise<PullResult> {
-  if ((await lstat(out).catch(() => undefined)) !== undefined) throw usageError('LOCKER_PULL_EXISTS', `${out} already exists`, { hint: 'name a new file with --out' });
+/**
+ * Pull one packet to `out`. A file already there is never replaced unless `force` (OUTPUT_EXISTS,
+ * checked first and again, atomically, when the pulled packet is put in place).
+ */
+export async function pullPacket(backend: LockerBackend, digest: string, out: string, onProgress?: (bytes: number) => void, options: { force?: boolean } = {}): Promise<PullResult> {
+  const force = options.force === true;
+  await refuseExisting(out, force, out, 'name a new file with --out, or pass --force to replace it');
   const found = await findEntry(backend, digest);
   if (found === undefined) throw inputError('LOCKER_NOT_FOUND', `the locker has no index entry for packet ${digest}`, { hint: 'run `packet locker list` to see what it holds' });
   if (found.entry === undefined) throw inputError('LOCKER_BAD_INDEX_ENTRY', `index entry ${found.key} is unreadable: ${found.problem ?? 'invalid'}`);
@@ -37,7 +42,7 @@ export async function pullPacket(backend: LockerBackend, digest: string, out: st
   if (stream === undefined) throw inputError('LOCKER_OBJECT_MISSING', `packet ${digest} is indexed but its object ${key} is missing`, { hint: 'run `packet locker verify`: the locker has lost evidence' });
 
   await mkdir(dirname(out), { recursive: true });
-  const file = await openAtomic(out, { mode: 0o644 });
+  const file = await openAtomic(out, { mode: 0o644, replace: force });
   const done = onInterrupt(() => file.abort());
   try {
     const hash = createHash('sha256');

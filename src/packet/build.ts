@@ -90,7 +90,7 @@ export async function buildPacket(options: BuildOptions): Promise<BuildResult> {
   });
   let sink: PacketSink;
   try {
-    sink = form === 'tar' ? await createTarSink(out, options.created, options.fsync ?? false) : await createDirectorySink(out);
+    sink = form === 'tar' ? await createTarSink(out, options.created, options.fsync ?? false, options.force === true) : await createDirectorySink(out);
   } catch (error) {
     await rm(spoolDir, { recursive: true, force: true });
     forgetSpool();

@@ -1,6 +1,7 @@
 import { canonicalize } from 'json-canonicalize';
 import type { RedactionRecord } from '../redact/index.js';
 import { FORMAT, MANIFEST, PACKET_JSON } from './format.js';
+import { plural } from '../core/plural.js';
 
 /** packet.json, format v1 (canonical JSON, RFC 8785). Optional fields are omitted, never null. */
 export interface PacketMetadata {
@@ -41,7 +42,7 @@ export function renderVerifyMd(metadata: PacketMetadata): Buffer {
   const text = `# Verifying packet ${metadata.name}
 
 This packet was built by evidence-packet ${metadata.tool.version} on ${metadata.created}.
-It holds ${metadata.files.count} evidence files (${metadata.files.bytes} bytes) under \`payload/\`.
+It holds ${plural(metadata.files.count, 'evidence file', 'evidence files')} (${plural(metadata.files.bytes, 'byte', 'bytes')}) under \`payload/\`.
 Every covered file is listed with its SHA-256 in \`${MANIFEST}\`; the packet digest is the
 SHA-256 of \`${MANIFEST}\` itself. \`${PACKET_JSON}\` records what was redacted (rule and count,
 never the value).

@@ -30,8 +30,8 @@ const DIR_MODE = 0o755;
  * uid/gid 0, empty user and group names, mode 0644, no directory entries, entries in the order
  * added (the caller adds them in the canonical order).
  */
-export async function createTarSink(target: string, mtime: Date, durable = true): Promise<PacketSink> {
-  const file: AtomicFile = await openAtomic(target, { durable }).catch((error: unknown) => {
+export async function createTarSink(target: string, mtime: Date, durable = true, replace = true): Promise<PacketSink> {
+  const file: AtomicFile = await openAtomic(target, { durable, replace }).catch((error: unknown) => {
     throw outputError(error, target);
   });
   // Errors of the output (a full disk) name the output; errors of the content are the input's.

@@ -22,5 +22,5 @@ export {
   type SignatureVerification,
   type CandidateProblem,
 } from './verify.js';
-export { signWithKeyFile, signWithGpg, type SignOutcome, type GpgSignOptions, type KeyGate } from './sign.js';
+export { signWithKeyFile, signWithGpg, type SignOutcome, type GpgSignOptions, type KeyGate, type PassphraseInput, type PassphraseRequest, type PassphraseSource } from './sign.js';
 export type { KeyIdentity } from './gpg-keys.js';

@@ -36,8 +36,8 @@ export async function signWithKeyFile(
   data: Uint8Array,
   /** The key file: armored text, or its bytes (armored or binary, as gpg --export-secret-keys writes). */
   privateKey: string | Uint8Array,
-  /** The passphrase, or a function asked for it only when the key turns out to be protected (a prompt, say). */
-  passphrase: string | undefined | (() => Promise<string | undefined>),
+  /** The passphrase, or a source asked for it only when the key turns out to be protected (a prompt, say). */
+  passphrase: PassphraseInput,
   options: { date: Date; gate?: KeyGate },
 ): Promise<SignOutcome> {
   const size = typeof privateKey === 'string' ? privateKey.length : privateKey.byteLength;
@@ -71,20 +71,7 @@ export async function signWithKeyFile(
     throw error;
   }
   options.gate?.({ fingerprint: primaryFingerprint(key), subkeys: key.subkeys.map((subkey) => subkey.getFingerprint().toUpperCase()) });
-  if (!key.isDecrypted()) {
-    if (typeof passphrase === 'function') passphrase = await passphrase();
-    if (passphrase === undefined || passphrase === '') {
-      throw inputError(SigningCode.PASSPHRASE_REQUIRED, 'the private key is protected by a passphrase', {
-        hint: 'give it with --passphrase-file or $PACKET_PASSPHRASE (or type it at the prompt on a terminal), never on the command line',
-      });
-    }
-    try {
-      key = await openpgp.decryptKey({ privateKey: key, passphrase });
-    } catch {
-      // The cause is deliberately dropped: it could echo key material.
-      throw inputError(SigningCode.PASSPHRASE_WRONG, 'the passphrase does not unlock the private key');
-    }
-  }
+  if (!key.isDecrypted()) key = await unlock(key, passphrase, options.date);
   let signatureArmored: string;
   try {
     const message = await openpgp.createMessage({ binary: data });
@@ -103,6 +90,66 @@ export async function signWithKeyFile(
   }
   const publicKeyArmored = key.toPublic().armor();
   return checkedOutcome(data, signatureArmored, publicKeyArmored, primaryFingerprint(key), options.date);
+}
+
+/** Who a passphrase is asked for (a prompt shows it). */
+export interface PassphraseRequest {
+  /** Primary fingerprint, 40 upper-case hex. */
+  fingerprint: string;
+  /** The key's primary user id as written in the key file: untrusted text, escape it before showing. */
+  userId?: string;
+  /** 1 for the first try, 2 after one wrong passphrase, and so on. */
+  attempt: number;
+}
+
+/** Where passphrases come from; asked only once the key turns out to be protected. */
+export interface PassphraseSource {
+  /** Named when a passphrase is wrong: "$PACKET_PASSPHRASE", "--passphrase-file FILE", "the prompt". */
+  origin: string;
+  /** How many passphrases may be tried (a prompt on a terminal: 3; a file or a variable: 1). */
+  tries: number;
+  /** The next passphrase to try, or undefined when there is none. */
+  next(request: PassphraseRequest): Promise<string | undefined>;
+}
+
+export type PassphraseInput = string | undefined | PassphraseSource;
+
+/**
+ * Decrypt a protected key, trying up to `tries` passphrases from the source. The error for a
+ * wrong one says where it came from (never what it was); OpenPGP.js's cause is dropped, since
+ * it could echo key material.
+ */
+async function unlock(key: openpgp.PrivateKey, input: PassphraseInput, date: Date): Promise<openpgp.PrivateKey> {
+  const source: PassphraseSource = typeof input === 'object' ? input : { origin: 'the caller', tries: 1, next: async () => input };
+  const fingerprint = primaryFingerprint(key);
+  const userId = await primaryUserId(key, date);
+  for (let attempt = 1; ; attempt += 1) {
+    const passphrase = await source.next({ fingerprint, ...(userId === undefined ? {} : { userId }), attempt });
+    if (passphrase === undefined || passphrase === '') {
+      if (attempt > 1) throw wrongPassphrase(source, attempt - 1, fingerprint);
+      throw inputError(SigningCode.PASSPHRASE_REQUIRED, `the private key ${fingerprint} is protected by a passphrase`, {
+        hint: 'give it with --passphrase-file or $PACKET_PASSPHRASE (or type it at the prompt on a terminal), never on the command line',
+      });
+    }
+    try {
+      return await openpgp.decryptKey({ privateKey: key, passphrase });
+    } catch {
+      if (attempt >= source.tries) throw wrongPassphrase(source, attempt, fingerprint);
+    }
+  }
+}
+
+function wrongPassphrase(source: PassphraseSource, tries: number, fingerprint: string): Error {
+  const what = tries > 1 ? `${tries} passphrases from ${source.origin} do not` : `the passphrase from ${source.origin} does not`;
+  return inputError(SigningCode.PASSPHRASE_WRONG, `${what} unlock the private key ${fingerprint}`, {
+    hint: source.origin.startsWith('$') || source.origin.startsWith('--') ? `check ${source.origin}: it must hold exactly this key's passphrase` : 'check that this is the key you mean to sign with',
+  });
+}
+
+/** The user id to show beside the fingerprint: the primary one where the key says so, else the first. */
+async function primaryUserId(key: openpgp.PrivateKey, date: Date): Promise<string | undefined> {
+  const primary = await key.getPrimaryUser(date).catch(() => undefined);
+  return primary?.user.userID?.userID ?? key.users.find((user) => user.userID !== null)?.userID?.userID;
 }
 
 /** Binary OpenPGP packets start with a byte whose top bit is set; armor starts with text. */

@@ -12,6 +12,7 @@ import type { CertInfo } from './certs.js';
 import { equalBytes } from './der.js';
 import { TimestampError } from './errors.js';
 import { OID } from './oids.js';
+import { plural } from '../core/plural.js';
 
 /** Extensions whose meaning we process (or, for the last two, that carry no constraint we must enforce). */
 const UNDERSTOOD_EXTENSIONS = new Set<string>([
@@ -95,7 +96,7 @@ export function checkPath(chain: CertInfo[]): string {
     const below = chain.slice(1, index).filter((c) => !isSelfIssued(c)).length;
     const limit = constraints.pathLenConstraint;
     if (limit !== undefined && below > limit) {
-      throw new TimestampError('PATH_LENGTH_EXCEEDED', `${cert.subject} allows ${limit} intermediate CA(s) below it, the path has ${below}`);
+      throw new TimestampError('PATH_LENGTH_EXCEEDED', `${cert.subject} allows ${plural(limit, 'intermediate CA', 'intermediate CAs')} below it, the path has ${below}`);
     }
   });
   return `path of ${chain.length}: basic constraints, key usage, path length, critical extensions and algorithms hold`;

@@ -9,6 +9,7 @@ import { checkEss, essNamesCertificate, single } from './ess.js';
 import { OID, hashForOid, hashLength, type HashName } from './oids.js';
 import { checkLeaf, checkPath, WEAK_DIGEST_ALGORITHMS, WEAK_SIGNATURE_ALGORITHMS } from './path.js';
 import { parseTimeStamp, type AlgorithmId, type ParsedTimeStamp } from './token.js';
+import { plural } from '../core/plural.js';
 
 /** A TSA the verifier trusts: a name for reports, its root certificates (DER), and optionally its
  * signer certificates and intermediates (DER): candidates for the path, never anchors. */
@@ -359,5 +360,5 @@ function checkValidity(chain: CertInfo[], genTime: Date, accuracyMs: number): st
     if (earliest < cert.notBefore.getTime()) throw new TimestampError('CERT_NOT_YET_VALID', `${cert.subject} was not yet valid at genTime ${formatRfc3339(genTime)}`);
     if (latest > cert.notAfter.getTime()) throw new TimestampError('CERT_EXPIRED', `${cert.subject} had expired at genTime ${formatRfc3339(genTime)}`);
   }
-  return `${chain.length} certificate(s) valid at genTime ${formatRfc3339(genTime)}`;
+  return `${plural(chain.length, 'certificate', 'certificates')} valid at genTime ${formatRfc3339(genTime)}`;
 }

@@ -161,19 +161,19 @@ describe('signatures through verify --policy', () => {
     expect((report.facts?.dualControl as { distinctPeople: number }).distinctPeople).toBe(1);
   });
 
-  test('same key twice: a second signature by the same key cannot be added (ALREADY_PRESENT, exit 1, packet unchanged)', async () => {
+  test('same key twice: a second signature by the same key is not added (the first is kept: exit 0, packet unchanged)', async () => {
     const packet = join(c.dir, 'same-key.packet.tar');
     await build(c, packet);
     const first = await runCli(['sign', packet, '--key', c.aliceKeyFile, '--passphrase-file', c.passphraseFile, '--now', new Date(Date.now() - 120_000).toISOString()]);
     expect(first.code, first.stderr).toBe(0);
     const before = sha256File(packet);
     const second = await runCli(['sign', packet, '--key', c.aliceKeyFile, '--passphrase-file', c.passphraseFile, '--now', new Date(Date.now() - 60_000).toISOString()]);
-    expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(/^packet: /);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toContain('nothing changed');
     expect(sha256File(packet)).toBe(before);
-    // The library names the reason.
+    // The library says so.
     const { signPacket } = await import('../../src/ceremony/index.js');
-    await expect(signPacket(packet, { kind: 'key-file', keyFile: c.aliceKeyFile, passphrase: PASSPHRASE }, new Date())).rejects.toMatchObject({ code: 'ALREADY_PRESENT' });
+    await expect(signPacket(packet, { kind: 'key-file', keyFile: c.aliceKeyFile, passphrase: PASSPHRASE }, new Date())).resolves.toMatchObject({ alreadyPresent: true });
     expect(sha256File(packet)).toBe(before);
   });
 
@@ -194,13 +194,17 @@ describe('signatures through verify --policy', () => {
     await place(packet, frank, { signingKeyIDs: [sub1.getKeyID()] });
     const withFrank = c.writePolicy('frank.json', { signers: [{ id: 'frank', roles: ['operator'], fingerprints: [frank.fingerprint] }, carolSpec()] });
 
-    // The second subkey's signature over the same manifest, offered through attach: refused.
+    // The second subkey's signature over the same manifest, offered through attach: the primary
+    // has signed already, so the first signature is kept and nothing changes (exit 0).
     const secondSig = await signAt(frank.privateKey, manifest, new Date(Date.now() - 30_000), { signingKeyIDs: [sub2.getKeyID()] });
     writeFileSync(join(c.dir, 'frank-sub2.asc'), secondSig);
+    const firstSig = readFileSync(join(packet, 'signatures', `${frank.fingerprint}.asc`));
     const attached = await runCli(['attach', packet, join(c.dir, 'frank-sub2.asc')]);
-    expect(attached.code).toBe(1);
+    expect(attached.code, attached.stderr).toBe(0);
+    expect(attached.stdout).toContain('nothing changed');
     const { attachSignature } = await import('../../src/ceremony/index.js');
-    await expect(attachSignature(packet, join(c.dir, 'frank-sub2.asc'), { now: new Date() })).rejects.toMatchObject({ code: 'ALREADY_PRESENT' });
+    await expect(attachSignature(packet, join(c.dir, 'frank-sub2.asc'), { now: new Date() })).resolves.toMatchObject({ alreadyPresent: true });
+    expect(readFileSync(join(packet, 'signatures', `${frank.fingerprint}.asc`)).equals(firstSig)).toBe(true);
 
     // Placed by hand under the subkey's own fingerprint, it is caught by name, before any
     // cryptography: the policy pins no key by that name (cheap rejections come first).

@@ -39,6 +39,12 @@ describe('plurals', () => {
     for (const run of [built, inspected, verified]) expect(run.stdout).not.toMatch(ONE_PLURAL);
   });
 
+  it("the packet's own VERIFY.md too: 1 evidence file", async () => {
+    const { spawnSync } = await import('node:child_process');
+    const verifyMd = spawnSync('tar', ['-xOf', join(cwd, 'one.packet.tar'), 'VERIFY.md'], { encoding: 'utf8' }).stdout;
+    expect(verifyMd).toMatch(/^It holds 1 evidence file \(\d+ bytes\) under `payload\/`\.$/m);
+  });
+
   it('one warning in every report format', () => {
     const report = makeReport({
       command: 'validate',

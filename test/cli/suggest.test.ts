@@ -74,3 +74,16 @@ describe('did you mean, on the command line', () => {
     expect(run.stderr).toContain('\\x1B[2Kverify');
   });
 });
+
+describe('did you mean, for subcommands', () => {
+  it('a mistyped locker or tsa subcommand: exit 2, the nearest one in the hint', async () => {
+    const locker = await runCli(['locker', 'pul', '--folder', 'x']);
+    expect(locker.code).toBe(2);
+    expect(locker.stderr).toContain(`packet: unknown subcommand "pul"\nhint: did you mean 'packet locker pull'? use one of`);
+    expect((await runCli(['locker', 'zzzz', '--folder', 'x'])).stderr).not.toContain('did you mean');
+    const tsa = await runCli(['tsa', 'serv']);
+    expect(tsa.code).toBe(2);
+    expect(tsa.stderr).toContain("hint: did you mean 'packet tsa serve'? run 'packet tsa --help' for usage");
+    expect((await runCli(['tsa', 'start-now'])).stderr).not.toContain('did you mean');
+  });
+});

@@ -82,10 +82,10 @@ describe('packet demo', () => {
     }
   });
 
-  it('a second demo into an existing non-empty folder fails as a usage error, touching nothing', () => {
+  it('a second demo into an existing non-empty folder is refused as in the way (exit 1, OUTPUT_EXISTS), touching nothing', () => {
     const before = readdirSync(out).sort();
     const again = runBin(['demo', '--out', 'demo'], { cwd: base.path });
-    expect(again.code).toBe(2);
+    expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/^packet: /m);
     expect(again.stderr).not.toMatch(/internal error|^\s+at /m);
     expect(readdirSync(out).sort()).toEqual(before);

@@ -77,7 +77,7 @@ describe('progress on a terminal', () => {
     expect(run.code, run.stderr).toBe(0);
     const shown = lines(run.stderr);
     expect(shown.length).toBeGreaterThanOrEqual(FILES);
-    for (const line of shown) expect(line).toMatch(/^packet: built \d+\/\d+ files, [\d.]+ (B|KiB|MiB) of [\d.]+ (B|KiB|MiB) \([\d.]+ (B|KiB|MiB|GiB)\/s\)$/);
+    for (const line of shown) expect(line).toMatch(/^packet: built \d+\/\d+ files, [\d.]+ (B|KiB|MiB) of [\d.]+ (B|KiB|MiB) \(\d+%\), [\d.]+ (B|KiB|MiB|GiB)\/s$/);
     expect(shown.at(-1)).toMatch(new RegExp(`^packet: built ${FILES}/${FILES} files`));
     expect(run.stderr.startsWith(CLEAR)).toBe(true);
     expect(run.stderr.endsWith(CLEAR)).toBe(true);
@@ -85,14 +85,14 @@ describe('progress on a terminal', () => {
     expect(run.stdout).toMatch(/^packet build: wrote /);
   });
 
-  it('verify: bytes and rate on stderr, nothing extra on stdout', async () => {
+  it('verify: bytes against the packet size, and rate, on stderr; nothing extra on stdout', async () => {
     const run = await cli(['verify', '--integrity-only', packet]);
     const shown = lines(run.stderr);
     expect(shown.length).toBeGreaterThan(0);
-    for (const line of shown) expect(line).toMatch(/^packet: verified [\d.]+ (B|KiB|MiB) \([\d.]+ (B|KiB|MiB|GiB)\/s\)$/);
+    for (const line of shown) expect(line).toMatch(/^packet: verifying [\d.]+ (B|KiB|MiB) of [\d.]+ (B|KiB|MiB) \(\d+%\), [\d.]+ (B|KiB|MiB|GiB)\/s$/);
     expect(run.stderr.endsWith(CLEAR)).toBe(true);
     expect(run.stdout).not.toMatch(ESCAPES);
-    expect(run.stdout).not.toContain('packet: verified');
+    expect(run.stdout).not.toContain('packet: verifying');
   });
 
   it('--format json: stdout parses as JSON while progress goes to stderr', async () => {
@@ -113,7 +113,7 @@ describe('progress on a terminal', () => {
     const run = await cli(['build', mixed, '--out', freshOut(), '--name', 'p', '--strict']);
     expect(run.code).toBe(1);
     expect(lines(run.stderr)[0]).toMatch(/^packet: built 1\/4 files/);
-    expect(run.stderr).toMatch(/\/s\)\r\u001b\[2Kpacket: \S*z\.bin is a binary file/);
+    expect(run.stderr).toMatch(/\/s\r\u001b\[2Kpacket: \S*z\.bin is a binary file/);
   });
 
   it('CI=false still counts as a terminal session', async () => {

@@ -16,6 +16,8 @@ Adds a detached OpenPGP signature over PACKET's manifest.sha256 that was made el
 example on an air-gapped laptop with:
     gpg --detach-sign --armor manifest.sha256
 It must verify over this packet's manifest first. Binary signatures are stored armored.
+A packet holds one signature per key: when the key has signed already, its signature there is
+kept if it verifies and attach exits 0 saying so (one that does not verify is refused).
 
 options:
   --key FILE          the signer's public key (repeatable; also added as keys/<FPR>.asc)
@@ -23,8 +25,8 @@ options:
   --now RFC3339       evaluation time (default: now)
   --format text|json  output format (default text)
 
-exit codes: 0 attached, 1 the packet is not intact or the signature does not verify,
-            2 usage error, 3 the packet cannot be written, 130/143 interrupted
+exit codes: 0 attached (or signed already by that key), 1 the packet is not intact or the
+            signature does not verify, 2 usage error, 3 the packet cannot be written, 130/143 interrupted
 `,
   options: {
     key: { type: 'string', multiple: true },
@@ -47,7 +49,7 @@ exit codes: 0 attached, 1 the packet is not intact or the signature does not ver
     if (format === 'json') {
       writeResult(io, invocation, { path: packetPath, fingerprint: result.fingerprint, signature: result.file, alreadyPresent: result.alreadyPresent, ...(result.created ? { created: formatRfc3339(result.created) } : {}) });
     } else {
-      io.stdout.write(`packet attach: ${result.alreadyPresent ? `${result.file} is already in` : `added ${result.file} to`} ${packetPath}\n`);
+      io.stdout.write(`packet attach: ${result.alreadyPresent ? `${result.file} is already in ${packetPath}: this key has signed it; nothing changed` : `added ${result.file} to ${packetPath}`}\n`);
     }
     return ExitCode.OK;
   },

@@ -3,7 +3,7 @@ import { resolveBuildTime } from '../../core/time.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { guardInterrupts } from '../../core/interrupt.js';
 import { booleanOption, choiceOption, stringOption, type CommandSpec } from '../command.js';
-import { createProgress, formatBytes, rate } from '../progress.js';
+import { createProgress, formatBytes, ofTotal, rate } from '../progress.js';
 import { writeResult } from '../output.js';
 import { plural } from '../../core/plural.js';
 
@@ -79,7 +79,7 @@ exit codes: 0 built, 1 an input cannot be packed (missing, a secret left after r
       ...(progress.live
         ? {
             onProgress: (p: { files: number; bytes: number; totalFiles: number; totalBytes: number }) =>
-              progress.update(`packet: built ${p.files}/${plural(p.totalFiles, 'file', 'files')}, ${formatBytes(p.bytes)} of ${formatBytes(p.totalBytes)} (${rate(p.bytes, started, io.now().getTime())})`),
+              progress.update(`packet: built ${p.files}/${plural(p.totalFiles, 'file', 'files')}, ${ofTotal(p.bytes, p.totalBytes)}, ${rate(p.bytes, started, io.now().getTime())}`),
           }
         : {}),
     }).finally(() => progress.done());

@@ -19,9 +19,11 @@ gpg when installed), time-stamps both signatures with a local TSA, and verifies 
 offline against a demo trust policy. Leaves the packet (with the public keys in its keys/), the TSA root and the policy in DIR.
 
 options:
-  --out DIR   where to leave the results (default: evidence/demo-<time>)
+  --out DIR   where to leave the results (default: evidence/demo-<time>); a new or empty
+              folder: the demo never writes over anything (there is no --force)
 
-exit codes: 0 the life cycle ran and the packet verified, 1 a step failed, 2 usage error,
+exit codes: 0 the life cycle ran and the packet verified, 1 a step failed or DIR is not
+            empty, 2 usage error,
             3 environment error (DIR cannot be written)
 `,
   options: { out: { type: 'string' } },

@@ -1,8 +1,8 @@
 import { visible } from '../../report/escape.js';
 import { listPayloadFiles, readPacket } from '../../packet/reader.js';
-import { choiceOption, singlePacket, type CommandSpec } from '../command.js';
+import { booleanOption, choiceOption, singlePacket, type CommandSpec } from '../command.js';
 import { ExitCode } from '../../core/exit-codes.js';
-import { formatBytes } from '../progress.js';
+import { createProgress, formatBytes, ofTotal, packetBytes, rate } from '../progress.js';
 import { renderCheck } from '../../report/text.js';
 import { plural } from '../../core/plural.js';
 import { makeReport } from '../../core/result.js';
@@ -18,14 +18,23 @@ and keys it carries. Integrity problems are listed; use 'packet verify' for the 
 
 options:
   --format text|json  output format (default text)
+  --quiet             no progress display (shown only on a terminal, on standard error)
 
 exit codes: 0 intact, 1 an integrity problem, 2 usage error
 `,
-  options: { format: { type: 'string' } },
+  options: { format: { type: 'string' }, quiet: { type: 'boolean' } },
   async run({ values, positionals, invocation }, io) {
     const format = choiceOption(values, 'format', ['text', 'json'] as const, 'text');
     const path = singlePacket(positionals, 'inspect', io);
-    const reading = await readPacket(path);
+    const progress = createProgress(io, booleanOption(values, 'quiet'));
+    const total = progress.live ? await packetBytes(path) : undefined;
+    const started = io.now().getTime();
+    let bytes = 0;
+    const onProgress = (n: number): void => {
+      bytes += n;
+      progress.update(`packet: reading ${ofTotal(bytes, total)}, ${rate(bytes, started, io.now().getTime())}`);
+    };
+    const reading = await readPacket(path, { onProgress }).finally(() => progress.done());
     const problems = reading.checks.filter((c) => c.status === 'fail');
     const unsealed = {
       signatures: [...reading.unsealed.signatures.keys()],

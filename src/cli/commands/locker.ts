@@ -9,6 +9,7 @@ import { booleanOption, choiceOption, nowOption, pathOption, stringOption, type 
 import type { CliIo } from '../io.js';
 import { exitCodeFor, writeReport, writeResult } from '../output.js';
 import { createProgress, formatBytes } from '../progress.js';
+import { closest } from '../suggest.js';
 import { plural } from '../../core/plural.js';
 
 const SUBCOMMANDS = ['push', 'pull', 'list', 'hold', 'release', 'retention', 'verify'] as const;
@@ -35,8 +36,8 @@ subcommands:
   retention DIGEST          extend retention: --until RFC3339 or --days N (never shorter)
   verify                    check the ledger chain, every packet, index entry and lock state
 
-exit codes: 0 ok, 1 a check failed or the store refused, 2 usage error, 3 store unreachable or
-no credentials
+exit codes: 0 ok, 1 a check failed, the store refused or --out exists, 2 usage error,
+            3 store unreachable or no credentials
 
 options:
   --locker FILE             the locker file (schemas/locker.schema.json)
@@ -44,6 +45,7 @@ options:
   --policy FILE             push: also require this trust policy to pass
   --out PATH                pull: the file (or with --all, the folder) to write
   --all                     pull: every object
+  --force                   pull DIGEST: replace a file already at --out (never done otherwise)
   --tenant ID, --environment ENV, --operation OP
   --since DATE, --until DATE
                             list: filters (DATE is YYYY-MM-DD or RFC 3339); retention: --until
@@ -63,6 +65,7 @@ options:
     policy: { type: 'string' },
     out: { type: 'string' },
     all: { type: 'boolean' },
+    force: { type: 'boolean' },
     tenant: { type: 'string' },
     environment: { type: 'string' },
     operation: { type: 'string' },
@@ -84,7 +87,10 @@ options:
   async run({ values, positionals, invocation }, io) {
     const sub = positionals[0];
     if (sub === undefined || !(SUBCOMMANDS as readonly string[]).includes(sub)) {
-      throw usageError('BAD_ARGUMENTS', sub === undefined ? 'a subcommand is required' : `unknown subcommand "${sub}"`, { hint: `use one of ${SUBCOMMANDS.join(', ')}; run 'packet locker --help'` });
+      const near = sub === undefined ? undefined : closest(sub, SUBCOMMANDS);
+      throw usageError('BAD_ARGUMENTS', sub === undefined ? 'a subcommand is required' : `unknown subcommand "${sub}"`, {
+        hint: `${near === undefined ? '' : `did you mean 'packet locker ${near}'? `}use one of ${SUBCOMMANDS.join(', ')}; run 'packet locker --help'`,
+      });
     }
     const format = choiceOption(values, 'format', ['text', 'json'] as const, 'text');
     const now = nowOption(io, values);
@@ -175,7 +181,7 @@ async function runSubcommand(sub: Subcommand, ctx: Context): Promise<number> {
           return emit(ctx, { all: true, out, ...result }, [`mirrored ${plural(result.objects, 'object', 'objects')} (${formatBytes(result.bytes)}; ${result.skipped} already there) into ${out}`]);
         }
         const digest = digestArgument(ctx.args, sub);
-        const result = await locker.pullPacket(backend, digest, out, onProgress);
+        const result = await locker.pullPacket(backend, digest, out, onProgress, { force: booleanOption(values, 'force') });
         progress.done();
         return emit(ctx, { digest, out, object: result.object }, [`pulled sha256:${digest} to ${out}: ${formatBytes(result.object.size)}, bytes hash to what was pushed`]);
       }
@@ -250,6 +256,9 @@ function checkArguments(sub: Subcommand, args: string[], values: OptionValues): 
   if (sub === 'hold' || sub === 'release' || sub === 'retention' || (sub === 'pull' && !booleanOption(values, 'all'))) digestArgument(args, sub);
   if ((sub === 'list' || sub === 'verify') && args.length > 0) throw usageError('BAD_ARGUMENTS', `locker ${sub} takes no arguments`, { hint: "run 'packet locker --help' for usage" });
   if (sub === 'pull' && stringOption(values, 'out') === undefined) throw usageError('MISSING_OPTION', '--out is required', { hint: "run 'packet locker --help' for usage" });
+  if (booleanOption(values, 'force') && (sub !== 'pull' || booleanOption(values, 'all'))) {
+    throw usageError('BAD_ARGUMENTS', '--force goes with pull DIGEST --out FILE', { hint: 'a mirror (pull --all) adds what is missing and never replaces anything' });
+  }
   if (sub === 'retention') retentionUntil(values, new Date(0));
   if (sub === 'list') for (const name of ['since', 'until'] as const) if (stringOption(values, name) !== undefined) dateOption(values, name);
 }

@@ -5,7 +5,7 @@ import { formatRfc3339 } from '../../core/time.js';
 import { signPacket, type Signer } from '../../ceremony/sign.js';
 import { loadTrustPolicy } from '../../trust/index.js';
 import { booleanOption, choiceOption, pathOption, stringOption, nowOption, singlePacket, type CommandSpec } from '../command.js';
-import { PASSPHRASE_ENV, readPassphrase } from '../passphrase.js';
+import { PASSPHRASE_ENV, passphraseSource } from '../passphrase.js';
 import { writeResult } from '../output.js';
 
 export const signCommand: CommandSpec = {
@@ -20,7 +20,8 @@ options:
   --key FILE              OpenPGP private key, armored or binary (v4: Ed25519, NIST P-256/
                           P-384 ECDSA, or RSA 3072+); exactly one key per file
   --passphrase-file FILE  read the key's passphrase from FILE (else $PACKET_PASSPHRASE,
-                          else a prompt on a terminal; never from the command line)
+                          else a prompt on a terminal that names the key and allows
+                          three tries; never from the command line)
   --gpg                   sign with the local gpg (gpg-agent, smartcards, hardware tokens)
   --local-user ID         with --gpg: which key to use
   --policy FILE           refuse a key this trust policy does not pin (checked before any
@@ -28,7 +29,11 @@ options:
   --now RFC3339           signing time (default: now)
   --format text|json      output format (default text)
 
-exit codes: 0 signed, 1 the packet is not intact or the key is unusable, 2 usage error,
+A key that has already signed PACKET signs nothing: its signature there is checked and
+sign exits 0 saying so (one that does not verify is refused; see 'packet unsign').
+
+exit codes: 0 signed (or signed already), 1 the packet is not intact, the key is unusable or
+            the passphrase is wrong, 2 usage error,
             3 gpg missing or failing, or the packet cannot be written, 130/143 interrupted
 `,
   options: {
@@ -57,7 +62,7 @@ exit codes: 0 signed, 1 the packet is not intact or the key is unusable, 2 usage
       if (stringOption(values, 'local-user') !== undefined) throw usageError('BAD_ARGUMENTS', '--local-user goes with --gpg, not --key');
       const passphraseFile = pathOption(io, values, 'passphrase-file');
       // Asked for only once the packet checks out and the key turns out to be protected.
-      signer = { kind: 'key-file', keyFile, passphrase: () => readPassphrase(io, passphraseFile) };
+      signer = { kind: 'key-file', keyFile, passphrase: passphraseSource(io, passphraseFile) };
     } else {
       if (stringOption(values, 'passphrase-file') !== undefined) {
         throw usageError('BAD_ARGUMENTS', '--passphrase-file goes with --key; gpg asks for its passphrase through its own pinentry');
@@ -70,9 +75,10 @@ exit codes: 0 signed, 1 the packet is not intact or the key is unusable, 2 usage
     if (policy !== undefined) signer.policy = policy;
     const result = await signPacket(packetPath, signer, now);
     if (format === 'json') {
-      writeResult(io, invocation, { path: packetPath, digest: result.digest, fingerprint: result.fingerprint, signature: `signatures/${result.fingerprint}.asc`, created: formatRfc3339(result.created) });
+      writeResult(io, invocation, { path: packetPath, digest: result.digest, fingerprint: result.fingerprint, signature: `signatures/${result.fingerprint}.asc`, created: formatRfc3339(result.created), alreadyPresent: result.alreadyPresent });
     } else {
-      io.stdout.write(`packet sign: added signatures/${result.fingerprint}.asc to ${packetPath}\n  digest  sha256:${result.digest}\n  signed  ${formatRfc3339(result.created)}\n`);
+      const what = result.alreadyPresent ? `signatures/${result.fingerprint}.asc is already in ${packetPath}: this key has signed it; nothing changed` : `added signatures/${result.fingerprint}.asc to ${packetPath}`;
+      io.stdout.write(`packet sign: ${what}\n  digest  sha256:${result.digest}\n  signed  ${formatRfc3339(result.created)}\n`);
     }
     return ExitCode.OK;
   },

@@ -22,7 +22,8 @@ every request succeeds.
 With --import, adds a time-stamp obtained elsewhere (a DER TimeStampResp or bare token) for
 signatures/FPR.asc, after verifying it over that signature against the policy's TSAs or the
 given roots. Tokens without certificates verify when the TSA certificate is supplied (the
-policy's tsa[].certificates, or --tsa-certs).
+policy's tsa[].certificates, or --tsa-certs). A signature holds one time-stamp: one already
+there is kept if it verifies (exit 0, "present"), and is refused as in the way otherwise.
 
 options:
   --tsa URL           the TSA (http or https; Content-Type application/timestamp-query)
@@ -35,7 +36,7 @@ options:
   --now RFC3339       with --import: evaluation time (default: now)
   --format text|json  output format (default text)
 
-exit codes: 0 stamped, 1 the packet is not intact or a token is rejected, 2 usage error,
+exit codes: 0 stamped (or stamped already), 1 the packet is not intact or a token is rejected, 2 usage error,
             3 the TSA is unreachable or the packet cannot be written, 130/143 interrupted
 `,
   options: {
@@ -84,7 +85,8 @@ function render(io: CliIo, format: 'text' | 'json', invocation: Invocation, pack
   if (format === 'json') {
     writeResult(io, invocation, { path: packetPath, added: result.added, alreadyStamped: result.alreadyStamped });
   } else {
-    const lines = [`packet timestamp: ${plural(result.added.length, 'time-stamp', 'time-stamps')} added to ${packetPath}`];
+    const nothing = result.added.length === 0 && result.alreadyStamped.length > 0;
+    const lines = [`packet timestamp: ${nothing ? `every signature in ${packetPath} already has its time-stamp; nothing changed` : `${plural(result.added.length, 'time-stamp', 'time-stamps')} added to ${packetPath}`}`];
     for (const file of result.added) lines.push(`  added   ${file}`);
     for (const file of result.alreadyStamped) lines.push(`  present ${file}`);
     io.stdout.write(`${lines.join('\n')}\n`);

@@ -2,29 +2,37 @@ import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { writeFileAtomic } from '../../core/atomic.js';
-import { environmentError, usageError } from '../../core/errors.js';
+import { outputExists, refuseExisting, writeFileAtomic } from '../../core/atomic.js';
+import { environmentError, PacketError, usageError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { TimestampError, startLocalTsa, type LocalTsaOptions } from '../../timestamp/index.js';
-import { stringOption, type CommandSpec } from '../command.js';
+import { booleanOption, stringOption, type CommandSpec } from '../command.js';
+import { closest } from '../suggest.js';
 
-const USAGE = `usage: packet tsa serve [--port N] [--key KEY --cert CERT] [--chain FILE] [--policy OID] [--root-out FILE]
+const ROOT_HINT = 'time-stamps made earlier chain to the root in that file: choose a new file, or pass --force to replace it';
+
+const USAGE = `usage: packet tsa serve [--port N] [--key KEY --cert CERT] [--chain FILE] [--policy-oid OID]
+                        [--root-out FILE [--force]]
 
 Run a local RFC 3161 time-stamping authority over HTTP on 127.0.0.1, for demos,
 development and tests. Without --key/--cert it makes a throw-away root CA and TSA
 certificate (EKU timeStamping, critical) and writes the root PEM to --root-out
 (default: a new temporary folder). Runs until interrupted (SIGINT or SIGTERM).
 
-options:
-  --port N        port to listen on (default: a free port)
-  --key KEY       TSA private key, unencrypted PEM (with --cert)
-  --cert CERT     TSA certificate, PEM or DER (with --key)
-  --chain FILE    intermediate and root certificates sent with tokens, PEM
-  --policy OID    TSA policy OID (default 1.3.6.1.4.1.32473.1.3161)
-  --root-out FILE where to write the root certificate PEM
+A root already at --root-out is never replaced without --force: time-stamps made earlier
+chain to it, and a new throw-away root would make them unverifiable with that file.
 
-exit codes: 0 stopped by SIGINT or SIGTERM, 2 usage error, 3 the port is in use or the root
-            cannot be written
+options:
+  --port N            port to listen on (default: a free port)
+  --key KEY           TSA private key, unencrypted PEM (with --cert)
+  --cert CERT         TSA certificate, PEM or DER (with --key)
+  --chain FILE        intermediate and root certificates sent with tokens, PEM
+  --policy-oid OID    TSA policy OID (default 1.3.6.1.4.1.32473.1.3161)
+  --root-out FILE     where to write the root certificate PEM
+  --force             replace a file already at --root-out
+
+exit codes: 0 stopped by SIGINT or SIGTERM, 1 a file is already at --root-out, 2 usage error,
+            3 the port is in use or the root cannot be written
 `;
 
 export const tsaCommand: CommandSpec = {
@@ -35,12 +43,23 @@ export const tsaCommand: CommandSpec = {
     key: { type: 'string' },
     cert: { type: 'string' },
     chain: { type: 'string' },
+    'policy-oid': { type: 'string' },
+    // The old name, kept only to be refused with a pointer: --policy is a trust policy file everywhere else.
     policy: { type: 'string' },
     'root-out': { type: 'string' },
+    force: { type: 'boolean' },
   },
   async run(args, io) {
     const [sub, ...extra] = args.positionals;
-    if (sub !== 'serve' || extra.length > 0) throw usageError('BAD_ARGUMENTS', 'expected: packet tsa serve', { hint: "run 'packet tsa --help' for usage" });
+    if (sub !== 'serve' || extra.length > 0) {
+      const near = sub !== undefined && sub !== 'serve' && closest(sub, ['serve']) !== undefined;
+      throw usageError('BAD_ARGUMENTS', 'expected: packet tsa serve', { hint: `${near ? "did you mean 'packet tsa serve'? " : ''}run 'packet tsa --help' for usage` });
+    }
+    if (stringOption(args.values, 'policy') !== undefined) {
+      throw usageError('BAD_ARGUMENTS', "tsa serve takes the TSA's policy OID as --policy-oid OID; --policy names a trust policy file in every other command", {
+        hint: "did you mean --policy-oid? run 'packet tsa --help' for usage",
+      });
+    }
     const options: LocalTsaOptions = {};
     const port = stringOption(args.values, 'port');
     if (port !== undefined) {
@@ -54,11 +73,16 @@ export const tsaCommand: CommandSpec = {
     if (certPath !== undefined) options.cert = await readInput(io.cwd, certPath);
     const chainPath = stringOption(args.values, 'chain');
     if (chainPath !== undefined) options.chain = await readInput(io.cwd, chainPath);
-    const policy = stringOption(args.values, 'policy');
-    if (policy !== undefined) {
-      if (!/^[0-2](\.\d+)+$/.test(policy)) throw usageError('BAD_OPTION_VALUE', `--policy must be a dotted OID, got "${policy}"`);
-      options.policy = policy;
+    const policyOid = stringOption(args.values, 'policy-oid');
+    if (policyOid !== undefined) {
+      if (!/^[0-2](\.(0|[1-9]\d*))+$/.test(policyOid)) throw usageError('BAD_OPTION_VALUE', `--policy-oid must be a dotted OID such as 1.3.6.1.4.1.32473.1.3161, got "${policyOid}"`);
+      options.policy = policyOid;
     }
+    const rootOutGiven = stringOption(args.values, 'root-out');
+    const force = booleanOption(args.values, 'force');
+    if (force && rootOutGiven === undefined) throw usageError('BAD_ARGUMENTS', '--force goes with --root-out FILE', { hint: "run 'packet tsa --help' for usage" });
+    // Checked before the TSA starts; the write checks again, atomically.
+    if (rootOutGiven !== undefined) await refuseExisting(resolve(io.cwd, rootOutGiven), force, rootOutGiven, ROOT_HINT);
     let tsa;
     try {
       tsa = await startLocalTsa(options);
@@ -66,11 +90,12 @@ export const tsaCommand: CommandSpec = {
       if (error instanceof TimestampError) throw usageError(error.code, error.message.toLowerCase(), { cause: error });
       throw environmentError('TSA_LISTEN_FAILED', 'cannot start the local TSA', { cause: error, hint: 'is the port in use?' });
     }
-    const rootOut = resolve(io.cwd, stringOption(args.values, 'root-out') ?? join(mkdtempSync(join(tmpdir(), 'packet-tsa-')), 'root.pem'));
+    const rootOut = resolve(io.cwd, rootOutGiven ?? join(mkdtempSync(join(tmpdir(), 'packet-tsa-')), 'root.pem'));
     try {
-      await writeFileAtomic(rootOut, tsa.rootPem);
+      await writeFileAtomic(rootOut, tsa.rootPem, 0o644, { replace: force });
     } catch (error) {
       await tsa.close();
+      if (error instanceof PacketError) throw outputExists(rootOutGiven ?? rootOut, ROOT_HINT);
       throw environmentError('WRITE_FAILED', `cannot write ${rootOut}`, { cause: error });
     }
     io.stdout.write(`tsa: listening on ${tsa.url}\ntsa: root certificate: ${rootOut}\n`);

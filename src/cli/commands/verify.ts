@@ -4,9 +4,9 @@ import { verifyPacket } from '../../verify/verify.js';
 import { expandPacketArguments, BatchTally, type BatchSummary } from '../../verify/batch.js';
 import { booleanOption, choiceOption, pathOption, stringOption, nowOption, type CommandSpec, type Invocation, type OptionValues } from '../command.js';
 import { exitCodeFor, exitCodeForVerdict, writeReport } from '../output.js';
-import { createProgress, formatBytes, rate } from '../progress.js';
-import { describeCause, environmentError, usageError } from '../../core/errors.js';
-import { writeFileAtomic } from '../../core/atomic.js';
+import { createProgress, ofTotal, packetBytes, rate } from '../progress.js';
+import { describeCause, environmentError, PacketError, usageError } from '../../core/errors.js';
+import { refuseExisting, writeFileAtomic } from '../../core/atomic.js';
 import { summarize, verdictLabel, type Report, type ReportSummary } from '../../core/result.js';
 import { plural } from '../../core/plural.js';
 import { renderHtml, renderMarkdown } from '../../report/index.js';
@@ -27,7 +27,8 @@ Several packets, or a folder of packets (its *.tar files and unpacked packets), 
 one after another: one report each, then a summary; with --format json one envelope whose
 facts.reports lists the envelope of each packet (docs/json-output.md).
 
-exit codes: 0 verified (or intact, with --integrity-only), 1 a check failed,
+exit codes: 0 verified (or intact, with --integrity-only), 1 a check failed (or the
+            --report FILE exists and --force was not given),
             2 usage error (no --policy and no --integrity-only), 3 environment error,
             4 valid so far but dual control not met
             (for several packets: the worst of them, 1 before 4 before 0)
@@ -38,7 +39,8 @@ options:
   --now RFC3339       evaluation time (default: now)
   --format FORMAT     text, json, markdown or html (default text)
   --report FILE       also write the auditor's one-page report to FILE: Markdown for .md,
-                      a self-contained HTML page for .html
+                      a self-contained HTML page for .html (never over an existing file)
+  --force             with --report: replace an existing FILE
   --quiet             no progress display
 `,
   options: {
@@ -47,6 +49,7 @@ options:
     now: { type: 'string' },
     format: { type: 'string' },
     report: { type: 'string' },
+    force: { type: 'boolean' },
     quiet: { type: 'boolean' },
   },
   describe: ({ positionals }) => ({ command: 'verify', subject: positionals.join(' ') }),
@@ -63,29 +66,31 @@ options:
       throw usageError('BAD_ARGUMENTS', '--report and --format markdown|html take one packet', { hint: 'verify the packets one by one for auditor reports' });
     }
     const reportKind = reportFile === undefined ? undefined : auditorReportKind(reportFile);
+    const force = booleanOption(values, 'force');
+    if (force && reportFile === undefined) throw usageError('BAD_ARGUMENTS', '--force goes with --report FILE', { hint: "run 'packet verify --help' for usage" });
+    // Refused before any work: a report there may be one an auditor already signed off on.
+    if (reportFile !== undefined) await refuseExisting(resolve(io.cwd, reportFile), force, reportFile);
     const now = nowOption(io, values);
     const progress = createProgress(io, booleanOption(values, 'quiet'));
-    const started = io.now().getTime();
-    let bytes = 0;
     const policyFile = pathOption(io, values, 'policy');
     // Loaded only when needed: the policy machinery (OpenPGP, ASN.1, schemas) is most of start-up time.
     const policy = policyFile === undefined ? undefined : await (await import('../../trust/index.js')).loadTrustPolicy(policyFile);
-    const verifyOne = async (path: string, label: string): Promise<Report> =>
-      (
-        await verifyPacket(path, {
-          now,
-          ...(policy === undefined ? { integrityOnly } : { policy }),
-          onProgress: (n) => {
-            bytes += n;
-            progress.update(`packet: verified ${label}${formatBytes(bytes)} (${rate(bytes, started, io.now().getTime())})`);
-          },
-        }).finally(() => progress.done())
-      ).report;
+    const verifyOne = async (path: string, label: string): Promise<Report> => {
+      // The total costs a stat (a folder packet: a walk), so it is found only when progress shows.
+      const total = progress.live ? await packetBytes(path) : undefined;
+      const started = io.now().getTime();
+      let bytes = 0;
+      const onProgress = (n: number): void => {
+        bytes += n;
+        progress.update(`packet: verifying ${label}${ofTotal(bytes, total)}, ${rate(bytes, started, io.now().getTime())}`);
+      };
+      return (await verifyPacket(path, { now, ...(policy === undefined ? { integrityOnly } : { policy }), onProgress }).finally(() => progress.done())).report;
+    };
 
     if (batch) return verifyBatch(io, packets, format === 'json' ? invocation : undefined, verifyOne);
     const { path } = packets[0] as NamedPacket;
     const report = await verifyOne(path, '');
-    if (reportFile !== undefined && reportKind !== undefined) await writeAuditorReport(resolve(io.cwd, reportFile), reportKind, report);
+    if (reportFile !== undefined && reportKind !== undefined) await writeAuditorReport(resolve(io.cwd, reportFile), reportKind, report, force);
     if (format === 'markdown') io.stdout.write(renderMarkdown(report));
     else if (format === 'html') io.stdout.write(renderHtml(report));
     else writeReport(io, report, format, { showPassed: true, head: invocation, facts: { path } });
@@ -185,11 +190,12 @@ export function auditorReportKind(file: string): AuditorReportKind {
   throw usageError('BAD_REPORT_EXTENSION', `--report ${JSON.stringify(file)} must end in .md or .html`, { hint: 'name the file REPORT.md for Markdown or REPORT.html for HTML' });
 }
 
-async function writeAuditorReport(file: string, kind: AuditorReportKind, report: Report): Promise<void> {
+async function writeAuditorReport(file: string, kind: AuditorReportKind, report: Report, force: boolean): Promise<void> {
   const text = kind === 'markdown' ? renderMarkdown(report) : renderHtml(report);
   try {
-    await writeFileAtomic(file, text);
+    await writeFileAtomic(file, text, 0o644, { replace: force });
   } catch (error) {
+    if (error instanceof PacketError) throw error;
     throw environmentError('REPORT_UNWRITABLE', `cannot write the report ${JSON.stringify(file)}: ${describeCause(error)}`, { cause: error, hint: 'check that the folder exists and is writable' });
   }
 }

@@ -40,7 +40,7 @@ export const approvalCount: Rule = {
       if (approvers.size >= needed) continue;
       findings.push({
         status: 'fail',
-        message: `${doc.environment} proposal "${doc.id}" has ${approvers.size} valid approval(s) from people other than the requester; tenant "${doc.tenant}" requires ${needed}`,
+        message: `${doc.environment} proposal "${doc.id}" has ${plural(approvers.size, 'valid approval', 'valid approvals')} from people other than the requester; tenant "${doc.tenant}" requires ${needed}`,
         hint: `have ${plural(needed - approvers.size, 'more approver', 'more approvers')} approve content hash ${current}`,
         source,
         pointer: doc.approvals === undefined ? '' : '/approvals',
