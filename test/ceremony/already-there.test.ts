@@ -41,7 +41,7 @@ describe('sign twice with the same key', () => {
     // No passphrase anywhere: had it tried to sign, this would fail with PASSPHRASE_REQUIRED.
     const again = await runCli(['sign', packet, '--key', c.aliceKeyFile, '--format', 'json'], NO_PASSPHRASE);
     expect(again.code, again.stderr).toBe(0);
-    expect(JSON.parse(again.stdout)).toMatchObject({ fingerprint: c.alice.fingerprint, alreadyPresent: true });
+    expect(JSON.parse(again.stdout).facts).toMatchObject({ fingerprint: c.alice.fingerprint, alreadyPresent: true });
     const text = await runCli(['sign', packet, '--key', c.aliceKeyFile], NO_PASSPHRASE);
     expect(text.stdout).toContain(`signatures/${c.alice.fingerprint}.asc is already in ${packet}: this key has signed it; nothing changed`);
     expect(sha256File(packet)).toBe(before);
@@ -53,7 +53,7 @@ describe('sign twice with the same key', () => {
     const before = sha256File(packet);
     const again = bobSigns(c, packet);
     expect(again.code, again.stderr).toBe(0);
-    expect(JSON.parse(again.stdout)).toMatchObject({ fingerprint: c.bob.fingerprint, alreadyPresent: true });
+    expect(JSON.parse(again.stdout).facts).toMatchObject({ fingerprint: c.bob.fingerprint, alreadyPresent: true });
     expect(sha256File(packet)).toBe(before);
   });
 
@@ -88,7 +88,7 @@ describe('attach twice', () => {
     for (const file of [first, second]) {
       const run = await runCli(['attach', dir, file, '--key', alicePub, '--format', 'json']);
       expect(run.code, run.stderr).toBe(0);
-      expect(JSON.parse(run.stdout)).toMatchObject({ fingerprint: c.alice.fingerprint, alreadyPresent: true });
+      expect(JSON.parse(run.stdout).facts).toMatchObject({ fingerprint: c.alice.fingerprint, alreadyPresent: true });
       expect(snapshot(dir)).toBe(before);
     }
     expect(readFileSync(sigFile(dir, c.alice.fingerprint)).equals(kept)).toBe(true);
@@ -119,7 +119,7 @@ describe('timestamp twice', () => {
     writeFileSync(copy, token);
     const imported = await runCli(['timestamp', dir, '--import', c.alice.fingerprint, copy, '--tsa-ca', c.rootFile, '--format', 'json']);
     expect(imported.code, imported.stderr).toBe(0);
-    expect(JSON.parse(imported.stdout)).toMatchObject({ added: [], alreadyStamped: [`timestamps/${c.alice.fingerprint}.tsr`] });
+    expect(JSON.parse(imported.stdout).facts).toMatchObject({ added: [], alreadyStamped: [`timestamps/${c.alice.fingerprint}.tsr`] });
     expect(readFileSync(tsr).equals(token)).toBe(true);
 
     // A token from another TSA, checked against that TSA's root: the one there does not chain to it.

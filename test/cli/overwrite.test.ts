@@ -105,7 +105,7 @@ describe('locker pull', () => {
     const locker = join(temp.path, 'locker');
     const pushed = await runCli(['locker', 'push', packet, '--folder', locker, '--format', 'json']);
     expect(pushed.code, pushed.stderr).toBe(0);
-    const digest = (JSON.parse(pushed.stdout) as { digest: string }).digest;
+    const digest = (JSON.parse(pushed.stdout) as { facts: { digest: string } }).facts.digest;
     const { dir, path } = folderWithOld('pulled', 'p.packet.tar');
     const refused = await runCli(['locker', 'pull', digest, '--folder', locker, '--out', path]);
     expect(refused.code).toBe(1);

@@ -52,7 +52,7 @@ describe('build, verify and inspect on a terminal', () => {
   it('build counts files and bytes against their totals', async () => {
     const built = await run(['build', 'in', '--out', 'p.packet.tar', '--time', '2026-01-01T00:00:00Z', '--format', 'json'], { tty: true });
     expect(built.code, built.stderr).toBe(0);
-    expect(JSON.parse(built.stdout)).toMatchObject({ form: 'tar' });
+    expect(JSON.parse(built.stdout).facts).toMatchObject({ form: 'tar' });
     const lines = updates(built.stderr);
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.at(-1)).toMatch(/^packet: built 3\/3 files, 3\.0 MiB of 3\.0 MiB \(100%\), [\d.]+ \S+\/s$/);
