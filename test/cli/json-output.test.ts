@@ -121,8 +121,11 @@ describe('--format json: one envelope for every command', { timeout: 240_000 }, 
     expect(unsigned.verdict).toBe('incomplete');
     expect(unsigned.evaluatedAt).toBe(NOW_TEXT.replace(/\.\d{3}Z$/, 'Z'));
 
+    cpSync(join(dir, 'pk'), join(dir, 'pk-unsigned'), { recursive: true });
     const signed = await json(['sign', './pk', '--key', 'alice.key.asc', '--passphrase-file', 'alice.pass'], { code: 0, command: 'sign', subject: './pk' });
-    expect(signed.facts).toMatchObject({ path: join(dir, 'pk'), fingerprint: alice.fingerprint, signature: `signatures/${alice.fingerprint}.asc` });
+    expect(signed.facts).toMatchObject({ path: join(dir, 'pk'), fingerprint: alice.fingerprint, signature: `signatures/${alice.fingerprint}.asc`, alreadyPresent: false });
+    const again = await json(['sign', 'pk', '--key', 'alice.key.asc', '--passphrase-file', 'wrong.pass'], { code: 0, command: 'sign', subject: 'pk' });
+    expect(again.facts).toMatchObject({ fingerprint: alice.fingerprint, alreadyPresent: true });
 
     writeFileSync(join(dir, 'bob.sig.asc'), await signManifest(bob, readFileSync(join(dir, 'pk/manifest.sha256'))));
     const attached = await json(['attach', 'pk', 'bob.sig.asc', '--key', 'bob.pub.asc'], { code: 0, command: 'attach', subject: 'pk' });
@@ -208,7 +211,7 @@ describe('--format json: one envelope for every command', { timeout: 240_000 }, 
     const verified = await json(['verify', 'bad', '--policy', 'policy.json', '--quiet'], { code: 1, command: 'verify', subject: 'bad' });
     expect(verified.verdict).toBe('fail');
     await failure(['sign', 'bad', '--key', 'alice.key.asc', '--passphrase-file', 'alice.pass'], { code: 1, command: 'sign', subject: 'bad', kind: 'check' });
-    await failure(['sign', 'pk-copy', '--key', 'alice.key.asc', '--passphrase-file', 'wrong.pass'], { code: 1, command: 'sign', subject: 'pk-copy', kind: 'check' });
+    await failure(['sign', 'pk-unsigned', '--key', 'alice.key.asc', '--passphrase-file', 'wrong.pass'], { code: 1, command: 'sign', subject: 'pk-unsigned', kind: 'check' });
     writeFileSync(join(dir, 'other.sig.asc'), await signManifest(bob, new TextEncoder().encode('other bytes\n')));
     await failure(['attach', 'pk-copy', 'other.sig.asc', '--key', 'bob.pub.asc'], { code: 1, command: 'attach', subject: 'pk-copy', kind: 'check' });
     await failure(['unsign', 'pk-copy', 'F'.repeat(40)], { code: 1, command: 'unsign', subject: 'pk-copy', kind: 'check' });
