@@ -5,6 +5,8 @@ import { keyMaterialFromBytes, MAX_KEY_BYTES, MAX_SIGNATURE_BYTES, normalizeSign
 import type { TrustPolicy } from '../trust/index.js';
 import { readBoundedFile } from './files.js';
 import { readIntact } from './sign.js';
+import { readCheckedTimestamp } from './timestamp.js';
+import type { TrustedTsa } from '../timestamp/index.js';
 
 export interface AttachOptions {
   now: Date;
@@ -12,6 +14,11 @@ export interface AttachOptions {
   keyFiles?: string[];
   /** A policy whose signer key files may be used to verify. */
   policy?: TrustPolicy;
+  /**
+   * The signature's time-stamp, carried over from the signer's copy of the packet: added in the
+   * same write, after it verifies over the stored signature bytes against `trusted`.
+   */
+  timestamp?: { file: string; trusted: TrustedTsa[] };
 }
 
 export interface AttachResult {
@@ -19,14 +26,16 @@ export interface AttachResult {
   file: string;
   /** The very same signature was already in the packet; nothing changed. */
   alreadyPresent: boolean;
+  /** `timestamps/<FPR>.tsr`, when a time-stamp was given. */
+  timestamp?: string;
   created?: Date;
 }
 
 /**
  * Add a signature made elsewhere (`gpg --detach-sign [--armor] manifest.sha256` on an air-gapped
- * machine, say). It must verify over this packet's manifest with one of the given keys, the
- * policy's keys or a key already in the packet; it is stored armored under the signing key's
- * primary fingerprint.
+ * machine, say, or another signer's copy of the packet). It must verify over this packet's
+ * manifest with one of the given keys, the policy's keys or a key already in the packet; it is
+ * stored armored under the signing key's primary fingerprint, with its time-stamp when given.
  */
 export async function attachSignature(packetPath: string, signatureFile: string, options: AttachOptions): Promise<AttachResult> {
   const reading = await readIntact(packetPath);
@@ -62,7 +71,17 @@ export async function attachSignature(packetPath: string, signatureFile: string,
   if (usedKeyFile !== undefined && !reading.unsealed.keys.has(fingerprint)) {
     files.push({ dir: 'keys', fingerprint, bytes: Buffer.from(keyFiles.get(usedKeyFile) as string, 'utf8') });
   }
+  if (options.timestamp !== undefined) {
+    const token = await readCheckedTimestamp({ fingerprint, tokenFile: options.timestamp.file, trusted: options.timestamp.trusted, now: options.now }, files[0]!.bytes);
+    files.push({ dir: 'timestamps', fingerprint, bytes: Buffer.from(token) });
+  }
   const alreadyPresent = reading.unsealed.signatures.get(fingerprint)?.equals(files[0]!.bytes) === true;
   await addUnsealedFiles(packetPath, reading.digest as string, files);
-  return { fingerprint, file: unsealedPath('signatures', fingerprint), alreadyPresent, ...(verification.created === undefined ? {} : { created: verification.created }) };
+  return {
+    fingerprint,
+    file: unsealedPath('signatures', fingerprint),
+    alreadyPresent,
+    ...(options.timestamp === undefined ? {} : { timestamp: unsealedPath('timestamps', fingerprint) }),
+    ...(verification.created === undefined ? {} : { created: verification.created }),
+  };
 }
