@@ -70,7 +70,9 @@ describe('doc blocks: run from the folder the doc says', () => {
           await workspace.prepare(block.marker.needs);
           const { script, missing } = scriptFor(block, block.marker);
           expect(missing, `${doc}:${block.line}: replace= text not found in the block`).toEqual([]);
-          const result = await workspace.run(script); if (process.env.DOC_TEST_SHOW) console.log(`=== ${doc}:${block.line}\n${result.stdout}\n--- stderr\n${result.stderr}`);
+          const result = await workspace.run(script);
+          // DOC_TEST_SHOW=1 prints what each block printed, to read the docs' output while writing them.
+          if (process.env.DOC_TEST_SHOW === '1') console.log(`=== ${doc}:${block.line}\n${result.stdout}\n--- stderr\n${result.stderr}`);
           const failedLine = /doc-test: failed at script line (\d+)/.exec(result.stderr)?.[1];
           const where = `${doc}:${failedLine === undefined ? block.line : block.line + Number(failedLine) - 1}`;
           const context = `\n--- stdout\n${result.stdout.slice(-2000)}\n--- stderr\n${result.stderr.slice(-2000)}`;
