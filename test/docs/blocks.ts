@@ -138,3 +138,9 @@ export function scriptFor(block: ShellBlock, marker: RunMarker): { script: strin
   const preamble = `trap 'echo "doc-test: failed at script line $LINENO" >&2' ERR; cd -- ${JSON.stringify(marker.from)}`;
   return { script: `${preamble}\n${body}\n`, missing };
 }
+
+/** The doc line of the command that failed, from the trap's message (the fence line when unknown). */
+export function failedDocLine(block: ShellBlock, stderr: string): number {
+  const scriptLine = /doc-test: failed at script line (\d+)/.exec(stderr)?.[1];
+  return scriptLine === undefined ? block.line : block.line + Number(scriptLine) - 1;
+}

@@ -4,10 +4,13 @@
  * blocks.ts; a block that cannot run here is marked skip with its reason, and a block with no
  * marker fails the first test.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../helpers/cli.js';
-import { documentPaths, parseShellBlocks, scriptFor, shellBlocks, type RunMarker, type ShellBlock } from './blocks.js';
-import { makeWorkspace } from './workspace.js';
+import { documentPaths, failedDocLine, parseShellBlocks, scriptFor, shellBlocks, type RunMarker, type ShellBlock } from './blocks.js';
+import { makeWorkspace, runBash } from './workspace.js';
 
 const documents = documentPaths(PROJECT_ROOT).map((doc) => ({ doc, blocks: shellBlocks(PROJECT_ROOT, doc) }));
 
@@ -51,6 +54,20 @@ describe('doc blocks: the convention', () => {
     expect(blocks[3]?.marker).toMatchObject({ from: 'docs', needs: ['signers', 'tsa'], status: 4, replace: [{ from: 'A', to: '$B' }] });
   });
 
+  it('maps a failing command to its line in the doc', async () => {
+    const [block] = parseShellBlocks('x.md', ['intro', '<!-- doc-test: run from=. -->', '```sh', 'true', 'echo fine', 'false   # line 6', 'echo never', '```'].join('\n'));
+    const marker = block?.marker as RunMarker;
+    const dir = mkdtempSync(join(tmpdir(), 'doc-test-map-'));
+    try {
+      const result = await runBash(scriptFor(block as ShellBlock, marker).script, dir, { PATH: process.env.PATH });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('fine\n');
+      expect(failedDocLine(block as ShellBlock, result.stderr)).toBe(6);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('runs most blocks: a skip is the exception', () => {
     const all = documents.flatMap(({ blocks }) => blocks);
     const run = all.filter((b) => b.marker?.kind === 'run');
@@ -73,8 +90,7 @@ describe('doc blocks: run from the folder the doc says', () => {
           const result = await workspace.run(script);
           // DOC_TEST_SHOW=1 prints what each block printed, to read the docs' output while writing them.
           if (process.env.DOC_TEST_SHOW === '1') console.log(`=== ${doc}:${block.line}\n${result.stdout}\n--- stderr\n${result.stderr}`);
-          const failedLine = /doc-test: failed at script line (\d+)/.exec(result.stderr)?.[1];
-          const where = `${doc}:${failedLine === undefined ? block.line : block.line + Number(failedLine) - 1}`;
+          const where = `${doc}:${failedDocLine(block, result.stderr)}`;
           const context = `\n--- stdout\n${result.stdout.slice(-2000)}\n--- stderr\n${result.stderr.slice(-2000)}`;
           expect(result.code, `${where}: exit ${result.code}, the doc expects ${block.marker.status}${context}`).toBe(block.marker.status);
           for (const text of block.marker.expect) expect(result.stdout.includes(text), `${doc}:${block.line}: stdout lacks "${text}"${context}`).toBe(true);
