@@ -12,6 +12,9 @@ import { PROJECT_ROOT } from '../helpers/cli.js';
 import { documentPaths, failedDocLine, parseShellBlocks, scriptFor, shellBlocks, type RunMarker, type ShellBlock } from './blocks.js';
 import { makeWorkspace, runBash } from './workspace.js';
 
+// About 15 s for the longest document (README.md) on an idle machine; the margin is for a shared,
+// loaded one, where each of its ~25 commands may take seconds to start.
+const DOC_TIMEOUT_MS = 240_000;
 const documents = documentPaths(PROJECT_ROOT).map((doc) => ({ doc, blocks: shellBlocks(PROJECT_ROOT, doc) }));
 
 describe('doc blocks: the convention', () => {
@@ -99,6 +102,6 @@ describe('doc blocks: run from the folder the doc says', () => {
       } finally {
         await workspace.cleanup();
       }
-    });
+    }, DOC_TIMEOUT_MS);
   }
 });
