@@ -73,6 +73,30 @@ export async function importTimestamp(packetPath: string, options: ImportTimesta
   if (signature === undefined) {
     throw inputError('SIGNATURE_MISSING', `${packetPath} has no ${unsealedPath('signatures', options.fingerprint)} to time-stamp`, { hint: "run 'packet status PACKET' to see the signatures it holds" });
   }
+  const response = checkedTimestampResponse(bytes, signature, options);
+  const existing = reading.unsealed.timestamps.get(options.fingerprint);
+  if (existing !== undefined) {
+    // A signature holds one time-stamp: the one there is kept when it verifies; otherwise it is in the way.
+    const kept = verifyTimeStamp(existing, signature, options.trusted, { notAfter: new Date(options.now.getTime() + DEFAULT_MAX_SKEW_MS) });
+    if (kept.ok) return { added: [], alreadyStamped: [file] };
+    throw inputError('ALREADY_PRESENT', `${file} is already in ${packetPath} but does not verify against these TSAs (${kept.code}); nothing changed`, {
+      hint: `a signature holds one time-stamp: 'packet unsign ${packetPath} ${options.fingerprint}' takes it out with its signature`,
+    });
+  }
+  await addUnsealedFiles(packetPath, reading.digest as string, [{ dir: 'timestamps', fingerprint: options.fingerprint, bytes: Buffer.from(response) }]);
+  return { added: [file], alreadyStamped: [] };
+}
+
+/**
+ * Read a time-stamp obtained elsewhere for `signatures/<FPR>.asc` (whose bytes are `signature`),
+ * verify it against `trusted`, and return it as the packet stores it: a bare token wrapped in a
+ * granted TimeStampResp. Shared by `timestamp --import` and `attach --timestamp`.
+ */
+export async function readCheckedTimestamp(options: ImportTimestampOptions, signature: Uint8Array): Promise<Uint8Array> {
+  return checkedTimestampResponse(await readToken(options.tokenFile), signature, options);
+}
+
+function checkedTimestampResponse(bytes: Uint8Array, signature: Uint8Array, options: ImportTimestampOptions): Uint8Array {
   const result = verifyTimeStamp(bytes, signature, options.trusted, { notAfter: new Date(options.now.getTime() + DEFAULT_MAX_SKEW_MS) });
   if (!result.ok) {
     const step = result.checks.find((check) => check.status === 'fail');
@@ -84,19 +108,8 @@ export async function importTimestamp(packetPath: string, options: ImportTimesta
           : 'check that the token is for this signature and that you trust its TSA',
     });
   }
-  const existing = reading.unsealed.timestamps.get(options.fingerprint);
-  if (existing !== undefined) {
-    // A signature holds one time-stamp: the one there is kept when it verifies; otherwise it is in the way.
-    const kept = verifyTimeStamp(existing, signature, options.trusted, { notAfter: new Date(options.now.getTime() + DEFAULT_MAX_SKEW_MS) });
-    if (kept.ok) return { added: [], alreadyStamped: [file] };
-    throw inputError('ALREADY_PRESENT', `${file} is already in ${packetPath} but does not verify against these TSAs (${kept.code}); nothing changed`, {
-      hint: `a signature holds one time-stamp: 'packet unsign ${packetPath} ${options.fingerprint}' takes it out with its signature`,
-    });
-  }
   const parsed = parseTimeStamp(bytes);
-  const response = parsed.status === undefined ? tlv(TAG.SEQUENCE, tlv(TAG.SEQUENCE, tlv(TAG.INTEGER, Uint8Array.of(0))), parsed.token) : bytes;
-  await addUnsealedFiles(packetPath, reading.digest as string, [{ dir: 'timestamps', fingerprint: options.fingerprint, bytes: Buffer.from(response) }]);
-  return { added: [file], alreadyStamped: [] };
+  return parsed.status === undefined ? tlv(TAG.SEQUENCE, tlv(TAG.SEQUENCE, tlv(TAG.INTEGER, Uint8Array.of(0))), parsed.token) : bytes;
 }
 
 /** Read at most MAX_TIMESTAMP_BYTES + 1 bytes: a larger file is refused without reading it all. */

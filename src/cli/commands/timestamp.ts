@@ -1,7 +1,6 @@
 import { ExitCode } from '../../core/exit-codes.js';
 import { guardInterrupts } from '../../core/interrupt.js';
 import { usageError } from '../../core/errors.js';
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { importTimestamp, timestampPacket, type TimestampPacketResult } from '../../ceremony/timestamp.js';
 import { choiceOption, nowOption, requireStringOption, pathOption, stringOption, singlePacket, type CommandSpec, type Invocation } from '../command.js';
@@ -116,23 +115,8 @@ async function runImport(values: Values, positionals: string[], io: CliIo): Prom
     });
   }
   const now = nowOption(io, values);
-  const { loadCertificates } = await import('../../timestamp/index.js');
-  let trusted;
-  if (policyFile !== undefined) {
-    const [{ loadTrustPolicy }, { trustedTsas }] = await Promise.all([import('../../trust/index.js'), import('../../verify/timestamps.js')]);
-    const tsas = trustedTsas(await loadTrustPolicy(policyFile));
-    const problem = tsas.problems[0];
-    if (problem !== undefined) throw usageError(problem.code ?? 'POLICY_TSA_INVALID', problem.message);
-    trusted = tsas.trusted;
-  } else {
-    const load = async (file: string, option: string): Promise<Uint8Array[]> => {
-      try {
-        return loadCertificates(await readFile(file));
-      } catch (error) {
-        throw usageError('TSA_CA_INVALID', `${option} ${file} holds no usable certificate (${(error as Error).message})`);
-      }
-    };
-    trusted = [{ name: caFile as string, roots: await load(caFile as string, '--tsa-ca'), certificates: certsFile === undefined ? [] : await load(certsFile, '--tsa-certs') }];
-  }
+  const [{ loadTrustPolicy }, { trustedTsasFromOptions }] = await Promise.all([import('../../trust/index.js'), import('../trusted-tsas.js')]);
+  const policy = policyFile === undefined ? undefined : await loadTrustPolicy(policyFile);
+  const trusted = await trustedTsasFromOptions(policy, caFile, certsFile);
   return { packetPath, result: await importTimestamp(packetPath, { fingerprint, tokenFile, trusted, now }) };
 }
