@@ -81,7 +81,7 @@ describe('packet attach --timestamp', () => {
     const { signature, key, token } = bobFiles();
     const run = await runCli(['attach', packet, signature, '--key', key, '--timestamp', token, '--tsa-ca', c.rootFile, '--format', 'json']);
     expect(run.code, run.stderr).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ fingerprint: c.bob.fingerprint, timestamp: `timestamps/${c.bob.fingerprint}.tsr` });
+    expect(JSON.parse(run.stdout).facts).toMatchObject({ fingerprint: c.bob.fingerprint, timestamp: `timestamps/${c.bob.fingerprint}.tsr` });
     expect((await verify(packet, c.policyFile)).code).toBe(0);
   });
 
