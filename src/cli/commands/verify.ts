@@ -73,6 +73,8 @@ options:
         await verifyPacket(path, {
           now,
           ...(policy === undefined ? { integrityOnly } : { policy }),
+          // The auditor's report lists the evidence files; other outputs do not need the list.
+          listEvidence: reportFile !== undefined || format === 'markdown' || format === 'html',
           onProgress: (n) => {
             bytes += n;
             progress.update(`packet: verified ${label}${formatBytes(bytes)} (${rate(bytes, started, io.now().getTime())})`);
