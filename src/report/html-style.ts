@@ -32,7 +32,7 @@ code.fpr { white-space: nowrap; overflow-wrap: normal; word-break: keep-all; }
 dl.facts { display: grid; grid-template-columns: max-content minmax(0, 1fr) max-content minmax(0, 1fr); gap: .1em .8em; margin: .2em 0; }
 dl.facts dt, dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 dl.facts dd.wide { grid-column: span 3; }
-table.checks td:nth-child(-n+3) { white-space: nowrap; }
+table.checks th, table.checks td:nth-child(-n+3) { white-space: nowrap; }
 .why { font-weight: normal; }
 .signer dl { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: .05em .8em; margin: 0; }
 .signer dd { margin: 0; overflow-wrap: anywhere; }
@@ -50,6 +50,6 @@ footer { margin-top: 1.2em; padding-top: .3em; border-top: 1px solid #ccc; color
   tr, li, .signer { break-inside: avoid; }
   h2, h3 { break-after: avoid; }
   .print-only { display: block; }
-  table.checks tr.check.pass, table.checks.all-passed { display: none; }
+  table.checks tr.check.pass, table.checks.all-passed, details#evidence-list { display: none; }
 }
 `;

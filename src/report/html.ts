@@ -185,10 +185,17 @@ function checkSection(view: AuditorView): string {
   const rows = view.checks.map((c) => `<tr class="check ${h(c.status)}"><td class="status ${h(c.status)}">${c.status === 'pass' ? 'ok' : h(String(c.status).toUpperCase())}</td><td>${h(c.id)}</td><td><code>${h(c.code)}</code></td><td>${h(subjectOf(c))}</td><td>${messageOf(c)}</td></tr>`);
   const more = view.checksOmitted > 0 ? `<tr><td colspan="5">${plural(view.checksOmitted, 'more check', 'more checks')} not shown; run with --format json for all</td></tr>` : '';
   const passed = view.checks.filter((c) => c.status === 'pass');
-  const printed = passed.length === 0 ? '' : `<p class="print-only note">Passed (${passed.length}): ${passed.map((c) => h(c.id)).join(', ')}.</p>`;
+  const printed = passed.length === 0 ? '' : `<p class="print-only note">Passed (${passed.length}): ${countedIds(passed)}.</p>`;
   return `<section id="checks"><h2>Checks</h2>${printed}
 <table class="checks${passed.length === view.checks.length && view.checksOmitted === 0 ? ' all-passed' : ''}"><thead><tr><th>Status</th><th>Check</th><th>Code</th><th>Subject</th><th>Message</th></tr></thead>
 <tbody>${rows.join('\n')}${more}</tbody></table></section>`;
+}
+
+/** `timestamp ×2, signature ×2, manifest`: check ids in order of first appearance, with how often. */
+function countedIds(checks: readonly Check[]): string {
+  const counts = new Map<string, number>();
+  for (const check of checks) counts.set(check.id, (counts.get(check.id) ?? 0) + 1);
+  return [...counts].map(([id, n]) => `${h(id)}${n > 1 ? ` ×${n}` : ''}`).join(', ');
 }
 
 function subjectOf(check: Check): string {

@@ -1,6 +1,6 @@
 import type { Report } from '../core/result.js';
 import { auditorView, displayText, groupedFingerprint, peopleById, plural, type AuditorOptions, type AuditorView, type SignerView } from './auditor-view.js';
-import { claimNote, keyValidityText, policyRequirement, REDACTION_CAVEAT } from './auditor-text.js';
+import { claimNote, keyValidityText, policyRequirement, REDACTION_CAVEAT, trustedTimeText } from './auditor-text.js';
 
 /**
  * The auditor's working paper in Markdown (GitHub-flavoured tables). Every value from the
@@ -98,14 +98,9 @@ function signerBlock(s: SignerView): string[] {
     const which = s.signingKey === s.fingerprint ? 'the primary key' : 'subkey';
     rows.push(['Signing key', `${fingerprint(s.signingKey)} (${which})${s.algorithm === undefined ? '' : `, ${md(s.algorithm)}`}${s.hash === undefined ? '' : `, hash ${md(s.hash)}`}`]);
   }
-  if (s.userId !== undefined) rows.push(['User id', `${md(s.userId)} (written in the key by its holder; not checked)`]);
+  if (s.userId !== undefined) rows.push(['User id', `${md(s.userId)} (the key holder's claim)`]);
+  rows.push(['Trusted time', md(trustedTimeText(s))]);
   rows.push(['Claimed time', s.created === undefined ? 'unknown' : `${md(s.created)} (the signer's clock; not proof)`]);
-  if (s.trustedTime !== undefined) {
-    const tsa = [s.tsa?.name, s.tsa?.subject === undefined ? undefined : `signer ${s.tsa.subject}`, s.tsa?.serial === undefined ? undefined : `serial ${s.tsa.serial}`].filter((x): x is string => x !== undefined);
-    rows.push(['Trusted time', `${md(s.trustedTime)} (RFC 3161 time-stamp${tsa.length > 0 ? ` from ${md(tsa.join(', '))}` : ''})`]);
-  } else {
-    rows.push(['Trusted time', s.pendingTimestamp === true ? 'none yet (time-stamp missing)' : 'none (no valid time-stamp)']);
-  }
   if (s.keyValidity !== undefined) rows.push(['Key validity', md(keyValidityText(s))]);
   const why = s.message === undefined ? '' : `: ${md(s.message)}`;
   rows.push(['Counted', s.counted ? `**yes**${why}` : `**no** (${reasonCode(s.code ?? 'NOT_COUNTED')})${why}`]);

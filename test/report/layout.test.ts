@@ -134,18 +134,26 @@ describe.skipIf(SKIP_BROWSER)('the working paper laid out by headless chromium',
     expect(long.evidenceRowsShown).toBe(0);
   });
 
-  test('screenshots and printed PDFs: the short report prints on one page, the long one too (its list folded)', () => {
+  test('screenshots, and printed PDFs on Letter and A4: one page each, the long list folded away', () => {
     for (const name of ['short', 'long'] as const) {
       const png = join(out, `working-paper-${name}.png`);
       runChromium(temp.path, ['--window-size=1280,1800', `--screenshot=${png}`, `file://${pages[name]}`]);
       const image = readFileSync(png);
       expect(image.subarray(1, 4).toString('latin1')).toBe('PNG');
       expect(image.readUInt32BE(16)).toBe(1280);
-      const pdf = join(out, `working-paper-${name}.pdf`);
-      runChromium(temp.path, ['--no-pdf-header-footer', `--print-to-pdf=${pdf}`, `file://${pages[name]}`]);
-      const bytes = readFileSync(pdf);
-      expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
-      expect(pdfPageCount(bytes), `${name} report pages`).toBe(1);
+      // US Letter (chromium's default paper), and A4 through a copy that asks for it: the page
+      // itself leaves the paper size to the printer.
+      const a4 = join(temp.path, `working-paper-${name}-a4.html`);
+      writeFileSync(a4, readFileSync(pages[name], 'utf8').replace('</style>', '@page { size: A4; }</style>'));
+      for (const [paper, page] of [['letter', pages[name]], ['a4', a4]] as const) {
+        const pdf = join(out, `working-paper-${name}-${paper}.pdf`);
+        runChromium(temp.path, ['--no-pdf-header-footer', `--print-to-pdf=${pdf}`, `file://${page}`]);
+        const bytes = readFileSync(pdf);
+        expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+        expect(pdfPageCount(bytes), `${name} report on ${paper}: pages`).toBe(1);
+        const size = /\/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]/.exec(bytes.toString('latin1'));
+        expect(size?.slice(1, 3).map((n) => Math.round(Number(n))), `${paper} paper`).toEqual(paper === 'a4' ? [595, 842] : [612, 792]);
+      }
     }
   });
 });
