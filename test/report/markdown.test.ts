@@ -72,7 +72,7 @@ describe('renderMarkdown: verdict first', () => {
 describe('renderMarkdown: full ceremony', () => {
   test('who signed, in which role, at the trusted time, counted', () => {
     const text = md(reports.full);
-    for (const [name, role] of [['Alice Example (alice)', 'operator'], ['Bob Example (bob)', 'approver']]) {
+    for (const [name, role] of [['Alice Example (alice)', 'operator'], ['Bob Example (bob)', 'approver']] as const) {
       const heading = `### ${name}, ${role}: counted`;
       expect(text).toContain(heading);
       const rows = Object.fromEntries(tableRows(text.slice(text.indexOf(heading)), '| Field |').map(([k, v]) => [k, v]));
