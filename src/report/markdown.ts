@@ -40,15 +40,16 @@ function table(header: string[], rows: string[][]): string[] {
 
 function packetSection(view: AuditorView): string[] {
   const p = view.packet ?? {};
+  const claimed = (value: string): string => `${md(value)} (claim)`;
   const rows: [string, string][] = [['Checked', md(view.subject)]];
-  if (p.name !== undefined) rows.push(['Name', md(p.name)]);
+  if (p.name !== undefined) rows.push(['Name', claimed(p.name)]);
   if (view.digest !== undefined) rows.push(['Digest', `${code(`sha256:${view.digest}`)} (SHA-256 of manifest.sha256)`]);
   if (p.created !== undefined) rows.push(['Created', `${md(p.created)} (the builder's own claim)`]);
-  if (p.operation !== undefined) rows.push(['Operation', md(p.operation)]);
-  if (p.tenant !== undefined) rows.push(['Tenant', md(p.tenant)]);
-  if (p.environment !== undefined) rows.push(['Environment', md(p.environment)]);
+  if (p.operation !== undefined) rows.push(['Operation', claimed(p.operation)]);
+  if (p.tenant !== undefined) rows.push(['Tenant', claimed(p.tenant)]);
+  if (p.environment !== undefined) rows.push(['Environment', claimed(p.environment)]);
   if (p.files !== undefined) rows.push(['Evidence', `${plural(p.files.count, 'file', 'files')}, ${plural(p.files.bytes, 'byte', 'bytes')}`]);
-  if (p.builtBy !== undefined) rows.push(['Built by', md(p.builtBy)]);
+  if (p.builtBy !== undefined) rows.push(['Built by', claimed(p.builtBy)]);
   const out = ['## Packet', '', ...table(['Field', 'Value'], rows)];
   if (view.packet !== undefined) out.push(`> ${claimNote}`, '');
   return out;

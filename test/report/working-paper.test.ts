@@ -173,6 +173,8 @@ describe('policy, signers, times, key validity', () => {
 
   test("created is labelled the builder's claim, never a trusted time", () => {
     expect(md(full)).toContain("| Created | 2026-03-01T10:00:00Z (the builder's own claim) |");
+    expect(md(full)).toContain('| Tenant | acme (claim) |');
+    expect(section(html(full), 'packet')).toContain('<dt>Tenant</dt><dd>acme <span class="claim">(claim)</span></dd>');
     expect(md(full)).toContain("> Values marked as claims come from packet.json, written by the builder");
     expect(section(html(full), 'packet')).toContain(`<dt>Created</dt><dd><time>2026-03-01T10:00:00Z</time> <span class="claim">(the builder's claim)</span></dd>`);
   });
