@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Report } from '../../src/core/result.js';
-import { escapeHtml, escapeMarkdown, renderHtml, renderMarkdown } from '../../src/report/index.js';
+import { escapeHtml, escapeMarkdown, groupedFingerprint, renderHtml, renderMarkdown } from '../../src/report/index.js';
 import { loadTrustPolicy } from '../../src/trust/index.js';
 import { verifyPacket } from '../../src/verify/index.js';
 import { makeTempDir } from '../helpers/cli.js';
@@ -243,5 +243,13 @@ describe('hostile values from the packet stay text', () => {
     const text = md(report);
     expect(text).toContain('\\<b\\>ABCD\\</b\\> 1234');
     expect(text).toContain('\\| forged \\| row \\| \\`x\\`');
+  });
+});
+
+describe('groupedFingerprint', () => {
+  test('v4 (40 hex) and v5/v6 (64 hex) in fours with no-break spaces; anything else is not grouped', () => {
+    expect(groupedFingerprint('0123456789abcdef0123456789ABCDEF01234567')).toBe('0123\u00a04567\u00a089AB\u00a0CDEF\u00a00123\u00a04567\u00a089AB\u00a0CDEF\u00a00123\u00a04567');
+    expect(groupedFingerprint('A'.repeat(64))?.split('\u00a0')).toHaveLength(16);
+    for (const bad of ['A'.repeat(41), 'A'.repeat(39), `${'A'.repeat(36)}<b>x`, '', 'ABCD ABCD ABCD ABCD ABCD ABCD ABCD ABCD ABCD ABCD']) expect(groupedFingerprint(bad)).toBeUndefined();
   });
 });
