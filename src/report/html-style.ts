@@ -45,6 +45,7 @@ footer { margin-top: 1.2em; padding-top: .3em; border-top: 1px solid #ccc; color
   h1 { font-size: 1.4em; } h2 { margin: .5em 0 .15em; }
   .signer { margin: .25em 0; padding: .15em .5em; }
   th, td { padding: .1em .35em; }
+  table.checks td:nth-child(4) { width: 24%; }
   ul { margin: .2em 0; }
   .verdict, .signer { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   tr, li, .signer { break-inside: avoid; }

@@ -1,5 +1,5 @@
 import type { Check, Report } from '../core/result.js';
-import { auditorView, displayText, groupedFingerprint, peopleById, plural, type AuditorOptions, type AuditorView, type SignerView } from './auditor-view.js';
+import { auditorView, displayText, groupedFingerprint, peopleById, plural, type AuditorOptions, type AuditorView, type RedactionView, type SignerView } from './auditor-view.js';
 import { claimNote, keyValidityText, policyRequirement, REDACTION_CAVEAT, trustedTimeText } from './auditor-text.js';
 import { STYLE } from './html-style.js';
 
@@ -152,9 +152,9 @@ function redactionSection(view: AuditorView): string {
     const rules = r.byRule.map((row) => `<span class="rule">${h(row.rule)}</span> ${row.count} in ${plural(row.files, 'file', 'files')}`);
     if (r.byRuleOmitted > 0) rules.push(`${plural(r.byRuleOmitted, 'more rule', 'more rules')} not shown`);
     parts.push(`<p id="redaction-by-rule">By rule: ${rules.join('; ')}.</p>`);
-    const more = r.byFileOmitted > 0 ? `<tr><td colspan="3">${plural(r.byFileOmitted, 'more row', 'more rows')} not shown</td></tr>` : '';
+    const more = r.byFileOmitted > 0 ? `<tr><td colspan="2">${plural(r.byFileOmitted, 'more row', 'more rows')} not shown</td></tr>` : '';
     parts.push(
-      `<table><thead><tr><th>File</th><th>Rule</th><th>Redacted</th></tr></thead><tbody>${r.byFile.map((row) => `<tr><td>${h(row.file)}</td><td>${h(row.rule)}</td><td>${row.count}</td></tr>`).join('')}${more}</tbody></table>`,
+      `<table id="redaction-by-file"><thead><tr><th>File</th><th>Redacted, by rule</th></tr></thead><tbody>${byFile(r.byFile)}${more}</tbody></table>`,
     );
   }
   parts.push(
@@ -166,6 +166,18 @@ function redactionSection(view: AuditorView): string {
     parts.push(`<p>JSON kept as text (not canonicalized): ${r.notCanonicalized.map((e) => `${h(e.file)} (${h(e.reason)})`).join(', ')}.</p>`);
   }
   return `<section id="redaction"><h2>Redaction</h2>${parts.join('\n')}</section>`;
+}
+
+/** One row per file (records of one file are adjacent in packet.json), its rules with their counts. */
+function byFile(rows: RedactionView['byFile']): string {
+  const files: { file: string; rules: string[] }[] = [];
+  for (const row of rows) {
+    const last = files.at(-1);
+    const rule = `<span class="rule">${h(row.rule)}</span> ${row.count}`;
+    if (last !== undefined && last.file === row.file) last.rules.push(rule);
+    else files.push({ file: row.file, rules: [rule] });
+  }
+  return files.map((f) => `<tr><td>${h(f.file)}</td><td>${f.rules.join(', ')}</td></tr>`).join('');
 }
 
 function evidenceSection(view: AuditorView): string {

@@ -99,7 +99,7 @@ describe('renderHtml: content', () => {
     const page = html(clean);
     const redaction = section(page, 'redaction');
     expect(redaction).toContain('<span class="rule">url-password</span> 1 in 1 file');
-    expect(redaction).toContain('<tr><td>payload/evidence/deploy.log</td><td>url-password</td><td>1</td></tr>');
+    expect(redaction).toContain('<tr><td>payload/evidence/deploy.log</td><td><span class="rule">url-password</span> 1</td></tr>');
     expect(redaction).toContain('not scanned for secrets: payload/evidence/plan.bin');
     for (const secret of ['Sup3rS3cretPassw0rd', 'hunter2-but-longer', 'k-1234567890abcdef']) expect(page).not.toContain(secret);
   });

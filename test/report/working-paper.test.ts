@@ -205,7 +205,7 @@ describe('evidence, redaction, footer', () => {
   test('redaction by file and rule, with the caveat that it is heuristic', () => {
     for (const text of [md(full), html(full)]) {
       expect(text).toContain('Redaction is heuristic: the rules find secrets of known shapes and names.');
-      expect(text).toMatch(/payload\/evidence\/deploy\.log(<\/td><td>| \| )url-password/);
+      expect(text).toMatch(/payload\/evidence\/deploy\.log(<\/td><td><span class="rule">| \| )url-password/);
     }
   });
 
