@@ -39,13 +39,18 @@ table.checks th, table.checks td:nth-child(-n+3) { white-space: nowrap; }
 details > summary { cursor: pointer; }
 .print-only { display: none; }
 footer { margin-top: 1.2em; padding-top: .3em; border-top: 1px solid #ccc; color: #444; font-size: .9em; }
-@page { margin: 10mm; }
+@page { margin: 8mm; }
 @media print {
-  body { font-size: 7.5pt; line-height: 1.2; margin: 0; max-width: none; padding: 0; }
-  h1 { font-size: 1.4em; } h2 { margin: .5em 0 .15em; }
+  body { font-size: 7.5pt; line-height: 1.15; margin: 0; max-width: none; padding: 0; }
+  h1 { font-size: 1.4em; } h2 { margin: .4em 0 .15em; }
+  footer { margin-top: .5em; }
+  .verdict { padding: .3em .6em; }
   .signer { margin: .25em 0; padding: .15em .5em; }
   th, td { padding: .1em .35em; }
+  table.checks { font-size: .92em; }
   table.checks td:nth-child(4) { width: 24%; }
+  table.checks td br { display: none; }
+  table.checks td .note::before { content: " "; }
   ul { margin: .2em 0; }
   .verdict, .signer { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   tr, li, .signer { break-inside: avoid; }
