@@ -1,27 +1,36 @@
 import { visible } from './escape.js';
 import { verdictLabel, type Check, type Report, type ReportSummary } from '../core/result.js';
 import { toolVersion } from '../core/version.js';
+import { plural } from '../core/plural.js';
+import { dualControlView, evidenceView, isRecord, packetView, policyView, redactionView, signerView, stringList } from './auditor-facts.js';
 
 /**
- * The auditor's one-page summary as plain data, shared by the Markdown and HTML renderers.
- * `report.facts` is typed `unknown` and partly comes from packet.json, which is hostile input:
- * every field is read through a guard, so a malformed fact drops out instead of crashing.
+ * The auditor's working paper as plain data, shared by the Markdown and HTML renderers: the
+ * verdict and why, what was verified (packet, evidence), against what (the policy, its digest
+ * and TSA roots), each signature with its key, times and validity, dual control, redaction,
+ * every check. Values that come from the packet are kept apart from what was verified, so the
+ * renderers can label them as claims.
  */
 export interface AuditorView {
   verdict: 'PASS' | 'FAIL' | 'INCOMPLETE' | 'INTACT';
   /** The verdict as it reads to a person: INTACT carries what was not checked. */
   verdictText: string;
+  /** Why the verdict is what it is, in one or two sentences. */
+  verdictReason: string;
   command: string;
   subject: string;
   /** SHA-256 of manifest.sha256, 64 lower-case hex; absent when the manifest could not be read. */
   digest?: string;
   packet?: PacketView;
+  /** The trust policy applied; absent for integrity only. */
+  policy?: PolicyView;
   /** Absent when signatures were not checked (no policy, or the packet is not intact). */
   signers?: SignerView[];
   /** Signature files present in the packet (checked or not). */
   signatureFiles: string[];
   dualControl?: DualControlView;
   redaction?: RedactionView;
+  evidence?: EvidenceView;
   checks: Check[];
   /** Checks left out of the listing to keep the report bounded. */
   checksOmitted: number;
@@ -30,6 +39,7 @@ export interface AuditorView {
   toolVersion: string;
 }
 
+/** packet.json as the builder wrote it: every value here is the builder's claim. */
 export interface PacketView {
   name?: string;
   created?: string;
@@ -40,14 +50,51 @@ export interface PacketView {
   builtBy?: string;
 }
 
+export interface PolicyView {
+  path: string;
+  sha256?: string;
+  require: { signatures: number; roles: string[]; timestamps: boolean };
+  signers: { id: string; name: string; roles: string[]; fingerprints: string[] }[];
+  tsa: { name: string; roots: CertificateView[]; certificates: CertificateView[] }[];
+}
+
+export interface CertificateView {
+  source: string;
+  subject?: string;
+  sha256?: string;
+  notBefore?: string;
+  notAfter?: string;
+}
+
+export interface KeyWindowView {
+  created: string;
+  /** null: no expiry. */
+  expires: string | null;
+}
+
 export interface SignerView {
   file: string;
   fingerprint: string;
   counted: boolean;
+  /** From the policy (trusted): who holds the pinned key. */
   person?: { id: string; name: string; roles: string[] };
-  /** The time to believe: the TSA's genTime when time-stamped, else the signer's claim. */
-  time?: { value: string; trusted: boolean };
+  /** The time the signature claims (the signer's clock; not proof). */
+  created?: string;
+  /** The verified time-stamp's time, and the TSA behind it. */
+  trustedTime?: string;
+  tsa?: { name?: string; subject?: string; serial?: string };
+  /** When key validity was judged: the trusted time, else the claimed time. */
+  judgedAt?: string;
+  signingKey?: string;
+  algorithm?: string;
+  hash?: string;
+  keyValidity?: { primary: KeyWindowView; signingKey?: KeyWindowView };
+  /** The key's own user id: the key holder's claim. */
+  userId?: string;
+  pendingTimestamp?: boolean;
   code?: string;
+  /** Why it counts or does not. */
+  message?: string;
 }
 
 export interface DualControlView {
@@ -73,12 +120,22 @@ export interface RedactionView {
   notCanonicalized: { file: string; reason: string }[];
 }
 
+export interface EvidenceView {
+  count: number;
+  bytes: number;
+  files: { path: string; size: number; sha256: string }[];
+  /** Files the facts did not list (manifest.sha256 lists every one). */
+  omitted: number;
+  /** Longer than a page allows: folded (HTML) or an appendix (Markdown). */
+  collapsed: boolean;
+}
+
 export interface AuditorOptions {
   /** Tool version printed in the footer (default: this tool's version). */
   toolVersion?: string;
   /** Most checks listed (default 200); the rest are counted, never silently dropped. */
   maxChecks?: number;
-  /** Most rows in each redaction or file list (default 50). */
+  /** Most rows in each redaction list, and the longest evidence list shown inline (default 50). */
   maxRows?: number;
 }
 
@@ -91,9 +148,11 @@ export function auditorView(report: Report, options: AuditorOptions = {}): Audit
   const maxChecks = options.maxChecks ?? 200;
   const maxRows = options.maxRows ?? 50;
   const checks = orderChecks(report.checks);
+  const verdict = VIEW_VERDICT[report.verdict] ?? 'FAIL';
   const view: AuditorView = {
-    verdict: VIEW_VERDICT[report.verdict] ?? 'FAIL',
+    verdict,
     verdictText: verdictLabel(VIEW_VERDICT[report.verdict] === undefined ? 'fail' : report.verdict),
+    verdictReason: '',
     command: report.command,
     subject: report.subject,
     signatureFiles: stringList(facts.signatures),
@@ -109,10 +168,50 @@ export function auditorView(report: Report, options: AuditorOptions = {}): Audit
     const redaction = redactionView(facts.packet.redaction, maxRows);
     if (redaction !== undefined) view.redaction = redaction;
   }
+  const policy = policyView(facts.policy);
+  if (policy !== undefined) view.policy = policy;
   if (Array.isArray(facts.signers)) view.signers = facts.signers.flatMap((s) => signerView(s));
   const dual = dualControlView(facts.dualControl);
   if (dual !== undefined) view.dualControl = dual;
+  const evidence = evidenceView(facts.evidence, maxRows);
+  if (evidence !== undefined) view.evidence = evidence;
+  view.verdictReason = verdictReason(view, checks);
   return view;
+}
+
+/** Why the verdict: what was checked and met, what failed first, or what is still missing. */
+function verdictReason(view: AuditorView, checks: readonly Check[]): string {
+  const d = view.dualControl;
+  switch (view.verdict) {
+    case 'INTACT':
+      return 'Every covered file matches the manifest. Signatures, time-stamps and dual control were not checked (integrity only, no trust policy): this is not an approval.';
+    case 'PASS': {
+      const parts = ['every covered file matches the manifest'];
+      if (d !== undefined) {
+        parts.push(`${plural(d.distinctPeople, 'distinct person', 'distinct people')} signed with keys the policy pins (it requires ${d.requiredSignatures})`);
+        if (d.requiredRoles.length > 0) parts.push(`the roles ${d.requiredRoles.join(', ')} are each covered by a different person`);
+      }
+      if (view.policy?.require.timestamps === true) parts.push('every counted signature carries a time-stamp from a TSA the policy trusts');
+      return `${capitalize(parts.join('; '))}.`;
+    }
+    case 'INCOMPLETE': {
+      const missing: string[] = [];
+      if (d !== undefined && d.missingPeople > 0) missing.push(plural(d.missingPeople, 'more person', 'more people'));
+      if (d !== undefined && d.missingRoles.length > 0) missing.push(`role ${d.missingRoles.join(', ')}`);
+      if ((view.signers ?? []).some((s) => s.pendingTimestamp === true)) missing.push('a time-stamp the policy requires');
+      return `What is there is valid, but dual control is not met yet: missing ${missing.length > 0 ? missing.join('; ') : 'see the warnings below'}.`;
+    }
+    default: {
+      const failed = checks.filter((c) => c.status === 'fail');
+      const first = failed[0];
+      if (first === undefined) return 'A check failed (warnings count as failures here).';
+      return `${plural(failed.length, 'check', 'checks')} failed; the first: ${first.id} ${first.code}: ${first.message}`;
+    }
+  }
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** Problems first (fail, warn), then the rest in their original order: the reader sees what matters. */
@@ -124,82 +223,6 @@ function orderChecks(checks: readonly Check[]): Check[] {
     .map((entry) => entry.check);
 }
 
-function packetView(packet: Record<string, unknown>): PacketView {
-  const view: PacketView = {};
-  for (const key of ['name', 'created', 'operation', 'tenant', 'environment'] as const) {
-    const value = packet[key];
-    if (typeof value === 'string') view[key] = value;
-  }
-  const files = packet.files;
-  if (isRecord(files) && isCount(files.count) && isCount(files.bytes)) view.files = { count: files.count, bytes: files.bytes };
-  const tool = packet.tool;
-  if (isRecord(tool) && typeof tool.name === 'string' && typeof tool.version === 'string') view.builtBy = `${tool.name} ${tool.version}`;
-  return view;
-}
-
-function signerView(value: unknown): SignerView[] {
-  if (!isRecord(value) || typeof value.file !== 'string' || typeof value.fingerprint !== 'string') return [];
-  const view: SignerView = { file: value.file, fingerprint: value.fingerprint, counted: value.counted === true };
-  const signer = value.signer;
-  if (isRecord(signer) && typeof signer.id === 'string' && typeof signer.name === 'string') {
-    view.person = { id: signer.id, name: signer.name, roles: stringList(signer.roles) };
-  }
-  if (typeof value.trustedTime === 'string') view.time = { value: value.trustedTime, trusted: true };
-  else if (typeof value.created === 'string') view.time = { value: value.created, trusted: false };
-  if (typeof value.code === 'string') view.code = value.code;
-  return [view];
-}
-
-function dualControlView(value: unknown): DualControlView | undefined {
-  if (!isRecord(value)) return undefined;
-  const { distinctPeople, requiredSignatures, missingPeople } = value;
-  if (!isCount(distinctPeople) || !isCount(requiredSignatures)) return undefined;
-  const assignment = isRecord(value.roleAssignment) ? value.roleAssignment : {};
-  return {
-    satisfied: value.satisfied === true,
-    distinctPeople,
-    requiredSignatures,
-    missingPeople: isCount(missingPeople) ? missingPeople : Math.max(0, requiredSignatures - distinctPeople),
-    requiredRoles: stringList(value.requiredRoles),
-    roleAssignment: Object.entries(assignment).flatMap(([role, who]) => (typeof who === 'string' ? [[role, who] as [string, string]] : [])),
-    missingRoles: stringList(value.missingRoles),
-  };
-}
-
-function redactionView(value: unknown, maxRows: number): RedactionView | undefined {
-  if (!isRecord(value)) return undefined;
-  const records = Array.isArray(value.files) ? value.files : [];
-  const byFile: { file: string; rule: string; count: number }[] = [];
-  const rules = new Map<string, { count: number; files: Set<string> }>();
-  for (const record of records) {
-    if (!isRecord(record) || typeof record.file !== 'string' || typeof record.rule !== 'string' || !isCount(record.count)) continue;
-    byFile.push({ file: record.file, rule: record.rule, count: record.count });
-    const entry = rules.get(record.rule) ?? { count: 0, files: new Set<string>() };
-    entry.count += record.count;
-    entry.files.add(record.file);
-    rules.set(record.rule, entry);
-  }
-  const byRule = [...rules.entries()]
-    .map(([rule, entry]) => ({ rule, count: entry.count, files: entry.files.size }))
-    .sort((a, b) => b.count - a.count || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
-  const notScanned = stringList(value.notScanned);
-  const notCanonicalized = (Array.isArray(value.notCanonicalized) ? value.notCanonicalized : []).flatMap((entry) =>
-    isRecord(entry) && typeof entry.file === 'string' && typeof entry.reason === 'string' ? [{ file: entry.file, reason: entry.reason }] : [],
-  );
-  const counted = byFile.reduce((sum, row) => sum + row.count, 0);
-  return {
-    rules: typeof value.rules === 'string' ? value.rules : 'unknown',
-    total: isCount(value.total) ? value.total : counted,
-    byRule: byRule.slice(0, maxRows),
-    byRuleOmitted: Math.max(0, byRule.length - maxRows),
-    byFile: byFile.slice(0, maxRows),
-    byFileOmitted: Math.max(0, byFile.length - maxRows),
-    notScanned: notScanned.slice(0, maxRows),
-    notScannedOmitted: Math.max(0, notScanned.length - maxRows),
-    notCanonicalized: notCanonicalized.slice(0, maxRows),
-  };
-}
-
 /** The people who signed, by id, for naming who covers a role. */
 export function peopleById(view: AuditorView): Map<string, string> {
   const people = new Map<string, string>();
@@ -207,7 +230,17 @@ export function peopleById(view: AuditorView): Map<string, string> {
   return people;
 }
 
-export { plural } from '../core/plural.js';
+/**
+ * A fingerprint in groups of four hex digits joined by no-break spaces (U+00A0), as gpg prints
+ * it: easy to compare aloud, never broken across lines. Undefined when it is not plain hex, so
+ * a hostile value is shown escaped, as it is.
+ */
+export function groupedFingerprint(value: string): string | undefined {
+  if (!/^(?:[0-9A-Fa-f]{4}){8,16}$/.test(value)) return undefined;
+  return (value.toUpperCase().match(/.{4}/g) as string[]).join('\u00a0');
+}
+
+export { plural };
 
 /**
  * Text safe to show: control characters other than tab and line breaks are shown as visible
@@ -218,16 +251,4 @@ export { plural } from '../core/plural.js';
 export function displayText(value: string, maxLength = 1000): string {
   const cut = value.length > maxLength ? `${value.slice(0, maxLength)}…` : value;
   return visible(cut, { keepLineBreaks: true });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isCount(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
-
-function stringList(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }

@@ -1,22 +1,27 @@
 import type { Check, Report } from '../core/result.js';
-import { auditorView, displayText, peopleById, plural, type AuditorOptions, type AuditorView } from './auditor-view.js';
+import { auditorView, displayText, groupedFingerprint, peopleById, plural, type AuditorOptions, type AuditorView, type RedactionView, type SignerView } from './auditor-view.js';
+import { claimNote, keyValidityText, policyRequirement, REDACTION_CAVEAT, trustedTimeText } from './auditor-text.js';
+import { STYLE } from './html-style.js';
 
 /**
- * The auditor's one-page summary as one self-contained HTML file: inline CSS with a print
+ * The auditor's working paper as one self-contained HTML file: inline CSS with a print
  * stylesheet, no scripts, no external URLs (a Content-Security-Policy forbids both, so even a
  * value that escaped escaping could not load or run anything). Every value is HTML-escaped.
  */
 export function renderHtml(report: Report, options: AuditorOptions = {}): string {
   const view = auditorView(report, options);
   const title = `${view.verdictText}: ${view.packet?.name ?? view.subject}`;
+  const digest = view.digest === undefined ? 'Packet digest unknown' : `Packet digest <code>sha256:${h(view.digest)}</code>`;
   const body = [
     verdictBlock(view),
     packetSection(view),
+    policySection(view),
     signatureSection(view),
     dualControlSection(view),
     redactionSection(view),
+    evidenceSection(view),
     checkSection(view),
-    `<footer>Evaluated at <time>${h(view.evaluatedAt)}</time> by evidence-packet ${h(view.toolVersion)} (${h(view.command)}; report format evidence-packet/report/v1).</footer>`,
+    `<footer>${digest}. Evaluated at <time>${h(view.evaluatedAt)}</time> by evidence-packet ${h(view.toolVersion)} (${h(view.command)}; report format evidence-packet/report/v1).</footer>`,
   ].join('\n');
   return `<!DOCTYPE html>
 <html lang="en">
@@ -34,35 +39,6 @@ ${body}
 `;
 }
 
-const STYLE = `
-body { font: 10.5pt/1.35 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: #111; max-width: 60rem; margin: 1.5rem auto; padding: 0 1rem; }
-h1 { font-size: 1.5em; margin: 0 0 .2em; }
-h2 { font-size: 1.1em; margin: 1.1em 0 .35em; border-bottom: 1px solid #ccc; }
-table { border-collapse: collapse; width: 100%; margin: .3em 0; }
-th, td { text-align: left; vertical-align: top; padding: .2em .45em; border: 1px solid #ddd; overflow-wrap: break-word; }
-th { background: #f3f3f3; }
-code { font: .92em ui-monospace, "DejaVu Sans Mono", monospace; overflow-wrap: anywhere; }
-.verdict { border: 2px solid; padding: .5em .8em; border-radius: 4px; }
-.verdict.pass { border-color: #1a7f37; background: #e9f7ec; }
-.verdict.fail { border-color: #b3261e; background: #fdecea; }
-.verdict.incomplete { border-color: #9a6700; background: #fff8e1; }
-.verdict.intact { border-color: #0b5cad; background: #eaf2fb; }
-.status { font-weight: 600; white-space: nowrap; }
-.status.fail { color: #b3261e; } .status.warn, .status.incomplete { color: #9a6700; } .status.pass { color: #1a7f37; } .status.intact { color: #0b5cad; }
-.note { color: #444; }
-footer { margin-top: 1.2em; color: #555; font-size: .9em; }
-@page { size: A4; margin: 10mm; }
-@media print {
-  body { font-size: 7.5pt; line-height: 1.25; margin: 0; max-width: none; padding: 0; }
-  h1 { font-size: 1.4em; } h2 { margin: .7em 0 .25em; }
-  th, td { padding: .1em .35em; }
-  ul { margin: .2em 0; }
-  .verdict { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-  tr, li { break-inside: avoid; }
-  h2 { break-after: avoid; }
-}
-`;
-
 function verdictBlock(view: AuditorView): string {
   const cls = view.verdict.toLowerCase();
   const name = view.packet?.name ?? view.subject;
@@ -71,23 +47,51 @@ function verdictBlock(view: AuditorView): string {
   const counts = `${s.fail} failed, ${plural(s.warn, 'warning', 'warnings')}, ${s.pass} passed${s.skip > 0 ? `, ${s.skip} skipped` : ''}`;
   return `<section class="verdict ${cls}" id="verdict">
 <h1>Verdict: <span class="status ${cls}">${h(view.verdictText)}</span></h1>
+<p class="reason">${h(view.verdictReason)}</p>
 <div>Packet <strong>${h(name)}</strong>, digest ${digest}</div>
 <div class="note">${counts}</div>
 </section>`;
 }
 
+function rowTable(rows: [string, string][]): string {
+  return `<table>${rows.map(([k, v]) => `<tr><th scope="row">${k}</th><td>${v}</td></tr>`).join('')}</table>`;
+}
+
 function packetSection(view: AuditorView): string {
   const p = view.packet ?? {};
-  const rows: [string, string][] = [['Checked', h(view.subject)]];
-  if (p.name !== undefined) rows.push(['Name', h(p.name)]);
-  if (p.created !== undefined) rows.push(['Created', h(p.created)]);
-  if (p.operation !== undefined) rows.push(['Operation', h(p.operation)]);
-  if (p.tenant !== undefined) rows.push(['Tenant', h(p.tenant)]);
-  if (p.environment !== undefined) rows.push(['Environment', h(p.environment)]);
-  if (p.files !== undefined) rows.push(['Evidence', `${plural(p.files.count, 'file', 'files')}, ${p.files.bytes} bytes`]);
-  if (p.builtBy !== undefined) rows.push(['Built by', h(p.builtBy)]);
-  return `<section id="packet"><h2>Packet</h2>
-<table>${rows.map(([k, v]) => `<tr><th scope="row">${k}</th><td>${v}</td></tr>`).join('')}</table></section>`;
+  const claimed = (value: string): string => `${h(value)} <span class="claim">(claim)</span>`;
+  const items: [string, string, boolean?][] = [['Checked', h(view.subject), true]];
+  if (p.name !== undefined) items.push(['Name', claimed(p.name)]);
+  if (p.created !== undefined) items.push(['Created', `<time>${h(p.created)}</time> <span class="claim">(the builder's claim)</span>`]);
+  if (p.operation !== undefined) items.push(['Operation', claimed(p.operation)]);
+  if (p.tenant !== undefined) items.push(['Tenant', claimed(p.tenant)]);
+  if (p.environment !== undefined) items.push(['Environment', claimed(p.environment)]);
+  if (p.files !== undefined) items.push(['Evidence', `${plural(p.files.count, 'file', 'files')}, ${plural(p.files.bytes, 'byte', 'bytes')}`]);
+  if (p.builtBy !== undefined) items.push(['Built by', claimed(p.builtBy)]);
+  const note = view.packet === undefined ? '' : `<p class="note">${h(claimNote)}</p>`;
+  const grid = items.map(([k, v, wide]) => `<dt>${k}</dt><dd${wide === true ? ' class="wide"' : ''}>${v}</dd>`).join('');
+  return `<section id="packet"><h2>Packet</h2>\n<dl class="facts">${grid}</dl>${note}</section>`;
+}
+
+function policySection(view: AuditorView): string {
+  const head = '<section id="policy"><h2>Trust policy</h2>';
+  const policy = view.policy;
+  if (policy === undefined) {
+    const none = view.verdict === 'INTACT' ? 'None: integrity only. Signatures, time-stamps and dual control were not checked.' : 'No trust policy was applied.';
+    return `${head}<p>${none}</p></section>`;
+  }
+  const signers = policy.signers.map((s) => `${h(s.name)} (${h(s.id)}; ${h(s.roles.join(', '))}): ${s.fingerprints.map(fingerprint).join(', ')}`);
+  const roots = policy.tsa.flatMap((tsa) =>
+    tsa.roots.map((root) => `<span class="tsa-root">${h(tsa.name)}: ${h(root.subject ?? 'unreadable certificate')}, SHA-256 ${root.sha256 === undefined ? 'unknown' : `<code>${h(root.sha256)}</code>`}</span>`),
+  );
+  const items: [string, string][] = [
+    ['Path', h(policy.path)],
+    ['SHA-256', policy.sha256 === undefined ? 'unknown' : `<code>${h(policy.sha256)}</code>`],
+    ['Requires', h(policyRequirement(policy))],
+    ['Pinned signers', signers.length > 0 ? signers.join('<br>') : 'none'],
+    ['TSA roots', roots.length > 0 ? roots.join('<br>') : 'none: the policy trusts no TSA root'],
+  ];
+  return `${head}\n<dl class="facts">${items.map(([k, v]) => `<dt>${k}</dt><dd class="wide">${v}</dd>`).join('')}</dl></section>`;
 }
 
 function signatureSection(view: AuditorView): string {
@@ -97,16 +101,24 @@ function signatureSection(view: AuditorView): string {
     return `${head}<p>${count === 0 ? 'The packet carries no signatures.' : `${plural(count, 'signature was', 'signatures were')} not checked (see the checks below).`}</p></section>`;
   }
   if (view.signers.length === 0) return `${head}<p>The packet carries no signatures.</p></section>`;
-  const rows = view.signers.map((s) => {
-    const person = s.person === undefined ? '<em>not in the policy</em>' : `${h(s.person.name)} (${h(s.person.id)})`;
-    const roles = s.person === undefined ? '' : h(s.person.roles.join(', '));
-    const time = s.time === undefined ? 'unknown' : `<time>${h(s.time.value)}</time> ${s.time.trusted ? '(trusted time-stamp)' : '(claimed by the signer; no time-stamp)'}`;
-    const counted = s.counted ? '<span class="status pass">yes</span>' : `<span class="status fail">no</span> (${h(s.code ?? 'NOT_COUNTED')})`;
-    return `<tr><td>${person}</td><td>${roles}</td><td><code>${h(s.fingerprint)}</code></td><td>${time}</td><td>${counted}</td></tr>`;
-  });
-  return `${head}
-<table><thead><tr><th>Person</th><th>Roles</th><th>Key</th><th>Signed (time)</th><th>Counted</th></tr></thead>
-<tbody>${rows.join('\n')}</tbody></table></section>`;
+  return `${head}\n${view.signers.map(signerBlock).join('\n')}</section>`;
+}
+
+function signerBlock(s: SignerView): string {
+  const who = s.person === undefined ? '<em>key not in the policy</em>' : `${h(s.person.name)} (${h(s.person.id)}), <span class="roles">${h(s.person.roles.join(', ') || 'no role')}</span>`;
+  const status = s.counted ? '<span class="status pass">counted</span>' : `<span class="status fail">not counted</span> <code>${h(s.code ?? 'NOT_COUNTED')}</code>`;
+  const why = s.message === undefined ? '' : `<span class="why">: ${h(s.message)}</span>`;
+  const items: [string, string][] = [['Primary key', `${fingerprint(s.fingerprint)}${s.person === undefined ? '' : ' <span class="note">(pinned by the policy)</span>'}`]];
+  if (s.signingKey !== undefined) {
+    const which = s.signingKey === s.fingerprint ? 'the primary key' : 'subkey';
+    items.push(['Signing key', `${fingerprint(s.signingKey)} (${which})${s.algorithm === undefined ? '' : `, ${h(s.algorithm)}`}${s.hash === undefined ? '' : `, ${h(s.hash)}`}`]);
+  }
+  if (s.userId !== undefined) items.push(['User id', `${h(s.userId)} <span class="claim">(the key holder's claim)</span>`]);
+  items.push(['Trusted time', h(trustedTimeText(s))]);
+  items.push(['Claimed time', s.created === undefined ? 'unknown' : `<time>${h(s.created)}</time> <span class="claim">(the signer's clock; not proof)</span>`]);
+  if (s.keyValidity !== undefined) items.push(['Key validity', h(keyValidityText(s))]);
+  return `<article class="signer${s.counted ? ' counted' : ''}"><h3>${who}: ${status}${why}</h3>
+<dl>${items.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl></article>`;
 }
 
 function dualControlSection(view: AuditorView): string {
@@ -132,14 +144,17 @@ function dualControlSection(view: AuditorView): string {
 function redactionSection(view: AuditorView): string {
   const r = view.redaction;
   if (r === undefined) return '';
-  const parts = [`<p>${plural(r.total, 'value was', 'values were')} redacted with the ${h(r.rules)} rules. Only the rule and count are recorded, never the value.</p>`];
+  const parts = [
+    `<p>${plural(r.total, 'value was', 'values were')} redacted with the ${h(r.rules)} rules. Only the rule and count are recorded, never the value.</p>`,
+    `<p class="caveat">${h(REDACTION_CAVEAT)}</p>`,
+  ];
   if (r.byRule.length > 0) {
+    const rules = r.byRule.map((row) => `<span class="rule">${h(row.rule)}</span> ${row.count} in ${plural(row.files, 'file', 'files')}`);
+    if (r.byRuleOmitted > 0) rules.push(`${plural(r.byRuleOmitted, 'more rule', 'more rules')} not shown`);
+    parts.push(`<p id="redaction-by-rule">By rule: ${rules.join('; ')}.</p>`);
+    const more = r.byFileOmitted > 0 ? `<tr><td colspan="2">${plural(r.byFileOmitted, 'more row', 'more rows')} not shown</td></tr>` : '';
     parts.push(
-      `<table><thead><tr><th>Rule</th><th>Redacted</th><th>Files</th></tr></thead><tbody>${r.byRule.map((row) => `<tr><td>${h(row.rule)}</td><td>${row.count}</td><td>${row.files}</td></tr>`).join('')}${r.byRuleOmitted > 0 ? `<tr><td colspan="3">${plural(r.byRuleOmitted, 'more rule', 'more rules')} not shown</td></tr>` : ''}</tbody></table>`,
-    );
-    const more = r.byFileOmitted > 0 ? `<tr><td colspan="3">${plural(r.byFileOmitted, 'more row', 'more rows')} not shown</td></tr>` : '';
-    parts.push(
-      `<table><thead><tr><th>File</th><th>Rule</th><th>Redacted</th></tr></thead><tbody>${r.byFile.map((row) => `<tr><td>${h(row.file)}</td><td>${h(row.rule)}</td><td>${row.count}</td></tr>`).join('')}${more}</tbody></table>`,
+      `<table id="redaction-by-file"><thead><tr><th>File</th><th>Redacted, by rule</th></tr></thead><tbody>${byFile(r.byFile)}${more}</tbody></table>`,
     );
   }
   parts.push(
@@ -153,12 +168,46 @@ function redactionSection(view: AuditorView): string {
   return `<section id="redaction"><h2>Redaction</h2>${parts.join('\n')}</section>`;
 }
 
+/** One row per file (records of one file are adjacent in packet.json), its rules with their counts. */
+function byFile(rows: RedactionView['byFile']): string {
+  const files: { file: string; rules: string[] }[] = [];
+  for (const row of rows) {
+    const last = files.at(-1);
+    const rule = `<span class="rule">${h(row.rule)}</span> ${row.count}`;
+    if (last !== undefined && last.file === row.file) last.rules.push(rule);
+    else files.push({ file: row.file, rules: [rule] });
+  }
+  return files.map((f) => `<tr><td>${h(f.file)}</td><td>${f.rules.join(', ')}</td></tr>`).join('');
+}
+
+function evidenceSection(view: AuditorView): string {
+  const e = view.evidence;
+  if (e === undefined) return '';
+  const intro = `<p>${plural(e.count, 'file', 'files')}, ${plural(e.bytes, 'byte', 'bytes')}; each matched the SHA-256 that manifest.sha256 lists, unless a check below says otherwise.</p>`;
+  const rows = e.files.map((f) => `<tr><td>${h(f.path)}</td><td>${f.size}</td><td><code>${f.sha256}</code></td></tr>`);
+  if (e.omitted > 0) rows.push(`<tr><td colspan="3">${plural(e.omitted, 'more file', 'more files')} not shown: manifest.sha256 lists every one</td></tr>`);
+  const list = `<table class="evidence-list"><thead><tr><th>Path</th><th>Bytes</th><th>SHA-256</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
+  if (!e.collapsed) return `<section id="evidence"><h2>Evidence</h2>${intro}${list}</section>`;
+  return `<section id="evidence"><h2>Evidence</h2>${intro}
+<details id="evidence-list"><summary>List of the ${plural(e.count, 'file', 'files')} with size and SHA-256</summary>${list}</details>
+<p class="print-only note">The printed copy leaves the list out: manifest.sha256, whose SHA-256 is the packet digest, lists every file with its SHA-256.</p></section>`;
+}
+
 function checkSection(view: AuditorView): string {
   const rows = view.checks.map((c) => `<tr class="check ${h(c.status)}"><td class="status ${h(c.status)}">${c.status === 'pass' ? 'ok' : h(String(c.status).toUpperCase())}</td><td>${h(c.id)}</td><td><code>${h(c.code)}</code></td><td>${h(subjectOf(c))}</td><td>${messageOf(c)}</td></tr>`);
   const more = view.checksOmitted > 0 ? `<tr><td colspan="5">${plural(view.checksOmitted, 'more check', 'more checks')} not shown; run with --format json for all</td></tr>` : '';
-  return `<section id="checks"><h2>Checks</h2>
-<table><thead><tr><th>Status</th><th>Check</th><th>Code</th><th>Subject</th><th>Message</th></tr></thead>
+  const passed = view.checks.filter((c) => c.status === 'pass');
+  const printed = passed.length === 0 ? '' : `<p class="print-only note">Passed (${passed.length}): ${countedIds(passed)}.</p>`;
+  return `<section id="checks"><h2>Checks</h2>${printed}
+<table class="checks${passed.length === view.checks.length && view.checksOmitted === 0 ? ' all-passed' : ''}"><thead><tr><th>Status</th><th>Check</th><th>Code</th><th>Subject</th><th>Message</th></tr></thead>
 <tbody>${rows.join('\n')}${more}</tbody></table></section>`;
+}
+
+/** `timestamp ×2, signature ×2, manifest`: check ids in order of first appearance, with how often. */
+function countedIds(checks: readonly Check[]): string {
+  const counts = new Map<string, number>();
+  for (const check of checks) counts.set(check.id, (counts.get(check.id) ?? 0) + 1);
+  return [...counts].map(([id, n]) => `${h(id)}${n > 1 ? ` ×${n}` : ''}`).join(', ');
 }
 
 function subjectOf(check: Check): string {
@@ -171,6 +220,12 @@ function messageOf(check: Check): string {
   if (check.status !== 'pass' && check.cause !== undefined) parts.push(`<br><span class="note">cause: ${h(check.cause)}</span>`);
   if (check.status !== 'pass' && check.hint !== undefined) parts.push(`<br><span class="note">hint: ${h(check.hint)}</span>`);
   return parts.join('');
+}
+
+/** Grouped in fours with no-break spaces and kept on one line; anything not hex is escaped text. */
+function fingerprint(value: string): string {
+  const grouped = groupedFingerprint(value);
+  return grouped === undefined ? `<code>${h(value)}</code>` : `<code class="fpr">${grouped.replace(/\u00a0/g, '&nbsp;')}</code>`;
 }
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

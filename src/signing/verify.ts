@@ -27,6 +27,7 @@ import {
 } from './keys.js';
 import { directSignatures, loadCandidates, selfSignatureDate, type CandidateKey, type CandidateProblem } from './key-history.js';
 import { findRevocations, type Revocation } from './revocation.js';
+import { keyValidityAt, type KeyValidity } from './key-window.js';
 import { parseDetachedSignature, type ParsedSignature } from './signature-file.js';
 
 export type { CandidateProblem } from './key-history.js';
@@ -62,6 +63,8 @@ export interface SignatureVerification {
   issuerKeyIds: string[];
   /** Sources of the candidate key copies that were used (merged when several carry one key). */
   keySources: string[];
+  /** The signing key's validity window at the time it was judged (for reports; the checks decide). */
+  keyValidity?: KeyValidity;
   /** The revocation that made the key invalid, when that is the failure. */
   revocation?: Revocation;
   /** Candidate keys that could not be used, and why (never fatal by themselves). */
@@ -261,6 +264,11 @@ async function verifyWithKey(
     return failWith(SigningCode.SIGNATURE_MISMATCH, `the signature does not verify over these bytes with key ${result.signingKeyFingerprint} (${errorText(error)})`);
   }
 
+  const primaryAt = selfSignatureDate([...directSignatures(key), ...key.users.flatMap((user) => user.selfCertifications)], judgedAt);
+  const subkeyAt = match.subkey === undefined ? primaryAt : selfSignatureDate(match.subkey.bindingSignatures, judgedAt);
+  const validity = await keyValidityAt(key, match.subkey, primaryAt, subkeyAt, config);
+  if (validity !== undefined) result.keyValidity = validity;
+
   const created = sig.created as Date;
   if (match.signingPacket.created > created || key.keyPacket.created > judgedAt || match.signingPacket.created > judgedAt) {
     return failWith(SigningCode.KEY_NEWER_THAN_SIGNATURE, 'the signing key was created after the signature claims to be made');
@@ -279,8 +287,6 @@ async function verifyWithKey(
     };
   }
 
-  const primaryAt = selfSignatureDate([...directSignatures(key), ...key.users.flatMap((user) => user.selfCertifications)], judgedAt);
-  const subkeyAt = match.subkey === undefined ? primaryAt : selfSignatureDate(match.subkey.bindingSignatures, judgedAt);
   const signingAt = primaryAt > subkeyAt ? primaryAt : subkeyAt;
   if (signingAt > judgedAt) result.judgedWithLaterSelfSignature = true;
   try {

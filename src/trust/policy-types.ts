@@ -2,6 +2,8 @@
 export interface TrustPolicy {
   /** Absolute path of the policy file. */
   source: string;
+  /** SHA-256 of the policy file's bytes, 64 lower-case hex (absent for a policy built in code). */
+  sha256?: string;
   apiVersion: 'evidence-packet/v1';
   signers: PolicySigner[];
   require: {

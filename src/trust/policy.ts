@@ -4,6 +4,7 @@
  * the files it names (public keys, TSA roots) relative to the policy file. Every problem becomes
  * a check with a file/line location; nothing stops at the first one.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
@@ -69,10 +70,14 @@ export async function validateTrustPolicyFile(path: string): Promise<PolicyValid
     fail('trust-policy', code, message, { subject: path, location: { file: path, ...location } });
 
   let text: string;
+  let sha256: string;
   try {
     const info = await stat(file);
     if (info.size > MAX_POLICY_BYTES) return { checks: [problem(TrustCode.POLICY_TOO_LARGE, `the policy is ${info.size} bytes; the limit is ${MAX_POLICY_BYTES}`)] };
-    text = await readFile(file, 'utf8');
+    const bytes = await readFile(file);
+    // The digest of the exact bytes applied, so an auditor's report names the policy unambiguously.
+    sha256 = createHash('sha256').update(bytes).digest('hex');
+    text = bytes.toString('utf8');
   } catch (error) {
     return { checks: [problem(TrustCode.POLICY_UNREADABLE, `cannot read the policy: ${errorText(error)}`)] };
   }
@@ -114,6 +119,7 @@ export async function validateTrustPolicyFile(path: string): Promise<PolicyValid
   return {
     policy: {
       source: file,
+      sha256,
       apiVersion: raw.apiVersion,
       signers,
       require: { signatures: raw.require.signatures, roles: requireRoles, timestamps: raw.require.timestamps },

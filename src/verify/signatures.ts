@@ -1,5 +1,6 @@
 import { formatRfc3339 } from '../core/time.js';
 import { fail, pass, type Check } from '../core/result.js';
+import type { KeyValidity, KeyWindow } from '../signing/key-window.js';
 import { unsealedPath } from '../packet/format.js';
 import type { PacketReading } from '../packet/reader.js';
 import { checkKeyFileName, checkSignatureFileName, normalizeSignature, verifyDetachedSignature, type KeyMaterial, type SignatureVerification } from '../signing/index.js';
@@ -13,6 +14,10 @@ export interface SignatureFinding {
   signer?: { id: string; name: string; roles: string[] };
   /** Verified time-stamp genTime, when there is one. */
   trustedTime?: Date;
+  /** The TSA behind trustedTime. */
+  timeAuthority?: TimeAuthority;
+  /** Why it counts or does not: the message of its `signature` check. */
+  message?: string;
   counted: boolean;
   /** Verified and pinned, but still waiting for the time-stamp the policy requires. */
   pendingTimestamp?: boolean;
@@ -20,9 +25,20 @@ export interface SignatureFinding {
   reason?: string;
 }
 
+/** Who vouched for a trusted time: the policy's name for the TSA and the token's signer. */
+export interface TimeAuthority {
+  /** The policy's name of the TSA whose root anchored the chain. */
+  name?: string;
+  /** Subject of the TSA's signing certificate. */
+  subject?: string;
+  /** TSTInfo serial number, lower-case hex. */
+  serial?: string;
+  accuracyMs?: number;
+}
+
 export interface TrustedTimeLookup {
   /** The verified genTime of the signature's time-stamp, with the checks that judged it. */
-  (fingerprint: string): { checks: Check[]; genTime?: Date; required: boolean; present: boolean };
+  (fingerprint: string): { checks: Check[]; genTime?: Date; authority?: TimeAuthority; required: boolean; present: boolean };
 }
 
 export interface SignatureStage {
@@ -72,6 +88,7 @@ export async function verifySignatures(
     const time = trustedTime(fingerprint);
     checks.push(...time.checks);
     if (time.genTime !== undefined) finding.trustedTime = time.genTime;
+    if (time.authority !== undefined) finding.timeAuthority = time.authority;
     const verification = await verifyDetachedSignature(manifest, bytes, candidates, {
       now,
       ...(time.genTime === undefined ? {} : { trustedTime: time.genTime }),
@@ -159,6 +176,11 @@ export async function verifySignatures(
     }));
   const dualControl = evaluateDualControl(policy, counted, { unmetStatus });
   checks.push(...dualControl.checks);
+  for (const finding of findings) {
+    // Why it counts or not, and whether dual control then counted it once only, as the checks say it.
+    const said = checks.filter((c) => c.subject === finding.file && (c.id === 'signature' || c.id === 'signature.distinct')).map((c) => c.message);
+    if (said.length > 0) finding.message = said.join('; ');
+  }
   return { checks, findings, dualControl };
 }
 
@@ -225,6 +247,19 @@ function signatureData(v: SignatureVerification, trustedTime: Date | undefined):
   if (v.hashAlgorithm !== undefined) data.hash = v.hashAlgorithm;
   if (v.publicKeyAlgorithm !== undefined) data.algorithm = v.publicKeyAlgorithm;
   if (v.keySources.length > 0) data.keySources = v.keySources;
+  if (v.keyBits !== undefined) data.keyBits = v.keyBits;
+  if (v.curve !== undefined) data.curve = v.curve;
+  if (v.keyValidity !== undefined) data.keyValidity = keyValidityData(v.keyValidity);
   if (v.judgedWithLaterSelfSignature === true) data.keyHistory = 'only self-signatures made after the signature are known; key validity was judged from the earliest of them';
   return data;
+}
+
+/** A key's validity window as JSON: RFC 3339 times, `null` for no expiry. */
+export function keyValidityData(validity: KeyValidity): Record<string, unknown> {
+  const window = (w: KeyWindow): Record<string, unknown> => ({ created: formatRfc3339(w.created), expires: w.expires === null ? null : formatRfc3339(w.expires) });
+  return {
+    primary: window(validity.primary),
+    ...(validity.signingKey === undefined ? {} : { signingKey: window(validity.signingKey) }),
+    ...(validity.userId === undefined ? {} : { userId: validity.userId }),
+  };
 }

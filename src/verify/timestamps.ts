@@ -59,7 +59,13 @@ export function timestampLookup(reading: PacketReading, policy: TrustPolicy, now
         },
       }),
     );
-    return { checks, genTime: result.genTime, required, present: true };
+    const authority = {
+      ...(result.trustedTsa === undefined ? {} : { name: result.trustedTsa }),
+      ...(result.tsa === undefined ? {} : { subject: result.tsa }),
+      ...(result.serial === undefined ? {} : { serial: result.serial }),
+      ...(result.accuracyMs === undefined ? {} : { accuracyMs: result.accuracyMs }),
+    };
+    return { checks, genTime: result.genTime, authority, required, present: true };
   };
 }
 

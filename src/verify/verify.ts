@@ -5,6 +5,7 @@ import { readPacket, type PacketReading } from '../packet/reader.js';
 import type { PacketLimits } from '../packet/format.js';
 import type { TrustPolicy } from '../trust/index.js';
 import type { SignatureStage } from './signatures.js';
+import { packetFacts } from './facts.js';
 import { plural } from '../core/plural.js';
 
 export interface VerifyOptions {
@@ -25,6 +26,11 @@ export interface VerifyOptions {
   command?: string;
   limits?: PacketLimits;
   onProgress?: (bytes: number) => void;
+  /**
+   * List every evidence file with size and SHA-256 in the facts (for the auditor's report; memory
+   * grows with the number of files, so JSON output leaves it off unless asked).
+   */
+  listEvidence?: boolean;
 }
 
 export interface VerifyOutcome {
@@ -45,6 +51,7 @@ export async function verifyPacket(path: string, options: VerifyOptions): Promis
   const reading = await readPacket(path, {
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.listEvidence === true ? { listPayload: true } : {}),
   });
   const checks: Check[] = [...reading.checks];
   let stage: SignatureStage | undefined;
@@ -73,41 +80,9 @@ export async function verifyPacket(path: string, options: VerifyOptions): Promis
     subject: path,
     evaluatedAt: formatRfc3339(options.now),
     checks,
-    facts: packetFacts(reading, stage),
+    facts: packetFacts(reading, stage, options.policy),
     integrityOnly: options.integrityOnly === true,
     incomplete: stage !== undefined && (!stage.dualControl.satisfied || stage.findings.some((f) => f.pendingTimestamp === true)),
   });
   return { report, reading, ...(stage === undefined ? {} : { signatures: stage }) };
-}
-
-export function packetFacts(reading: PacketReading, stage?: SignatureStage): Record<string, unknown> {
-  const facts: Record<string, unknown> = { form: reading.form };
-  if (reading.digest !== undefined) facts.digest = reading.digest;
-  if (reading.metadata !== undefined) facts.packet = reading.metadata;
-  facts.signatures = [...reading.unsealed.signatures.keys()];
-  facts.timestamps = [...reading.unsealed.timestamps.keys()];
-  facts.keys = [...reading.unsealed.keys.keys()];
-  if (stage !== undefined) {
-    const d = stage.dualControl;
-    facts.signers = stage.findings.map((f) => ({
-      file: f.file,
-      fingerprint: f.fingerprint,
-      counted: f.counted,
-      ...(f.pendingTimestamp === true ? { pendingTimestamp: true } : {}),
-      ...(f.signer === undefined ? {} : { signer: f.signer }),
-      ...(f.verification?.created === undefined ? {} : { created: formatRfc3339(f.verification.created) }),
-      ...(f.trustedTime === undefined ? {} : { trustedTime: formatRfc3339(f.trustedTime) }),
-      ...(f.reason !== undefined ? { code: f.reason } : f.verification === undefined ? {} : { code: f.verification.code }),
-    }));
-    facts.dualControl = {
-      satisfied: d.satisfied,
-      requiredSignatures: d.requiredSignatures,
-      distinctPeople: d.distinctPeople,
-      missingPeople: d.missingPeople,
-      requiredRoles: d.requiredRoles,
-      roleAssignment: d.roleAssignment,
-      missingRoles: d.missingRoles,
-    };
-  }
-  return facts;
 }

@@ -4,46 +4,19 @@
  * is created from them), and printing gives a non-empty one-page PDF.
  * Skipped only outside CI when chromium is absent; in CI (.ci/run installs it) it must run.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { renderHtml } from '../../src/report/index.js';
 import { makeTempDir } from '../helpers/cli.js';
+import { pdfPageCount, requireChromium, runChromium, SKIP_BROWSER, warnIfSkipped } from './chromium.js';
 import { ceremony, cleanReport, hostileReport, HOSTILE_NAME, INTACT } from './fixtures.js';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-const inCi = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
-if (!available && !inCi) console.warn(`skipping the browser test: ${CHROMIUM} is not installed (apt-get install chromium)`);
+warnIfSkipped('the browser test');
 
 const temp = makeTempDir('packet-report-browser-');
 afterAll(() => temp.cleanup());
-let profiles = 0;
-
-function chromium(args: string[]): { stdout: string; stderr: string } {
-  const profile = join(temp.path, `profile-${profiles++}`);
-  mkdirSync(profile);
-  const result = spawnSync(
-    CHROMIUM,
-    [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      `--user-data-dir=${profile}`,
-      ...args,
-    ],
-    { encoding: 'utf8', timeout: 90_000, maxBuffer: 32 * 1024 * 1024 },
-  );
-  if (result.error !== undefined) throw result.error;
-  expect(result.status, result.stderr).toBe(0);
-  return { stdout: result.stdout, stderr: result.stderr };
-}
+const chromium = (args: string[]): { stdout: string; stderr: string } => runChromium(temp.path, args);
 
 /** The text a reader sees: the DOM without its style, tags removed, entities decoded. */
 function visibleText(dom: string): string {
@@ -59,17 +32,13 @@ function visibleText(dom: string): string {
     .replace(/\s+/g, ' ');
 }
 
-function pageCount(pdf: Buffer): number {
-  return pdf.toString('latin1').match(/\/Type\s*\/Page(?![a-zA-Z])/g)?.length ?? 0;
-}
-
-describe.skipIf(!available && !inCi)('HTML report in headless chromium', () => {
+describe.skipIf(SKIP_BROWSER)('HTML report in headless chromium', () => {
   let fullPage: string;
   let hostilePage: string;
   let intactPage: string;
 
   beforeAll(async () => {
-    if (!available) throw new Error(`chromium is required in CI but ${CHROMIUM} is missing: .ci/run installs it`);
+    requireChromium();
     const fullDir = join(temp.path, 'full');
     const hostileDir = join(temp.path, 'hostile');
     mkdirSync(fullDir);
@@ -87,17 +56,18 @@ describe.skipIf(!available && !inCi)('HTML report in headless chromium', () => {
   test('the rendered DOM shows the verdict, the signers, their roles and the reason codes', () => {
     const dom = chromium(['--dump-dom', `file://${fullPage}`]).stdout;
     const text = visibleText(dom);
-    expect(text).toMatch(/^ ?Evidence packet verification PASS: ceremony-packet Verdict: PASS Packet ceremony-packet ?, digest sha256:[0-9a-f]{64}/);
-    expect(text).toContain('Alice Example (alice) operator');
-    expect(text).toContain('Bob Example (bob) approver');
+    expect(text).toMatch(/^ ?Evidence packet verification PASS: ceremony-packet Verdict: PASS Every covered file matches the manifest; 2 distinct people signed [^.]*\. Packet ceremony-packet ?, digest sha256:[0-9a-f]{64}/);
+    expect(text).toContain('Alice Example (alice), operator : counted : good signature by Alice Example (alice; operator)');
+    expect(text).toContain('Bob Example (bob), approver : counted : good signature by Bob Example (bob; approver)');
     expect(text).toContain('2 of 2 required distinct people signed: met');
     expect(text).toContain('ok dual-control.people OK');
-    expect(text).toContain('url-password 1 1');
+    expect(text).toContain('By rule: secret-key-value 2 in 1 file; url-password 1 in 1 file.');
   });
 
   test('an integrity-only verification reads INTACT, never PASS, in the rendered DOM', () => {
     const text = visibleText(chromium(['--dump-dom', `file://${intactPage}`]).stdout);
-    expect(text).toContain(`Verdict: ${INTACT} Packet tenant-acme-resize`);
+    expect(text).toContain(`Verdict: ${INTACT} Every covered file matches the manifest. Signatures, time-stamps and dual control were not checked`);
+    expect(text).toContain('Packet tenant-acme-resize');
     expect(text).not.toContain('PASS');
   });
 
@@ -116,6 +86,6 @@ describe.skipIf(!available && !inCi)('HTML report in headless chromium', () => {
     const bytes = readFileSync(pdf);
     expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(bytes.length).toBeGreaterThan(1000);
-    expect(pageCount(bytes)).toBe(1);
+    expect(pdfPageCount(bytes)).toBe(1);
   });
 });

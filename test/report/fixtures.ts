@@ -11,7 +11,7 @@ import { addUnsealedFiles, readPacket } from '../../src/packet/index.js';
 import { signPacket } from '../../src/ceremony/index.js';
 import { loadTrustPolicy } from '../../src/trust/index.js';
 import { verifyPacket } from '../../src/verify/index.js';
-import { makeEd25519 } from '../signing/keys.js';
+import { makeEd25519, type TestKey } from '../signing/keys.js';
 import { makeRoot, makeTsa, stamp } from '../timestamp/helpers.js';
 
 /** Build time, signing time, TSA time and evaluation time, in order (TSA certs are valid around 2026-03-01). */
@@ -31,8 +31,16 @@ export function writeEvidence(dir: string): string {
   return evidence;
 }
 
-export async function buildTiny(dir: string, name = 'tenant-acme-resize', form: 'tar' | 'dir' = 'tar'): Promise<string> {
+/** `count` more small evidence files in evidence/many/, for layout tests of a long evidence list. */
+export function writeManyFiles(evidence: string, count: number): void {
+  const many = join(evidence, 'many');
+  mkdirSync(many, { recursive: true });
+  for (let i = 0; i < count; i++) writeFileSync(join(many, `step-${String(i).padStart(4, '0')}-of-the-rollout-log.txt`), `step ${i} done\n`);
+}
+
+export async function buildTiny(dir: string, name = 'tenant-acme-resize', form: 'tar' | 'dir' = 'tar', extraFiles = 0): Promise<string> {
   const evidence = writeEvidence(dir);
+  if (extraFiles > 0) writeManyFiles(evidence, extraFiles);
   const out = form === 'tar' ? join(dir, `${name}.packet.tar`) : `${join(dir, name)}/`;
   await buildPacket({ inputs: [evidence], out, name, created: BUILT, tenant: 'acme', environment: 'prod', operation: 'resize-db', cwd: dir });
   return out;
@@ -41,14 +49,14 @@ export async function buildTiny(dir: string, name = 'tenant-acme-resize', form: 
 /** A clean packet verified for integrity only, without a policy: INTACT, never PASS. */
 export async function cleanReport(dir: string): Promise<Report> {
   const packet = await buildTiny(dir);
-  return (await verifyPacket(packet, { now: EVALUATED, integrityOnly: true })).report;
+  return (await verifyPacket(packet, { now: EVALUATED, integrityOnly: true, listEvidence: true })).report;
 }
 
 /** An unpacked packet with one evidence file changed after sealing: FAIL with FILE_MODIFIED. */
 export async function tamperedReport(dir: string): Promise<Report> {
   const packet = await buildTiny(dir, 'tampered-packet', 'dir');
   writeFileSync(join(packet, 'payload/evidence/deploy.log'), 'migration 43 applied\n');
-  return (await verifyPacket(packet, { now: EVALUATED, integrityOnly: true })).report;
+  return (await verifyPacket(packet, { now: EVALUATED, integrityOnly: true, listEvidence: true })).report;
 }
 
 export interface Ceremony {
@@ -61,9 +69,18 @@ export interface Ceremony {
  * Alice (operator) and Bob (approver) sign with key files; each signature gets a time-stamp
  * from a throw-away TSA whose root the policy trusts. `signers` picks who signs.
  */
-export async function ceremony(dir: string, signers: ('alice' | 'bob')[] = ['alice', 'bob']): Promise<Ceremony> {
-  const packet = await buildTiny(dir, 'ceremony-packet');
-  const alice = await makeEd25519('Alice');
+export interface CeremonyOptions {
+  /** Alice's key instead of a fresh Ed25519 one (an RSA key, a long user id). */
+  aliceKey?: TestKey;
+  /** Alice's display name in the policy. */
+  aliceName?: string;
+  /** More evidence files besides the usual three. */
+  extraFiles?: number;
+}
+
+export async function ceremony(dir: string, signers: ('alice' | 'bob')[] = ['alice', 'bob'], options: CeremonyOptions = {}): Promise<Ceremony> {
+  const packet = await buildTiny(dir, 'ceremony-packet', 'tar', options.extraFiles ?? 0);
+  const alice = options.aliceKey ?? (await makeEd25519('Alice'));
   const bob = await makeEd25519('Bob');
   const keys = { alice, bob };
   const root = makeRoot('Report Test Root');
@@ -91,7 +108,7 @@ export async function ceremony(dir: string, signers: ('alice' | 'bob')[] = ['ali
 kind: TrustPolicy
 signers:
   - id: alice
-    name: Alice Example
+    name: ${JSON.stringify(options.aliceName ?? 'Alice Example')}
     roles: [operator]
     fingerprints: ["${alice.fingerprint}"]
     key: alice.pub.asc
@@ -110,7 +127,7 @@ tsa:
 `,
   );
   const policy = await loadTrustPolicy(policyFile);
-  const { report } = await verifyPacket(packet, { now: EVALUATED, policy });
+  const { report } = await verifyPacket(packet, { now: EVALUATED, policy, listEvidence: true });
   return { packet, policyFile, report };
 }
 
@@ -136,5 +153,5 @@ export async function hostileReport(dir: string): Promise<Report> {
   const out = `${join(dir, 'hostile')}/`;
   await buildPacket({ inputs: [evidence], out, name: 'hostile', created: BUILT, cwd: dir });
   writeFileSync(join(out, 'payload/evidence', HOSTILE_NAME), 'changed\n');
-  return (await verifyPacket(out, { now: EVALUATED })).report;
+  return (await verifyPacket(out, { now: EVALUATED, integrityOnly: true, listEvidence: true })).report;
 }

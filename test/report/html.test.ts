@@ -73,9 +73,9 @@ describe('renderHtml: a self-contained page', () => {
 describe('renderHtml: content', () => {
   test('full ceremony: signers with roles and trusted time, dual control met', () => {
     const signatures = section(html(full), 'signatures');
-    expect(signatures).toContain('<td>Alice Example (alice)</td><td>operator</td>');
-    expect(signatures).toContain('<td>Bob Example (bob)</td><td>approver</td>');
-    expect(signatures.match(/2026-03-01T12:00:00Z<\/time> \(trusted time-stamp\)/g)).toHaveLength(2);
+    expect(signatures).toContain('<h3>Alice Example (alice), <span class="roles">operator</span>: <span class="status pass">counted</span>');
+    expect(signatures).toContain('<h3>Bob Example (bob), <span class="roles">approver</span>: <span class="status pass">counted</span>');
+    expect(signatures.match(/<dt>Trusted time<\/dt><dd>2026-03-01T12:00:00Z \(RFC 3161, Report Test TSA; signer CN=Test TSA, serial 010203\)<\/dd>/g)).toHaveLength(2);
     const dual = section(html(full), 'dual-control');
     expect(dual).toContain('2 of 2 required distinct people signed');
     expect(dual).toContain('operator by Alice Example (alice), approver by Bob Example (bob)');
@@ -98,8 +98,8 @@ describe('renderHtml: content', () => {
   test('redaction by rule and file, binary files not scanned, no secret value', () => {
     const page = html(clean);
     const redaction = section(page, 'redaction');
-    expect(redaction).toContain('<tr><td>url-password</td><td>1</td><td>1</td></tr>');
-    expect(redaction).toContain('<tr><td>payload/evidence/deploy.log</td><td>url-password</td><td>1</td></tr>');
+    expect(redaction).toContain('<span class="rule">url-password</span> 1 in 1 file');
+    expect(redaction).toContain('<tr><td>payload/evidence/deploy.log</td><td><span class="rule">url-password</span> 1</td></tr>');
     expect(redaction).toContain('not scanned for secrets: payload/evidence/plan.bin');
     for (const secret of ['Sup3rS3cretPassw0rd', 'hunter2-but-longer', 'k-1234567890abcdef']) expect(page).not.toContain(secret);
   });
@@ -130,7 +130,7 @@ describe('renderHtml: hostile values are escaped everywhere', () => {
     const page = html(report);
     expect(page).not.toMatch(/<script/i);
     expect(page).not.toContain('<a ');
-    expect(page.match(/<table>/g)?.length).toBe(page.match(/<\/table>/g)?.length);
+    for (const tag of ['table', 'dl', 'article', 'section']) expect(page.match(new RegExp(`<${tag}[ >]`, 'g'))?.length, tag).toBe(page.match(new RegExp(`</${tag}>`, 'g'))?.length);
     expect(section(page, 'checks').match(/<tr class="check /g)).toHaveLength(report.checks.length);
     const escaped = escapeHtml(attack);
     expect(escaped).toContain('&amp;amp;');

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, runCli } from '../helpers/cli.js';
@@ -54,6 +55,20 @@ describe('packet verify --report', () => {
     expect(page.startsWith('<!DOCTYPE html>')).toBe(true);
     expect(page).toContain('Verdict: <span class="status incomplete">INCOMPLETE</span>');
     expect(page).toContain('<code>DUAL_CONTROL_TOO_FEW_PEOPLE</code>');
+  });
+
+  test('the report written by the CLI lists the evidence and names the policy by its SHA-256; --format json alone leaves the list out', async () => {
+    const dir = outDir('paper');
+    const run = await runCli(['verify', incomplete.packet, '--policy', incomplete.policyFile, ...NOW, '--report', 'paper.md'], { cwd: dir });
+    expect(run.code).toBe(4);
+    const paper = readFileSync(join(dir, 'paper.md'), 'utf8');
+    expect(paper).toContain(`| SHA-256 | \`${createHash('sha256').update(readFileSync(incomplete.policyFile)).digest('hex')}\` |`);
+    expect(paper).toMatch(/## Evidence\n\n3 files, 206 bytes;[\s\S]*\| payload\/evidence\/plan\.bin \| 9 \| `[0-9a-f]{64}` \|/);
+    const json = await runCli(['verify', incomplete.packet, '--policy', incomplete.policyFile, ...NOW, '--format', 'json']);
+    const parsed = JSON.parse(json.stdout);
+    const facts = parsed.facts ?? parsed.report?.facts;
+    expect(facts.evidence).toBeUndefined();
+    expect(facts.policy.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
   test('a failed packet exits 1 and its report names the failure', async () => {

@@ -84,7 +84,9 @@ options:
         bytes += n;
         progress.update(`packet: verifying ${label}${ofTotal(bytes, total)}, ${rate(bytes, started, io.now().getTime())}`);
       };
-      return (await verifyPacket(path, { now, ...(policy === undefined ? { integrityOnly } : { policy }), onProgress }).finally(() => progress.done())).report;
+      // The auditor's report lists the evidence files; other outputs do not need the list.
+      const listEvidence = reportFile !== undefined || format === 'markdown' || format === 'html';
+      return (await verifyPacket(path, { now, ...(policy === undefined ? { integrityOnly } : { policy }), listEvidence, onProgress }).finally(() => progress.done())).report;
     };
 
     if (batch) return verifyBatch(io, packets, format === 'json' ? invocation : undefined, verifyOne);
