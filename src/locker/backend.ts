@@ -23,8 +23,12 @@ export interface LockRequest {
 
 export interface StoredObject {
   key: string;
-  /** Known from a listing on S3; a folder listing leaves it out (one stat call less per key). */
+  /** Known from a listing on S3; a folder listing gives it only when asked for details. */
   size?: number;
+  /** S3: the ETag from the listing, without quotes (the MD5 of an object written in one PUT). */
+  etag?: string;
+  /** Folder, when asked for details: the file's modification time in milliseconds. */
+  modified?: number;
 }
 
 export interface LockerBackend {
@@ -49,13 +53,16 @@ export interface LockerBackend {
   /** Store small bytes under `key`; never overwrites: returns false when the key already exists. */
   putBytes(key: string, bytes: Buffer): Promise<boolean>;
   /** Size of the object, or undefined when absent. */
-  head(key: string): Promise<Required<StoredObject> | undefined>;
+  head(key: string): Promise<{ key: string; size: number } | undefined>;
   /** Small objects only (index and ledger entries), bounded by `maxBytes`; undefined when absent. */
   getBytes(key: string, maxBytes: number): Promise<Buffer | undefined>;
   /** A stream of the object's bytes; undefined when absent. */
   getStream(key: string): Promise<Readable | undefined>;
-  /** Every object whose key starts with `prefix`, in key order. */
-  list(prefix: string): AsyncIterable<StoredObject>;
+  /**
+   * Every object whose key starts with `prefix`, in key order. With `details`, a folder also
+   * gives each file's size and modification time (one stat call per key).
+   */
+  list(prefix: string, details?: boolean): AsyncIterable<StoredObject>;
   getLock(key: string): Promise<LockState>;
   setRetention(key: string, mode: RetentionMode, retainUntil: Date): Promise<void>;
   setLegalHold(key: string, on: boolean): Promise<void>;

@@ -4,7 +4,7 @@
  * records retention and legal hold beside them (locks/<key>.json) and refuses what Object Lock
  * would refuse, but anyone with write access to the folder can change all of it.
  */
-import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, type Dirent } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, type Dirent } from 'node:fs';
 import { chmod, link, lstat, mkdir, open, readFile, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -79,7 +79,7 @@ export class FolderBackend implements LockerBackend {
     return true;
   }
 
-  async head(key: string): Promise<Required<StoredObject> | undefined> {
+  async head(key: string): Promise<{ key: string; size: number } | undefined> {
     const info = await lstat(this.path(key)).catch(() => undefined);
     return info?.isFile() === true ? { key, size: info.size } : undefined;
   }
@@ -118,9 +118,9 @@ export class FolderBackend implements LockerBackend {
     return handle.createReadStream();
   }
 
-  async *list(prefix: string): AsyncIterable<StoredObject> {
+  async *list(prefix: string, details = false): AsyncIterable<StoredObject> {
     const found: StoredObject[] = [];
-    await this.walk('', prefix, found);
+    await this.walk('', prefix, found, details);
     // Keys are ASCII (SEGMENT), so comparing strings is comparing bytes.
     found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     yield* found;
@@ -178,7 +178,7 @@ export class FolderBackend implements LockerBackend {
   }
 
   /** Regular files only; links and anything else are skipped, never followed. */
-  private async walk(relative: string, prefix: string, found: StoredObject[]): Promise<void> {
+  private async walk(relative: string, prefix: string, found: StoredObject[], details: boolean): Promise<void> {
     const dir = relative === '' ? this.root : join(this.root, ...relative.split('/'));
     let entries: Dirent[];
     try {
@@ -190,9 +190,13 @@ export class FolderBackend implements LockerBackend {
       if (!SEGMENT.test(entry.name)) continue;
       const key = relative === '' ? entry.name : `${relative}/${entry.name}`;
       if (entry.isDirectory()) {
-        if (prefix.startsWith(`${key}/`) || key.startsWith(prefix) || `${key}/`.startsWith(prefix)) await this.walk(key, prefix, found);
+        if (prefix.startsWith(`${key}/`) || key.startsWith(prefix) || `${key}/`.startsWith(prefix)) await this.walk(key, prefix, found, details);
       } else if (entry.isFile() && key.startsWith(prefix)) {
-        found.push({ key });
+        if (!details) found.push({ key });
+        else {
+          const info = lstatSync(join(dir, entry.name), { throwIfNoEntry: false });
+          if (info?.isFile() === true) found.push({ key, size: info.size, modified: info.mtimeMs });
+        }
       }
     }
   }

@@ -18,7 +18,8 @@ import { readTar } from '../packet/tar-reader.js';
 import type { LockerBackend, LockState } from './backend.js';
 import { retentionFor, type LockerConfig } from './config.js';
 import { parseIndexEntry, serializeIndexEntry, MAX_INDEX_ENTRY_BYTES, type IndexEntry } from './index-entry.js';
-import { indexKey, isLabel, packetKey } from './layout.js';
+import { indexKey, isLabel, NO_TENANT, packetKey } from './layout.js';
+import { compactIndex, PACK_AFTER_LOOSE_ENTRIES } from './index-pack.js';
 import { appendLedgerEntry, ledgerRecordsPush } from './ledger.js';
 import { lockAndConfirm } from './lock.js';
 import { hashStream, type ObjectDigest } from './hashing.js';
@@ -31,6 +32,8 @@ export interface PushOptions {
   onProgress?: (bytes: number) => void;
   /** Time-stamps the ledger entry (the locker file's ledger.tsa). */
   stamp?: Stamper;
+  /** Pack the tenant's index once this many of its entries are in no pack (default 100). */
+  packIndexAfter?: number;
 }
 
 export interface PushResult {
@@ -46,6 +49,10 @@ export interface PushResult {
   entry?: IndexEntry;
   lock?: LockState;
   ledgerSeq?: number;
+  /** Entries of the packet's tenant put into a new index pack after this push. */
+  packed?: number;
+  /** Why packing the index failed; the push itself stands (list reads the entries one by one). */
+  packProblem?: string;
 }
 
 export async function pushPacket(backend: LockerBackend, config: LockerConfig, file: string, options: PushOptions): Promise<PushResult> {
@@ -175,7 +182,14 @@ async function store(backend: LockerBackend, config: LockerConfig, file: string,
   if (backend.locks) {
     for (const ledgerObject of [record.key, record.timestampKey]) if (ledgerObject !== undefined) await lockAndConfirm(backend, ledgerObject, { ...wanted, legalHold: false });
   }
-  return { report, pushed: true, digest, key, resumed, entry, lock, ledgerSeq: record.seq };
+  const pushed: PushResult = { report, pushed: true, digest, key, resumed, entry, lock, ledgerSeq: record.seq };
+  try {
+    const packing = await compactIndex(backend, metadata.tenant ?? NO_TENANT, options.packIndexAfter ?? PACK_AFTER_LOOSE_ENTRIES);
+    if (packing.packed > 0) pushed.packed = packing.packed;
+  } catch (error) {
+    pushed.packProblem = error instanceof Error ? error.message : String(error);
+  }
+  return pushed;
 }
 
 async function readIndexEntry(backend: LockerBackend, key: string): Promise<IndexEntry | undefined> {

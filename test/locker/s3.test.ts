@@ -9,6 +9,7 @@ import { createReadStream, existsSync, mkdirSync, readFileSync, writeFileSync } 
 import { join } from 'node:path';
 import {
   DeleteObjectCommand,
+  GetObjectCommand,
   GetObjectAttributesCommand,
   GetObjectLegalHoldCommand,
   GetObjectRetentionCommand,
@@ -22,7 +23,9 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLockerConfig } from '../../src/locker/config.js';
 import { LockRefusedError } from '../../src/locker/errors.js';
-import { ledgerKey, packetKey } from '../../src/locker/layout.js';
+import { listEntries } from '../../src/locker/catalog.js';
+import { compactIndex } from '../../src/locker/index-pack.js';
+import { ledgerKey, packetKey, parseIndexKey } from '../../src/locker/layout.js';
 import { S3Backend } from '../../src/locker/s3.js';
 import { makeTempDir, runCli, type CliRun } from '../helpers/cli.js';
 import { makePacket, type MadePacket } from './helpers.js';
@@ -186,6 +189,37 @@ describe.skipIf(radosgw === undefined && !inCi)('locker on S3 Object Lock (local
     expect(run.stderr).toMatch(/not the ones pushed/);
     expect(existsSync(out)).toBe(false);
     expect((await checks(file)).checks.find((c) => c.code === 'HASH_MISMATCH')?.subject).toBe(globex.digest);
+  });
+
+  it('list takes entries from index packs only where the listed ETag is the MD5 of the packed bytes', async () => {
+    const { file, bucket } = await newLocker('packs');
+    for (const packet of [acme, globex]) expect((await cli(['locker', 'push', packet.file, '--locker', file])).code).toBe(0);
+    const list = async (): Promise<unknown> => json(await cli(['locker', 'list', '--locker', file, '--format', 'json']));
+    const before = await list();
+    const settings = parseLockerConfig(readFileSync(file, 'utf8'), file, temp.path).s3;
+    const backend = new S3Backend(settings as NonNullable<typeof settings>, { env });
+    await backend.open();
+    try {
+      expect((await compactIndex(backend, 'acme')).packed).toBe(1);
+      let entryReads = 0;
+      const getBytes = backend.getBytes.bind(backend);
+      backend.getBytes = (key: string, max: number) => {
+        if (parseIndexKey(key) !== undefined) entryReads += 1;
+        return getBytes(key, max);
+      };
+      expect((await listEntries(backend)).map((item) => item.entry?.digest)).toEqual([acme.digest, globex.digest]);
+      expect(entryReads).toBe(1);
+      expect(await list()).toEqual(before);
+      // Object Lock keeps the old version, but a new version (another ETag) is what the entry is now.
+      const entryKey = (await listEntries(backend, { tenant: 'acme' }))[0]?.key as string;
+      const now = await client.send(new GetObjectCommand({ Bucket: bucket, Key: entryKey }));
+      const replaced = ((await now.Body?.transformToString()) ?? '').replace('"name":"CHG-7"', '"name":"CHG-X"');
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: entryKey, Body: replaced }));
+      expect((await listEntries(backend, { tenant: 'acme' }))[0]?.entry?.name).toBe('CHG-X');
+    } finally {
+      await backend.close();
+    }
+    expect((await checks(file)).checks.map((check) => check.code)).toContain('INDEX_PACK_MISMATCH');
   });
 
   it('a missing object fails pull and verify; deleted or replaced ledger entries break the chain where they start', async () => {
