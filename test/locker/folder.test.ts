@@ -3,6 +3,7 @@
  * names that a folder can show: tampered packets refused, wrong bytes on pull, a missing object,
  * ledger entries deleted or replaced, an interrupted push resumed.
  */
+import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -195,6 +196,26 @@ describe('folder locker faults', () => {
     expect(existsSync(out)).toBe(false);
     const verified = json((await cli(['locker', 'verify', '--folder', dir, '--format', 'json'])).stdout) as { checks: { code: string; subject?: string }[] };
     expect(verified.checks.find((c) => c.code === 'HASH_MISMATCH')?.subject).toBe(acme.digest);
+  });
+
+  it('pull refuses a packet that fails integrity even when the index entry was rewritten to match its bytes', async () => {
+    const dir = await filledLocker('forged');
+    const stored = join(dir, packetKey(acme.digest));
+    chmodSync(stored, 0o644);
+    const bytes = readFileSync(stored);
+    bytes.write('RESIZE', bytes.indexOf('resize the queue'));
+    writeFileSync(stored, bytes);
+    const entryDir = join(dir, 'index', 'acme');
+    const entryName = readdirSync(entryDir).find((name) => name.endsWith(`-${acme.digest}.json`)) as string;
+    chmodSync(join(entryDir, entryName), 0o644);
+    const entry = json(readFileSync(join(entryDir, entryName), 'utf8')) as { object: { sha256: string; size: number } };
+    entry.object = { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
+    writeFileSync(join(entryDir, entryName), `${JSON.stringify(entry)}\n`);
+    const out = join(temp.path, 'forged.packet.tar');
+    const run = await cli(['locker', 'pull', acme.digest, '--out', out, '--folder', dir]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/fails its integrity checks/);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('a missing packet object fails pull and verify', async () => {
