@@ -46,10 +46,11 @@ export interface LockerBackend {
   /**
    * Store a (large) file under `key`, streaming; never overwrites an existing object. Lock state
    * is never sent with an upload: the caller sets it afterwards and reads it back. Returns the
-   * SHA-256 and size of the bytes that were sent. With a `gate`, the object is completed only once
-   * the gate opens; if it is closed, nothing is stored.
+   * SHA-256 and size of the bytes that were sent. With `complete`, asked once every byte was read,
+   * the object is completed only if the promise it returns resolves; if it rejects, nothing is
+   * stored.
    */
-  putFile(key: string, file: string, onProgress?: (bytes: number) => void, gate?: Promise<void>): Promise<ObjectDigest>;
+  putFile(key: string, file: string, onProgress?: (bytes: number) => void, complete?: () => Promise<void>): Promise<ObjectDigest>;
   /** Store small bytes under `key`; never overwrites: returns false when the key already exists. */
   putBytes(key: string, bytes: Buffer): Promise<boolean>;
   /** Size of the object, or undefined when absent. */

@@ -33,14 +33,15 @@ export class FolderBackend implements LockerBackend {
     if (!info.isDirectory()) throw new Error(`${this.root} is not a folder`);
   }
 
-  async putFile(key: string, file: string, onProgress?: (bytes: number) => void, gate?: Promise<void>): Promise<ObjectDigest> {
-    const source = hashingFileStream(file, onProgress, gate);
-    await this.putStream(key, source.stream, undefined, gate);
+  async putFile(key: string, file: string, onProgress?: (bytes: number) => void, complete?: () => Promise<void>): Promise<ObjectDigest> {
+    // The stream ends only once `complete` resolved: the file is linked in place only then.
+    const source = hashingFileStream(file, onProgress, complete);
+    await this.putStream(key, source.stream);
     return source.digest();
   }
 
   /** Write a stream under `key`: to a temporary file, then linked in place (never replacing). */
-  async putStream(key: string, stream: Readable, onProgress?: (bytes: number) => void, gate?: Promise<void>): Promise<void> {
+  async putStream(key: string, stream: Readable, onProgress?: (bytes: number) => void): Promise<void> {
     const target = await this.prepare(key);
     if (await exists(target)) throw new ObjectExistsError(key);
     const out = await openAtomic(target, { mode: 0o444 });
@@ -48,7 +49,6 @@ export class FolderBackend implements LockerBackend {
     try {
       if (onProgress !== undefined) stream.on('data', (chunk: Buffer) => onProgress(chunk.length));
       await writeAll(stream, out.handle);
-      await gate;
       await out.handle.sync();
       await out.handle.close();
       await linkNoReplace(out.tempPath, target, key);

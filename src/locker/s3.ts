@@ -27,7 +27,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { usageError } from '../core/errors.js';
+import { PacketError, usageError } from '../core/errors.js';
 import type { LockerBackend, LockState, RetentionMode, StoredObject } from './backend.js';
 import type { S3Settings } from './config.js';
 import { credentialsMissing, errorName, LockRefusedError, storageError } from './errors.js';
@@ -105,9 +105,9 @@ export class S3Backend implements LockerBackend {
     }
   }
 
-  async putFile(key: string, file: string, onProgress?: (bytes: number) => void, gate?: Promise<void>): Promise<ObjectDigest> {
+  async putFile(key: string, file: string, onProgress?: (bytes: number) => void, complete?: () => Promise<void>): Promise<ObjectDigest> {
     if ((await this.head(key)) !== undefined) throw new ObjectExistsError(key);
-    const source = hashingFileStream(file, onProgress, gate);
+    const source = hashingFileStream(file, onProgress, complete);
     const upload = new Upload({
       client: this.client,
       partSize: this.settings.partSizeMiB * 1024 * 1024,
@@ -242,6 +242,8 @@ export class S3Backend implements LockerBackend {
     try {
       return await run();
     } catch (error) {
+      // Our own refusal, raised inside an upload's body (a packet file changed), is not the store's.
+      if (error instanceof PacketError) throw error;
       throw storageError(action, this.description, error);
     }
   }

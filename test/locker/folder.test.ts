@@ -4,10 +4,12 @@
  * ledger entries deleted or replaced, an interrupted push resumed.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, utimesSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { folderLockerConfig } from '../../src/locker/config.js';
 import { FolderBackend } from '../../src/locker/folder.js';
+import { pushPacket } from '../../src/locker/push.js';
 import { ledgerKey, packetKey } from '../../src/locker/layout.js';
 import { startLocalTsa } from '../../src/timestamp/index.js';
 import { makeTempDir, runCli } from '../helpers/cli.js';
@@ -216,6 +218,23 @@ describe('folder locker faults', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/fails its integrity checks/);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('a packet file changed while it is pushed is refused before its object is completed: nothing is stored', async () => {
+    const dir = join(temp.path, 'changed-file');
+    const file = join(temp.path, 'changing.packet.tar');
+    copyFileSync(acme.file, file);
+    const backend = new FolderBackend(dir);
+    await backend.open();
+    let touched = false;
+    const onProgress = (): void => {
+      if (touched) return;
+      touched = true;
+      utimesSync(file, new Date('2020-01-01T00:00:00Z'), new Date('2020-01-01T00:00:00Z'));
+    };
+    await expect(pushPacket(backend, folderLockerConfig(dir), file, { now: NOW, onProgress })).rejects.toMatchObject({ code: 'LOCKER_FILE_CHANGED' });
+    expect(touched).toBe(true);
+    expect(storedFiles(dir)).toEqual([]);
   });
 
   it('a missing packet object fails pull and verify', async () => {

@@ -5,7 +5,7 @@
  * deleted or replaced ledger entries, retention shortening, a network cut mid-upload.
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createReadStream, existsSync, utimesSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DeleteObjectCommand,
@@ -25,6 +25,7 @@ import { parseLockerConfig } from '../../src/locker/config.js';
 import { LockRefusedError } from '../../src/locker/errors.js';
 import { listEntries } from '../../src/locker/catalog.js';
 import { compactIndex } from '../../src/locker/index-pack.js';
+import { pushPacket } from '../../src/locker/push.js';
 import { ledgerKey, packetKey, parseIndexKey } from '../../src/locker/layout.js';
 import { S3Backend } from '../../src/locker/s3.js';
 import { makeTempDir, runCli, type CliRun } from '../helpers/cli.js';
@@ -272,6 +273,29 @@ describe.skipIf(radosgw === undefined && !inCi)('locker on S3 Object Lock (local
     const run = await cli(['locker', 'push', bad, '--locker', file]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/not pushed/);
+    expect((await client.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).toEqual([]);
+    expect((await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads ?? []).toEqual([]);
+  });
+
+  it('a packet file changed while it is pushed is refused before the multipart upload completes: nothing is stored', async () => {
+    const { file, bucket } = await newLocker('changing');
+    const changing = join(temp.path, 'big-changing.packet.tar');
+    copyFileSync(big.file, changing);
+    const settings = parseLockerConfig(readFileSync(file, 'utf8'), file, temp.path).s3;
+    const backend = new S3Backend(settings as NonNullable<typeof settings>, { env });
+    await backend.open();
+    let touched = false;
+    const onProgress = (): void => {
+      if (touched) return;
+      touched = true;
+      utimesSync(changing, new Date('2020-01-01T00:00:00Z'), new Date('2020-01-01T00:00:00Z'));
+    };
+    try {
+      await expect(pushPacket(backend, parseLockerConfig(readFileSync(file, 'utf8'), file, temp.path), changing, { now: new Date(), onProgress })).rejects.toMatchObject({ code: 'LOCKER_FILE_CHANGED' });
+    } finally {
+      await backend.close();
+    }
+    expect(touched).toBe(true);
     expect((await client.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).toEqual([]);
     expect((await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads ?? []).toEqual([]);
   });
