@@ -14,8 +14,8 @@
 # paxos_propose_interval makes the first start fast; radosgw's daemon mode exits before it writes
 # its PID file, hence the foreground; the OSD is bluestore on a sparse file (memstore would keep
 # every object in RAM); without tcp_nodelay, beast delays every small response body by about
-# 40 ms (Nagle's algorithm against the client's delayed ACK: a push's six lock read-backs took
-# 48 ms each, 3 ms with it). Install the packages with scripts/ceph-install.sh (or .ci/run).
+# 40 ms (Nagle's algorithm against the client's delayed ACK: each lock read of a push took 48 ms,
+# 3 ms with it). Install the packages with scripts/ceph-install.sh (or .ci/run).
 set -euo pipefail
 
 MON_PORT="${CEPH_LOCAL_MON_PORT:-16790}"
