@@ -51,6 +51,17 @@ const benches = [
     about: 'The corpus of test/redact/corpus/ (98 secrets, 136 keep-values): our redaction, secretlint recommended preset and the leak gate alone, per class.',
     argv: ['bench/redact-corpus.mjs'],
   },
+  // Needs a running radosgw (scripts/ceph-local.sh start DIR; PACKET_TEST_RADOSGW_ENV=DIR/env).
+  ...(process.env.PACKET_TEST_RADOSGW_ENV
+    ? [
+        {
+          title: 'Evidence locker',
+          about:
+            '`packet locker push` and `pull` of one packet against a local Ceph radosgw, next to a plain SDK upload and download of the same file (same part size and parallelism) in the same run; `packet locker list` over 10,000 index entries in a folder (next to `find -exec cat` over the same files) and on S3, without and with index packs. radosgw runs on the same machine.',
+          argv: ['bench/locker.mjs', ...(quick ? ['--mib', '256', '--entries', '2000', '--s3-entries', '2000'] : [])],
+        },
+      ]
+    : []),
 ];
 
 const started = new Date();

@@ -23,8 +23,12 @@ export interface LockRequest {
 
 export interface StoredObject {
   key: string;
-  /** Known from a listing on S3; a folder listing leaves it out (one stat call less per key). */
+  /** Known from a listing on S3; a folder listing gives it only when asked for details. */
   size?: number;
+  /** S3: the ETag from the listing, without quotes (the MD5 of an object written in one PUT). */
+  etag?: string;
+  /** Folder, when asked for details: the file's modification time in milliseconds. */
+  modified?: number;
 }
 
 export interface LockerBackend {
@@ -42,20 +46,24 @@ export interface LockerBackend {
   /**
    * Store a (large) file under `key`, streaming; never overwrites an existing object. Lock state
    * is never sent with an upload: the caller sets it afterwards and reads it back. Returns the
-   * SHA-256 and size of the bytes that were sent. With a `gate`, the object is completed only once
-   * the gate opens; if it is closed, nothing is stored.
+   * SHA-256 and size of the bytes that were sent. With `complete`, asked once every byte was read,
+   * the object is completed only if the promise it returns resolves; if it rejects, nothing is
+   * stored.
    */
-  putFile(key: string, file: string, onProgress?: (bytes: number) => void, gate?: Promise<void>): Promise<ObjectDigest>;
+  putFile(key: string, file: string, onProgress?: (bytes: number) => void, complete?: () => Promise<void>): Promise<ObjectDigest>;
   /** Store small bytes under `key`; never overwrites: returns false when the key already exists. */
   putBytes(key: string, bytes: Buffer): Promise<boolean>;
   /** Size of the object, or undefined when absent. */
-  head(key: string): Promise<Required<StoredObject> | undefined>;
+  head(key: string): Promise<{ key: string; size: number } | undefined>;
   /** Small objects only (index and ledger entries), bounded by `maxBytes`; undefined when absent. */
   getBytes(key: string, maxBytes: number): Promise<Buffer | undefined>;
   /** A stream of the object's bytes; undefined when absent. */
   getStream(key: string): Promise<Readable | undefined>;
-  /** Every object whose key starts with `prefix`, in key order. */
-  list(prefix: string): AsyncIterable<StoredObject>;
+  /**
+   * Every object whose key starts with `prefix`, in key order. With `details`, a folder also
+   * gives each file's size and modification time (one stat call per key).
+   */
+  list(prefix: string, details?: boolean): AsyncIterable<StoredObject>;
   getLock(key: string): Promise<LockState>;
   setRetention(key: string, mode: RetentionMode, retainUntil: Date): Promise<void>;
   setLegalHold(key: string, on: boolean): Promise<void>;

@@ -1,10 +1,15 @@
 /**
- * Finding packets: list index entries (filters on tenant and time use the key names alone), and
- * resolve a digest to its index entry.
+ * Finding packets: list index entries (filters on tenant and time use the key names alone; bodies
+ * come from index packs where the listing shows they are the entries' bytes, see index-pack.ts),
+ * and resolve a digest to its index entry.
  */
-import type { LockerBackend } from './backend.js';
-import { MAX_INDEX_ENTRY_BYTES, parseIndexEntry, type IndexEntry } from './index-entry.js';
-import { INDEX_PREFIX, parseIndexKey } from './layout.js';
+import type { LockerBackend, StoredObject } from './backend.js';
+import { entryFromBytes, MAX_INDEX_ENTRY_BYTES, parseIndexEntry, type IndexEntry } from './index-entry.js';
+import { packedBody, readIndexPacks, type PackedBody } from './index-pack.js';
+import { INDEX_PREFIX, parseIndexKey, parseIndexPackKey, type IndexKeyParts } from './layout.js';
+import { mapLimited } from './limit.js';
+
+export { mapLimited } from './limit.js';
 
 export interface ListFilter {
   tenant?: string;
@@ -25,24 +30,31 @@ export interface ListedEntry {
 
 const READ_CONCURRENCY = 16;
 
-export async function listEntries(backend: LockerBackend, filter: ListFilter = {}): Promise<ListedEntry[]> {
+export interface ListOptions {
+  /** Take entries from index packs where the listing shows they are the entries' bytes (default). */
+  packs?: boolean;
+}
+
+export async function listEntries(backend: LockerBackend, filter: ListFilter = {}, options: ListOptions = {}): Promise<ListedEntry[]> {
+  const usePacks = options.packs ?? true;
   const prefix = filter.tenant === undefined ? INDEX_PREFIX : `${INDEX_PREFIX}${filter.tenant}/`;
-  const keys: string[] = [];
-  for await (const item of backend.list(prefix)) {
+  const selected: { item: StoredObject; parts: IndexKeyParts }[] = [];
+  const packs: StoredObject[] = [];
+  for await (const item of backend.list(prefix, usePacks)) {
     const parts = parseIndexKey(item.key);
-    if (parts === undefined) continue;
+    if (parts === undefined) {
+      if (usePacks && parseIndexPackKey(item.key) !== undefined) packs.push(item);
+      continue;
+    }
     if (filter.since !== undefined && parts.created.getTime() < filter.since.getTime()) continue;
     if (filter.until !== undefined && parts.created.getTime() >= filter.until.getTime()) continue;
-    keys.push(item.key);
+    selected.push({ item, parts });
   }
-  const listed = await mapLimited(keys, READ_CONCURRENCY, async (key): Promise<ListedEntry> => {
-    const bytes = await backend.getBytes(key, MAX_INDEX_ENTRY_BYTES);
-    if (bytes === undefined) return { key, problem: 'vanished while listing' };
-    const parsed = parseIndexEntry(bytes);
-    if ('problem' in parsed) return { key, problem: parsed.problem };
-    const parts = parseIndexKey(key);
-    if (parts?.digest !== parsed.digest || parts.tenant !== parsed.tenant) return { key, problem: 'the entry does not match its key' };
-    return { key, entry: parsed };
+  const packed = packs.length === 0 ? new Map<string, PackedBody[]>() : await readIndexPacks(backend, packs);
+  const listed = await mapLimited(selected, READ_CONCURRENCY, async ({ item, parts }): Promise<ListedEntry> => {
+    const bytes = packedBody(item, packed.get(item.key)) ?? (await backend.getBytes(item.key, MAX_INDEX_ENTRY_BYTES));
+    if (bytes === undefined) return { key: item.key, problem: 'vanished while listing' };
+    return { key: item.key, ...entryFromBytes(item.key, bytes, parts) };
   });
   return listed.filter(({ entry }) => {
     if (entry === undefined) return true;
@@ -63,17 +75,4 @@ export async function findEntry(backend: LockerBackend, digest: string): Promise
     return 'problem' in parsed ? { key: item.key, problem: parsed.problem } : { key: item.key, entry: parsed };
   }
   return undefined;
-}
-
-export async function mapLimited<T, R>(items: readonly T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await run(items[index] as T);
-    }
-  });
-  await Promise.all(workers);
-  return results;
 }

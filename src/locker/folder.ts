@@ -5,7 +5,7 @@
  * would refuse, but anyone with write access to the folder can change all of it.
  */
 import { formatRfc3339 } from '../core/time.js';
-import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, type Dirent } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, type Dirent } from 'node:fs';
 import { chmod, link, lstat, mkdir, open, readFile, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -34,14 +34,15 @@ export class FolderBackend implements LockerBackend {
     if (!info.isDirectory()) throw new Error(`${this.root} is not a folder`);
   }
 
-  async putFile(key: string, file: string, onProgress?: (bytes: number) => void, gate?: Promise<void>): Promise<ObjectDigest> {
-    const source = hashingFileStream(file, onProgress, gate);
-    await this.putStream(key, source.stream, undefined, gate);
+  async putFile(key: string, file: string, onProgress?: (bytes: number) => void, complete?: () => Promise<void>): Promise<ObjectDigest> {
+    // The stream ends only once `complete` resolved: the file is linked in place only then.
+    const source = hashingFileStream(file, onProgress, complete);
+    await this.putStream(key, source.stream);
     return source.digest();
   }
 
   /** Write a stream under `key`: to a temporary file, then linked in place (never replacing). */
-  async putStream(key: string, stream: Readable, onProgress?: (bytes: number) => void, gate?: Promise<void>): Promise<void> {
+  async putStream(key: string, stream: Readable, onProgress?: (bytes: number) => void): Promise<void> {
     const target = await this.prepare(key);
     if (await exists(target)) throw new ObjectExistsError(key);
     const out = await openAtomic(target, { mode: 0o444 });
@@ -49,7 +50,6 @@ export class FolderBackend implements LockerBackend {
     try {
       if (onProgress !== undefined) stream.on('data', (chunk: Buffer) => onProgress(chunk.length));
       await writeAll(stream, out.handle);
-      await gate;
       await out.handle.sync();
       await out.handle.close();
       await linkNoReplace(out.tempPath, target, key);
@@ -80,7 +80,7 @@ export class FolderBackend implements LockerBackend {
     return true;
   }
 
-  async head(key: string): Promise<Required<StoredObject> | undefined> {
+  async head(key: string): Promise<{ key: string; size: number } | undefined> {
     const info = await lstat(this.path(key)).catch(() => undefined);
     return info?.isFile() === true ? { key, size: info.size } : undefined;
   }
@@ -119,9 +119,9 @@ export class FolderBackend implements LockerBackend {
     return handle.createReadStream();
   }
 
-  async *list(prefix: string): AsyncIterable<StoredObject> {
+  async *list(prefix: string, details = false): AsyncIterable<StoredObject> {
     const found: StoredObject[] = [];
-    await this.walk('', prefix, found);
+    await this.walk('', prefix, found, details);
     // Keys are ASCII (SEGMENT), so comparing strings is comparing bytes.
     found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     yield* found;
@@ -179,7 +179,7 @@ export class FolderBackend implements LockerBackend {
   }
 
   /** Regular files only; links and anything else are skipped, never followed. */
-  private async walk(relative: string, prefix: string, found: StoredObject[]): Promise<void> {
+  private async walk(relative: string, prefix: string, found: StoredObject[], details: boolean): Promise<void> {
     const dir = relative === '' ? this.root : join(this.root, ...relative.split('/'));
     let entries: Dirent[];
     try {
@@ -191,9 +191,13 @@ export class FolderBackend implements LockerBackend {
       if (!SEGMENT.test(entry.name)) continue;
       const key = relative === '' ? entry.name : `${relative}/${entry.name}`;
       if (entry.isDirectory()) {
-        if (prefix.startsWith(`${key}/`) || key.startsWith(prefix) || `${key}/`.startsWith(prefix)) await this.walk(key, prefix, found);
+        if (prefix.startsWith(`${key}/`) || key.startsWith(prefix) || `${key}/`.startsWith(prefix)) await this.walk(key, prefix, found, details);
       } else if (entry.isFile() && key.startsWith(prefix)) {
-        found.push({ key });
+        if (!details) found.push({ key });
+        else {
+          const info = lstatSync(join(dir, entry.name), { throwIfNoEntry: false });
+          if (info?.isFile() === true) found.push({ key, size: info.size, modified: info.mtimeMs });
+        }
       }
     }
   }

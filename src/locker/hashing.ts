@@ -9,12 +9,13 @@ export interface ObjectDigest {
 
 /**
  * A file's bytes as a stream that hashes what actually passes through it, so the digest recorded
- * for an upload is the digest of the bytes the store was sent, read once. With a `gate`, the
- * stream does not end until the gate opens, and fails if it is closed: an upload can run while
- * the packet is still being verified, and completes only once it passed (a multipart upload is
- * invisible until completed, and lib-storage aborts it when its body fails).
+ * for an upload is the digest of the bytes the store was sent, read once. With `complete`, the
+ * stream does not end until the promise it returns (asked for once the last byte was read)
+ * resolves, and fails if it rejects: an upload can run while the packet is still being verified,
+ * and completes only once it passed and the file is unchanged (a multipart upload is invisible
+ * until completed, and lib-storage aborts it when its body fails).
  */
-export function hashingFileStream(file: string, onProgress?: (bytes: number) => void, gate?: Promise<void>): { stream: Readable; digest(): ObjectDigest } {
+export function hashingFileStream(file: string, onProgress?: (bytes: number) => void, complete?: () => Promise<void>): { stream: Readable; digest(): ObjectDigest } {
   const hash = createHash('sha256');
   let size = 0;
   let result: ObjectDigest | undefined;
@@ -27,12 +28,12 @@ export function hashingFileStream(file: string, onProgress?: (bytes: number) => 
       done(null, chunk);
     },
     flush(done) {
-      if (gate === undefined) done();
-      else gate.then(() => done(), (error: Error) => done(error));
+      if (complete === undefined) done();
+      else complete().then(() => done(), (error: Error) => done(error));
     },
   });
   source.on('error', (error) => tap.destroy(error));
-  // A closed gate may fail the stream before its consumer starts reading; the consumer still sees
+  // A refused completion may fail the stream before its consumer starts reading; the consumer still sees
   // the error (a destroyed stream's iterator throws it), so no listener is needed beyond this one.
   tap.on('error', () => undefined);
   source.pipe(tap);

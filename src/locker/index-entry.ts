@@ -4,7 +4,7 @@
  * (layout.ts); the body adds what a person looks for. Bodies are parsed as untrusted input.
  */
 import { canonicalize } from 'json-canonicalize';
-import { isDigest, isLabel } from './layout.js';
+import { isDigest, isLabel, parseIndexKey, type IndexKeyParts } from './layout.js';
 import type { RetentionMode } from './backend.js';
 import { parseBoundedObject } from './json-object.js';
 
@@ -49,4 +49,12 @@ export function parseIndexEntry(bytes: Buffer): IndexEntry | { problem: string }
   if (typeof object !== 'object' || object === null || !text(object.sha256) || !isDigest(object.sha256) || !Number.isSafeInteger(object.size)) return { problem: 'bad object' };
   if (typeof retention !== 'object' || retention === null || (retention.mode !== 'COMPLIANCE' && retention.mode !== 'GOVERNANCE') || !text(retention.retainUntil)) return { problem: 'bad retention' };
   return e as unknown as IndexEntry;
+}
+
+/** The entry stored under `key`, checked against what the key says (tenant, digest). */
+export function entryFromBytes(key: string, bytes: Buffer, parts: IndexKeyParts | undefined = parseIndexKey(key)): { entry?: IndexEntry; problem?: string } {
+  const parsed = parseIndexEntry(bytes);
+  if ('problem' in parsed) return { problem: parsed.problem };
+  if (parts?.digest !== parsed.digest || parts.tenant !== parsed.tenant) return { problem: 'the entry does not match its key' };
+  return { entry: parsed };
 }

@@ -9,7 +9,8 @@ export { appendLedgerEntry, readLedger, parseLedgerEntry, serializeLedgerEntry, 
 export { lockAndConfirm, holdAndConfirm, covers } from './lock.js';
 export { pushPacket, type PushOptions, type PushResult } from './push.js';
 export { pullPacket, pullAll, type PullResult, type MirrorResult } from './pull.js';
-export { listEntries, findEntry, type ListFilter, type ListedEntry } from './catalog.js';
+export { listEntries, findEntry, type ListFilter, type ListedEntry, type ListOptions } from './catalog.js';
+export { compactIndex, INDEX_PACK_FORMAT, PACK_AFTER_LOOSE_ENTRIES, type CompactResult } from './index-pack.js';
 export { setHold, extendRetention, type CustodyResult } from './custody.js';
 export { verifyLocker, type LockerVerifyOptions } from './verify.js';
 export { hashStream, type ObjectDigest } from './hashing.js';

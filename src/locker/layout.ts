@@ -3,6 +3,7 @@
  *
  *   packets/sha256/<digest>.packet.tar         the packet, stored once, never overwritten
  *   index/<tenant>/<created>-<digest>.json     one index entry per packet (list without downloads)
+ *   index/<tenant>/packs/<n>-<sha256>.json     n index entries' bytes in one object (index-pack.ts)
  *   ledger/<seq>.json                          the hash-linked chain of custody, append-only
  *   ledger/<seq>.tsr                           its RFC 3161 time-stamp, when the locker has a TSA
  *
@@ -63,6 +64,24 @@ export function parseIndexKey(key: string): IndexKeyParts | undefined {
   const created = new Date(`${time[1]}-${time[2]}-${time[3]}T${time[4]}:${time[5]}:${time[6]}Z`);
   if (Number.isNaN(created.getTime())) return undefined;
   return { tenant: folder === NO_TENANT ? undefined : folder, created, digest };
+}
+
+/** An index pack of `count` entries of a tenant folder, named by the SHA-256 of its bytes. */
+export function indexPackKey(folder: string, count: number, sha256: string): string {
+  if (folder !== NO_TENANT && !isLabel(folder)) throw new Error(`not a tenant label: ${JSON.stringify(folder)}`);
+  return `${INDEX_PREFIX}${folder}/packs/${count}-${sha256}.json`;
+}
+
+export interface IndexPackKeyParts {
+  folder: string;
+  count: number;
+  sha256: string;
+}
+
+export function parseIndexPackKey(key: string): IndexPackKeyParts | undefined {
+  const match = /^index\/([a-z0-9-]{1,63}|_)\/packs\/([1-9]\d{0,5})-([0-9a-f]{64})\.json$/.exec(key);
+  if (match === null || (match[1] !== NO_TENANT && !isLabel(match[1] as string))) return undefined;
+  return { folder: match[1] as string, count: Number(match[2]), sha256: match[3] as string };
 }
 
 export function ledgerKey(seq: number): string {

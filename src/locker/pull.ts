@@ -1,7 +1,8 @@
 /**
  * Pull: bring a packet back and prove it is the one that went in. The bytes are hashed as they
  * arrive and must equal the SHA-256 recorded at push time (whatever checksum headers the store
- * does or does not support); the packet read from them must carry the digest that was asked for.
+ * does or does not support); the packet read from them must carry the digest that was asked for
+ * and pass its integrity checks.
  * `pullAll` mirrors a whole locker into a folder, lock state included, for offline verification.
  */
 import { createHash } from 'node:crypto';
@@ -69,6 +70,9 @@ export async function pullPacket(backend: LockerBackend, digest: string, out: st
     await file.handle.sync();
     const reading = await readPacket(file.tempPath);
     if (reading.digest !== digest) throw digestMismatch(digest, `the packet inside has digest ${reading.digest ?? 'none'}`);
+    // Bytes that hash to what the index records can still fail integrity, if the index entry was
+    // rewritten along with the object (a folder has no WORM guarantee).
+    if (!reading.intact) throw digestMismatch(digest, 'the packet inside fails its integrity checks');
     await file.commit();
     return { digest, out, object: { sha256, size } };
   } finally {

@@ -18,7 +18,8 @@ import { readTar } from '../packet/tar-reader.js';
 import type { LockerBackend, LockState } from './backend.js';
 import { retentionFor, type LockerConfig } from './config.js';
 import { parseIndexEntry, serializeIndexEntry, MAX_INDEX_ENTRY_BYTES, type IndexEntry } from './index-entry.js';
-import { indexKey, isLabel, packetKey } from './layout.js';
+import { indexKey, isLabel, NO_TENANT, packetKey } from './layout.js';
+import { compactIndex, PACK_AFTER_LOOSE_ENTRIES } from './index-pack.js';
 import { appendLedgerEntry, ledgerRecordsPush } from './ledger.js';
 import { lockAndConfirm } from './lock.js';
 import { hashStream, type ObjectDigest } from './hashing.js';
@@ -31,6 +32,8 @@ export interface PushOptions {
   onProgress?: (bytes: number) => void;
   /** Time-stamps the ledger entry (the locker file's ledger.tsa). */
   stamp?: Stamper;
+  /** Pack the tenant's index once this many of its entries are in no pack (default 100). */
+  packIndexAfter?: number;
 }
 
 export interface PushResult {
@@ -46,6 +49,10 @@ export interface PushResult {
   entry?: IndexEntry;
   lock?: LockState;
   ledgerSeq?: number;
+  /** Entries of the packet's tenant put into a new index pack after this push. */
+  packed?: number;
+  /** Why packing the index failed; the push itself stands (list reads the entries one by one). */
+  packProblem?: string;
 }
 
 export async function pushPacket(backend: LockerBackend, config: LockerConfig, file: string, options: PushOptions): Promise<PushResult> {
@@ -54,10 +61,12 @@ export async function pushPacket(backend: LockerBackend, config: LockerConfig, f
     throw usageError('LOCKER_PUSH_NOT_A_FILE', `${file} is not a packet file`, { hint: 'push a NAME.packet.tar file (pack an unpacked folder first with tar)' });
   }
   // The upload runs while the packet is verified (both read the same file), under the digest read
-  // first from the manifest; it completes only once verification has passed (see hashingFileStream).
+  // first from the manifest; it completes only once verification has passed and, every byte
+  // sent, the file is unchanged (see hashingFileStream): otherwise it is aborted, never stored.
   const early = await manifestDigest(file);
   const gate = makeGate();
-  const upload = early !== undefined && (await backend.head(packetKey(early))) === undefined ? settle(backend.putFile(packetKey(early), file, options.onProgress, gate.promise)) : undefined;
+  const complete = (): Promise<void> => gate.promise.then(() => unchangedSince(file, info));
+  const upload = early !== undefined && (await backend.head(packetKey(early))) === undefined ? settle(backend.putFile(packetKey(early), file, options.onProgress, complete)) : undefined;
   const stopUpload = async (): Promise<void> => {
     gate.close();
     await upload;
@@ -108,14 +117,7 @@ async function store(backend: LockerBackend, config: LockerConfig, file: string,
 
   // The bytes verified above are the bytes stored: the upload hashes what it sends, and the file
   // must not have changed (size, modification time) between verification and the end of upload.
-  const unchanged = async (): Promise<void> => {
-    const now = await stat(file).catch(() => undefined);
-    if (now === undefined || now.size !== info.size || now.mtimeMs !== info.mtimeMs) {
-      throw inputError('LOCKER_FILE_CHANGED', `${file} changed while it was being pushed`, {
-        hint: 'push again once nothing writes to the packet; an object left behind is unindexed and `locker verify` lists it',
-      });
-    }
-  };
+  const unchanged = (): Promise<void> => unchangedSince(file, info);
   const entryKey = indexKey(metadata.tenant, created, digest);
   let fileHash: ObjectDigest;
   let resumed = false;
@@ -124,10 +126,8 @@ async function store(backend: LockerBackend, config: LockerConfig, file: string,
     const uploaded = await input.upload;
     if (!uploaded.ok) throw uploaded.error;
     fileHash = uploaded.value;
-    await unchanged();
   } else if ((await backend.head(key)) === undefined) {
-    fileHash = await backend.putFile(key, file, options.onProgress);
-    await unchanged();
+    fileHash = await backend.putFile(key, file, options.onProgress, unchanged);
   } else {
     fileHash = await hashStream(createReadStream(file));
     await unchanged();
@@ -175,7 +175,23 @@ async function store(backend: LockerBackend, config: LockerConfig, file: string,
   if (backend.locks) {
     for (const ledgerObject of [record.key, record.timestampKey]) if (ledgerObject !== undefined) await lockAndConfirm(backend, ledgerObject, { ...wanted, legalHold: false });
   }
-  return { report, pushed: true, digest, key, resumed, entry, lock, ledgerSeq: record.seq };
+  const pushed: PushResult = { report, pushed: true, digest, key, resumed, entry, lock, ledgerSeq: record.seq };
+  try {
+    const packing = await compactIndex(backend, metadata.tenant ?? NO_TENANT, options.packIndexAfter ?? PACK_AFTER_LOOSE_ENTRIES);
+    if (packing.packed > 0) pushed.packed = packing.packed;
+  } catch (error) {
+    pushed.packProblem = error instanceof Error ? error.message : String(error);
+  }
+  return pushed;
+}
+
+async function unchangedSince(file: string, info: Stats): Promise<void> {
+  const now = await stat(file).catch(() => undefined);
+  if (now === undefined || now.size !== info.size || now.mtimeMs !== info.mtimeMs) {
+    throw inputError('LOCKER_FILE_CHANGED', `${file} changed while it was being pushed`, {
+      hint: 'push again once nothing writes to the packet; nothing was stored',
+    });
+  }
 }
 
 async function readIndexEntry(backend: LockerBackend, key: string): Promise<IndexEntry | undefined> {

@@ -28,7 +28,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { usageError } from '../core/errors.js';
+import { PacketError, usageError } from '../core/errors.js';
 import type { LockerBackend, LockState, RetentionMode, StoredObject } from './backend.js';
 import type { S3Settings } from './config.js';
 import { credentialsMissing, errorName, LockRefusedError, storageError } from './errors.js';
@@ -106,9 +106,9 @@ export class S3Backend implements LockerBackend {
     }
   }
 
-  async putFile(key: string, file: string, onProgress?: (bytes: number) => void, gate?: Promise<void>): Promise<ObjectDigest> {
+  async putFile(key: string, file: string, onProgress?: (bytes: number) => void, complete?: () => Promise<void>): Promise<ObjectDigest> {
     if ((await this.head(key)) !== undefined) throw new ObjectExistsError(key);
-    const source = hashingFileStream(file, onProgress, gate);
+    const source = hashingFileStream(file, onProgress, complete);
     const upload = new Upload({
       client: this.client,
       partSize: this.settings.partSizeMiB * 1024 * 1024,
@@ -135,7 +135,7 @@ export class S3Backend implements LockerBackend {
     return true;
   }
 
-  async head(key: string): Promise<Required<StoredObject> | undefined> {
+  async head(key: string): Promise<{ key: string; size: number } | undefined> {
     try {
       const answer = await this.client.send(new HeadObjectCommand({ Bucket: this.settings.bucket, Key: this.key(key) }));
       return { key, size: answer.ContentLength ?? 0 };
@@ -187,7 +187,8 @@ export class S3Backend implements LockerBackend {
       );
       for (const item of page.Contents ?? []) {
         if (item.Key === undefined || !item.Key.startsWith(this.settings.prefix)) continue;
-        yield { key: item.Key.slice(this.settings.prefix.length), size: item.Size ?? 0 };
+        const etag = item.ETag?.replace(/"/g, '').toLowerCase();
+        yield { key: item.Key.slice(this.settings.prefix.length), size: item.Size ?? 0, ...(etag === undefined ? {} : { etag }) };
       }
       token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
     } while (token !== undefined);
@@ -195,21 +196,21 @@ export class S3Backend implements LockerBackend {
 
   async getLock(key: string): Promise<LockState> {
     const input = { Bucket: this.settings.bucket, Key: this.key(key) };
-    const state: LockState = { legalHold: false };
-    try {
-      const retention = await this.client.send(new GetObjectRetentionCommand(input));
-      const mode = retention.Retention?.Mode;
-      if (mode === 'COMPLIANCE' || mode === 'GOVERNANCE') state.mode = mode;
-      if (retention.Retention?.RetainUntilDate !== undefined) state.retainUntil = new Date(retention.Retention.RetainUntilDate);
-    } catch (error) {
-      if (!isNoLock(error)) throw storageError(`read the retention of ${key}`, this.description, error);
-    }
-    try {
-      const hold = await this.client.send(new GetObjectLegalHoldCommand(input));
-      state.legalHold = hold.LegalHold?.Status === 'ON';
-    } catch (error) {
-      if (!isNoLock(error)) throw storageError(`read the legal hold of ${key}`, this.description, error);
-    }
+    // Two independent reads, sent together: a push reads lock state back six times.
+    const [retention, hold] = await Promise.all([
+      this.client.send(new GetObjectRetentionCommand(input)).catch((error: unknown) => {
+        if (isNoLock(error)) return undefined;
+        throw storageError(`read the retention of ${key}`, this.description, error);
+      }),
+      this.client.send(new GetObjectLegalHoldCommand(input)).catch((error: unknown) => {
+        if (isNoLock(error)) return undefined;
+        throw storageError(`read the legal hold of ${key}`, this.description, error);
+      }),
+    ]);
+    const state: LockState = { legalHold: hold?.LegalHold?.Status === 'ON' };
+    const mode = retention?.Retention?.Mode;
+    if (mode === 'COMPLIANCE' || mode === 'GOVERNANCE') state.mode = mode;
+    if (retention?.Retention?.RetainUntilDate !== undefined) state.retainUntil = new Date(retention.Retention.RetainUntilDate);
     return state;
   }
 
@@ -242,6 +243,8 @@ export class S3Backend implements LockerBackend {
     try {
       return await run();
     } catch (error) {
+      // Our own refusal, raised inside an upload's body (a packet file changed), is not the store's.
+      if (error instanceof PacketError) throw error;
       throw storageError(action, this.description, error);
     }
   }

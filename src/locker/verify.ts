@@ -7,13 +7,15 @@
 import { fail, makeReport, pass, type Check, type Report } from '../core/result.js';
 import { formatRfc3339 } from '../core/time.js';
 import { readPacket } from '../packet/reader.js';
-import type { LockerBackend, LockState, RetentionMode } from './backend.js';
-import { listEntries, mapLimited } from './catalog.js';
+import { canonicalize } from 'json-canonicalize';
+import type { LockerBackend, LockState, RetentionMode, StoredObject } from './backend.js';
+import { listEntries, mapLimited, type ListedEntry } from './catalog.js';
 import { FolderBackend } from './folder.js';
 import { hashStream } from './hashing.js';
-import type { IndexEntry } from './index-entry.js';
+import { entryFromBytes, type IndexEntry } from './index-entry.js';
+import { readIndexPacks } from './index-pack.js';
 import type { TrustedTsa } from '../timestamp/index.js';
-import { ledgerTimestampKey, PACKETS_PREFIX, packetKey } from './layout.js';
+import { INDEX_PREFIX, ledgerTimestampKey, PACKETS_PREFIX, packetKey, parseIndexPackKey } from './layout.js';
 import { readLedger, type LedgerRecord } from './ledger.js';
 import { covers, describeLock } from './lock.js';
 
@@ -47,12 +49,14 @@ export async function verifyLocker(backend: LockerBackend, options: LockerVerify
   await checkTimestamps(backend, ledger, options.tsa, checks);
   const expected = expectations(ledger, checks);
 
-  const index = await listEntries(backend);
+  // The entries themselves, never their packs; then every pack is checked against them.
+  const index = await listEntries(backend, {}, { packs: false });
   const indexByDigest = new Map<string, IndexEntry>();
   for (const item of index) {
     if (item.entry === undefined) checks.push(fail('locker.index', 'INDEX_ENTRY_INVALID', `index entry ${item.key} is unreadable: ${item.problem ?? 'invalid'}`, { subject: item.key }));
     else indexByDigest.set(item.entry.digest, item.entry);
   }
+  await checkIndexPacks(backend, index, checks);
   const packets = await mapLimited([...expected.values()], 2, (want) => checkPacket(backend, want, indexByDigest.get(want.digest), options));
   for (const result of packets) checks.push(...result);
   for (const [digest] of indexByDigest) {
@@ -73,6 +77,27 @@ export async function verifyLocker(backend: LockerBackend, options: LockerVerify
     checks,
     facts: { ledgerEntries: ledger.length, packets: expected.size, indexEntries: index.length, worm: backend.worm },
   });
+}
+
+/** A pack that holds other bytes for an entry than the entry has (list could show them in a folder). */
+async function checkIndexPacks(backend: LockerBackend, index: ListedEntry[], checks: Check[]): Promise<void> {
+  const packs: StoredObject[] = [];
+  for await (const item of backend.list(INDEX_PREFIX)) if (parseIndexPackKey(item.key) !== undefined) packs.push(item);
+  if (packs.length === 0) return;
+  const held = await readIndexPacks(backend, packs);
+  const byKey = new Map(index.map((item) => [item.key, item.entry]));
+  let mismatches = 0;
+  for (const [key, bodies] of held) {
+    const entry = byKey.get(key);
+    if (entry === undefined) continue;
+    for (const body of bodies) {
+      const packed = entryFromBytes(key, body.bytes).entry;
+      if (packed !== undefined && canonicalize(packed) === canonicalize(entry)) continue;
+      mismatches += 1;
+      checks.push(fail('locker.index', 'INDEX_PACK_MISMATCH', `an index pack holds other bytes for ${key} than the entry itself (a pack or the entry was changed)`, { subject: key }));
+    }
+  }
+  if (mismatches === 0) checks.push(pass('locker.index', `${packs.length} index packs agree with their entries`, { data: { packs: packs.length } }));
 }
 
 /** Every entry names the digest of the one before; numbers run 1..N without a hole. */

@@ -3,10 +3,13 @@
  * names that a folder can show: tampered packets refused, wrong bytes on pull, a missing object,
  * ledger entries deleted or replaced, an interrupted push resumed.
  */
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, copyFileSync, utimesSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { folderLockerConfig } from '../../src/locker/config.js';
 import { FolderBackend } from '../../src/locker/folder.js';
+import { pushPacket } from '../../src/locker/push.js';
 import { ledgerKey, packetKey } from '../../src/locker/layout.js';
 import { startLocalTsa } from '../../src/timestamp/index.js';
 import { makeTempDir, runCli } from '../helpers/cli.js';
@@ -202,6 +205,43 @@ describe('folder locker faults', () => {
     expect(existsSync(out)).toBe(false);
     const verified = json((await cli(['locker', 'verify', '--folder', dir, '--format', 'json'])).stdout) as { checks: { code: string; subject?: string }[] };
     expect(verified.checks.find((c) => c.code === 'HASH_MISMATCH')?.subject).toBe(acme.digest);
+  });
+
+  it('pull refuses a packet that fails integrity even when the index entry was rewritten to match its bytes', async () => {
+    const dir = await filledLocker('forged');
+    const stored = join(dir, packetKey(acme.digest));
+    chmodSync(stored, 0o644);
+    const bytes = readFileSync(stored);
+    bytes.write('RESIZE', bytes.indexOf('resize the queue'));
+    writeFileSync(stored, bytes);
+    const entryDir = join(dir, 'index', 'acme');
+    const entryName = readdirSync(entryDir).find((name) => name.endsWith(`-${acme.digest}.json`)) as string;
+    chmodSync(join(entryDir, entryName), 0o644);
+    const entry = json(readFileSync(join(entryDir, entryName), 'utf8')) as { object: { sha256: string; size: number } };
+    entry.object = { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
+    writeFileSync(join(entryDir, entryName), `${JSON.stringify(entry)}\n`);
+    const out = join(temp.path, 'forged.packet.tar');
+    const run = await cli(['locker', 'pull', acme.digest, '--out', out, '--folder', dir]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/fails its integrity checks/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('a packet file changed while it is pushed is refused before its object is completed: nothing is stored', async () => {
+    const dir = join(temp.path, 'changed-file');
+    const file = join(temp.path, 'changing.packet.tar');
+    copyFileSync(acme.file, file);
+    const backend = new FolderBackend(dir);
+    await backend.open();
+    let touched = false;
+    const onProgress = (): void => {
+      if (touched) return;
+      touched = true;
+      utimesSync(file, new Date('2020-01-01T00:00:00Z'), new Date('2020-01-01T00:00:00Z'));
+    };
+    await expect(pushPacket(backend, folderLockerConfig(dir), file, { now: NOW, onProgress })).rejects.toMatchObject({ code: 'LOCKER_FILE_CHANGED' });
+    expect(touched).toBe(true);
+    expect(storedFiles(dir)).toEqual([]);
   });
 
   it('a missing packet object fails pull and verify', async () => {

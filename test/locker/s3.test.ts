@@ -5,10 +5,11 @@
  * deleted or replaced ledger entries, retention shortening, a network cut mid-upload.
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createReadStream, existsSync, utimesSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DeleteObjectCommand,
+  GetObjectCommand,
   GetObjectAttributesCommand,
   GetObjectLegalHoldCommand,
   GetObjectRetentionCommand,
@@ -22,7 +23,10 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLockerConfig } from '../../src/locker/config.js';
 import { LockRefusedError } from '../../src/locker/errors.js';
-import { ledgerKey, packetKey } from '../../src/locker/layout.js';
+import { listEntries } from '../../src/locker/catalog.js';
+import { compactIndex } from '../../src/locker/index-pack.js';
+import { pushPacket } from '../../src/locker/push.js';
+import { ledgerKey, packetKey, parseIndexKey } from '../../src/locker/layout.js';
 import { S3Backend } from '../../src/locker/s3.js';
 import { makeTempDir, runCli, type CliRun } from '../helpers/cli.js';
 import { makePacket, type MadePacket } from './helpers.js';
@@ -190,6 +194,37 @@ describe.skipIf(radosgw === undefined && !inCi)('locker on S3 Object Lock (local
     expect((await checks(file)).checks.find((c) => c.code === 'HASH_MISMATCH')?.subject).toBe(globex.digest);
   });
 
+  it('list takes entries from index packs only where the listed ETag is the MD5 of the packed bytes', async () => {
+    const { file, bucket } = await newLocker('packs');
+    for (const packet of [acme, globex]) expect((await cli(['locker', 'push', packet.file, '--locker', file])).code).toBe(0);
+    const list = async (): Promise<unknown> => json(await cli(['locker', 'list', '--locker', file, '--format', 'json']));
+    const before = await list();
+    const settings = parseLockerConfig(readFileSync(file, 'utf8'), file, temp.path).s3;
+    const backend = new S3Backend(settings as NonNullable<typeof settings>, { env });
+    await backend.open();
+    try {
+      expect((await compactIndex(backend, 'acme')).packed).toBe(1);
+      let entryReads = 0;
+      const getBytes = backend.getBytes.bind(backend);
+      backend.getBytes = (key: string, max: number) => {
+        if (parseIndexKey(key) !== undefined) entryReads += 1;
+        return getBytes(key, max);
+      };
+      expect((await listEntries(backend)).map((item) => item.entry?.digest)).toEqual([acme.digest, globex.digest]);
+      expect(entryReads).toBe(1);
+      expect(await list()).toEqual(before);
+      // Object Lock keeps the old version, but a new version (another ETag) is what the entry is now.
+      const entryKey = (await listEntries(backend, { tenant: 'acme' }))[0]?.key as string;
+      const now = await client.send(new GetObjectCommand({ Bucket: bucket, Key: entryKey }));
+      const replaced = ((await now.Body?.transformToString()) ?? '').replace('"name":"CHG-7"', '"name":"CHG-X"');
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: entryKey, Body: replaced }));
+      expect((await listEntries(backend, { tenant: 'acme' }))[0]?.entry?.name).toBe('CHG-X');
+    } finally {
+      await backend.close();
+    }
+    expect((await checks(file)).checks.map((check) => check.code)).toContain('INDEX_PACK_MISMATCH');
+  });
+
   it('a missing object fails pull and verify; deleted or replaced ledger entries break the chain where they start', async () => {
     const { file, bucket } = await newLocker('faults');
     for (const packet of [acme, globex]) expect((await cli(['locker', 'push', packet.file, '--locker', file])).code).toBe(0);
@@ -240,6 +275,29 @@ describe.skipIf(radosgw === undefined && !inCi)('locker on S3 Object Lock (local
     const run = await cli(['locker', 'push', bad, '--locker', file]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/not pushed/);
+    expect((await client.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).toEqual([]);
+    expect((await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads ?? []).toEqual([]);
+  });
+
+  it('a packet file changed while it is pushed is refused before the multipart upload completes: nothing is stored', async () => {
+    const { file, bucket } = await newLocker('changing');
+    const changing = join(temp.path, 'big-changing.packet.tar');
+    copyFileSync(big.file, changing);
+    const settings = parseLockerConfig(readFileSync(file, 'utf8'), file, temp.path).s3;
+    const backend = new S3Backend(settings as NonNullable<typeof settings>, { env });
+    await backend.open();
+    let touched = false;
+    const onProgress = (): void => {
+      if (touched) return;
+      touched = true;
+      utimesSync(changing, new Date('2020-01-01T00:00:00Z'), new Date('2020-01-01T00:00:00Z'));
+    };
+    try {
+      await expect(pushPacket(backend, parseLockerConfig(readFileSync(file, 'utf8'), file, temp.path), changing, { now: new Date(), onProgress })).rejects.toMatchObject({ code: 'LOCKER_FILE_CHANGED' });
+    } finally {
+      await backend.close();
+    }
+    expect(touched).toBe(true);
     expect((await client.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).toEqual([]);
     expect((await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads ?? []).toEqual([]);
   });

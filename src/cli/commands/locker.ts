@@ -162,13 +162,15 @@ async function runSubcommand(sub: Subcommand, ctx: Context): Promise<number> {
           return exitCodeFor(result.report);
         }
         const state = result.alreadyStored === true ? 'already in the locker' : result.resumed === true ? 'pushed (completed an interrupted push)' : 'pushed';
+        if (result.packProblem !== undefined) io.stderr.write(`packet: warning: the index was not packed (list reads its entries one by one): ${result.packProblem}\n`);
         return emit(ctx, {
-          path: packet, state, digest: result.digest, key: result.key, ledgerSeq: result.ledgerSeq, entry: result.entry, lock: lockFacts(result.lock), worm: backend.worm,
+          path: packet, state, digest: result.digest, key: result.key, ledgerSeq: result.ledgerSeq, entry: result.entry, lock: lockFacts(result.lock), worm: backend.worm, ...(result.packed === undefined ? {} : { indexPacked: result.packed }),
         }, [
           `${state}: sha256:${result.digest}`,
           `  to ${backend.description}${backend.worm ? '' : ' (a folder: no WORM guarantee)'}`,
           `  lock: ${describe(result.lock)}`,
           ...(result.ledgerSeq === undefined ? [] : [`  ledger entry ${result.ledgerSeq}`]),
+          ...(result.packed === undefined ? [] : [`  index: ${plural(result.packed, 'entry', 'entries')} packed for list`]),
         ]);
       }
       case 'pull': {
