@@ -93,7 +93,7 @@ describe('index packs (folder)', () => {
     // The CLI's answer too, and verify finds the packs in agreement.
     const listed = await cli(['locker', 'list', '--folder', dir, '--format', 'json']);
     expect(listed.code, listed.stderr).toBe(0);
-    expect((JSON.parse(listed.stdout) as { entries: unknown[] }).entries).toEqual(before[0]?.map((item) => item.entry));
+    expect((JSON.parse(listed.stdout) as { facts: { entries: unknown[] } }).facts.entries).toEqual(before[0]?.map((item) => item.entry));
     const verified = await cli(['locker', 'verify', '--folder', dir, '--format', 'json']);
     expect(verified.code, verified.stdout).toBe(0);
     expect(verified.stdout).toMatch(/index packs agree with their entries/);
@@ -149,7 +149,9 @@ describe('index packs (folder)', () => {
     // The CLI packs at its default threshold: not after one more push.
     const run = await cli(['locker', 'push', (packets[2] as MadePacket).file, '--folder', dir, '--format', 'json']);
     expect(run.code, run.stderr).toBe(0);
-    expect(JSON.parse(run.stdout)).not.toHaveProperty('indexPacked');
+    const pushed = JSON.parse(run.stdout) as { facts: Record<string, unknown> };
+    expect(pushed.facts).toHaveProperty('digest');
+    expect(pushed.facts).not.toHaveProperty('indexPacked');
     expect(packFiles(dir, 'acme')).toHaveLength(1);
     rmSync(dir, { recursive: true, force: true });
   });

@@ -197,7 +197,7 @@ describe.skipIf(radosgw === undefined && !inCi)('locker on S3 Object Lock (local
   it('list takes entries from index packs only where the listed ETag is the MD5 of the packed bytes', async () => {
     const { file, bucket } = await newLocker('packs');
     for (const packet of [acme, globex]) expect((await cli(['locker', 'push', packet.file, '--locker', file])).code).toBe(0);
-    const list = async (): Promise<unknown> => json(await cli(['locker', 'list', '--locker', file, '--format', 'json']));
+    const list = async (): Promise<unknown> => facts(await cli(['locker', 'list', '--locker', file, '--format', 'json']));
     const before = await list();
     const settings = parseLockerConfig(readFileSync(file, 'utf8'), file, temp.path).s3;
     const backend = new S3Backend(settings as NonNullable<typeof settings>, { env });
