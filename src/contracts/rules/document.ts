@@ -1,4 +1,5 @@
-import { findSecretsInText, isSecretKeyName } from '../../redact/index.js';
+import { isSecretKeyName } from '../../redact/keys.js';
+import { findSecretsInText } from '../../redact/text.js';
 import { escapePointerPart, type SourceDocument } from '../source.js';
 import type { Finding } from './model.js';
 
