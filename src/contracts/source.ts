@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import jsyaml from 'js-yaml';
-import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
 import { describeCause } from '../core/errors.js';
 import type { SourceLocation } from '../core/result.js';
 
@@ -83,6 +84,17 @@ export function loadContractFileSync(file: string, maxBytes = MAX_CONTRACT_BYTES
   return parseContractText(file, bytes, options);
 }
 
+let yamlModule: typeof import('yaml') | undefined;
+
+/**
+ * The positioned YAML parser, loaded on first use: a run whose documents all take the fast path
+ * and need no position never loads it.
+ */
+export function yaml(): typeof import('yaml') {
+  yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return yamlModule;
+}
+
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 const MAY_HOLD_ANCHOR_OR_ALIAS = /(?:^|[\s[\]{},])[&*][^\s[\]{},]/m;
 
@@ -100,6 +112,7 @@ export function parseContractText(file: string, bytes: Uint8Array, options: Pars
   // The fast path reads YAML 1.2 only; YAML 1.1 documents (yes/no booleans) take the careful one.
   const fast = version === '1.2' ? fastParse(file, text) : undefined;
   if (fast !== undefined) return { ok: true, source: makeSource(file, text, fast, version) };
+  const { LineCounter, parseDocument, isScalar } = yaml();
   const lineCounter = new LineCounter();
   let document: Document.Parsed;
   try {
@@ -207,6 +220,7 @@ export function makeSource(file: string, text: string, value: unknown, version: 
 }
 
 function reparse(text: string, version: '1.1' | '1.2'): { document: Document.Parsed; lineCounter: LineCounter } {
+  const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   return { document: parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version }), lineCounter };
 }
@@ -246,6 +260,7 @@ export function escapePointerPart(part: string): string {
 export function locatePointer(source: SourceDocument, pointer: string, key?: string): SourceLocation {
   const path = pointer === '' ? [] : pointer.slice(1).split('/').map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
   const { document, lineCounter } = source.syntax();
+  const { isMap, isScalar } = yaml();
   let node: unknown = document.contents;
   let located: Node | undefined = isNode(node) ? node : undefined;
   for (const part of path) {
@@ -266,6 +281,7 @@ export function locatePointer(source: SourceDocument, pointer: string, key?: str
 }
 
 function childOf(node: unknown, part: string): { key: unknown; value: unknown } | undefined {
+  const { isMap, isScalar } = yaml();
   if (isMap(node)) {
     const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === part);
     return pair === undefined ? undefined : { key: pair.key, value: pair.value };
