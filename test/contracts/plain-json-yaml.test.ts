@@ -1,0 +1,50 @@
+import fc from 'fast-check';
+import jsyaml from 'js-yaml';
+import { describe, expect, it } from 'vitest';
+import { parseContractText } from '../../src/contracts/index.js';
+
+// A YAML file written as plain JSON is read with JSON.parse: it must give what YAML gives.
+function parsed(text: string): unknown {
+  const result = parseContractText('doc.yml', Buffer.from(text));
+  return result.ok ? result.source.value : { problem: result.problem.code };
+}
+
+const key = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('__proto__', 'a', 'b', 'kind', '0', 'true', 'null', '1e3'));
+const leaf = fc.oneof(
+  fc.string({ maxLength: 8 }),
+  fc.constantFrom('yes', 'no', '~', '0x1F', '1_000', '2026-12-01', '.inf', 'null', '# x', 'a: b', '- c', '&a', '*a', '\\u0041', '\t', 'é', '\u0085'),
+  fc.integer(),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.constantFrom(-0, 1e21, 12345678901234567890, 0.1, 5e-324),
+  fc.boolean(),
+  fc.constant(null),
+);
+const { tree } = fc.letrec((tie) => ({
+  tree: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('tree'), { maxLength: 4 }), fc.dictionary(key, tie('tree'), { maxKeys: 4 })),
+}));
+
+describe('YAML files written as JSON', () => {
+  it('give the value js-yaml gives for the same text, compact or indented', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.array(tree, { maxLength: 3 }), fc.dictionary(key, tree, { maxKeys: 4 })), fc.constantFrom(0, 2, '\t'), (value, indent) => {
+        const text = JSON.stringify(value, null, indent);
+        expect(parsed(text)).toEqual(jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA }));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('still refuse a repeated key, written plainly or escaped', () => {
+    expect(parsed('{"a": 1, "a": 2}\n')).toEqual({ problem: 'DUPLICATE_KEY' });
+    expect(parsed('{"a": 1, "\\u0061": 2}\n')).toEqual({ problem: 'DUPLICATE_KEY' });
+    expect(parsed('{"n": {"b": [1, {"b": 2, "b": 3}]}}\n')).toEqual({ problem: 'DUPLICATE_KEY' });
+  });
+
+  it('read deep nesting and long numbers as YAML does', () => {
+    const deep = `${'['.repeat(100)}1${']'.repeat(100)}`;
+    let expected: unknown = 1;
+    for (let level = 0; level < 100; level += 1) expected = [expected];
+    expect(parsed(deep)).toEqual(expected);
+    expect(parsed('{"n": 123456789012345678901234567890}')).toEqual(jsyaml.load('{"n": 123456789012345678901234567890}', { schema: jsyaml.CORE_SCHEMA }));
+  });
+});
