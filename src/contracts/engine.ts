@@ -173,8 +173,11 @@ function documentFiles(loaded: LoadedConfig, walked: readonly string[], schemaFi
   const exclude = globTest(documents.exclude);
   // Schemas, data lists and the config itself are inputs of the run, never documents.
   const dataFiles = new Set(Object.values(loaded.config.data).flatMap((spec) => ('list' in spec ? [join(absoluteRoot, spec.list)] : [])));
-  const isSchema = (rel: string): boolean =>
-    schemaFiles.has(join(absoluteRoot, rel)) || /\.schema\.json$/.test(rel) || join(absoluteRoot, rel) === loaded.path || dataFiles.has(join(absoluteRoot, rel));
+  const isSchema = (rel: string): boolean => {
+    if (rel.endsWith('.schema.json')) return true;
+    const absolute = join(absoluteRoot, rel);
+    return schemaFiles.has(absolute) || absolute === loaded.path || dataFiles.has(absolute);
+  };
   if (paths === undefined) {
     documents.include.forEach((glob, index) => {
       if (!glob.startsWith('?') && !walked.some(globTest([glob]))) throw configError(loaded.source, `/documents/include/${index}`, 'CONFIG_GLOB_EMPTY', `the document glob "${glob}" matches no file`, 'fix the glob, or run from the repository root');
