@@ -171,12 +171,8 @@ export function parseContractText(file: string, bytes: Uint8Array, options: Pars
  * location. Positions for valid documents are built lazily, only when a later check needs one.
  */
 function fastParse(file: string, text: string): unknown {
-  // An anchor or alias starts with & or * after a space, a line start or a flow indicator; a
-  // '*' inside a glob (a/**/b) or a quoted string is not one. Texts that may hold one take the
-  // careful path, which bounds alias expansion.
-  if (MAY_HOLD_ANCHOR_OR_ALIAS.test(text)) return undefined;
   try {
-    const value = file.endsWith('.json') ? JSON.parse(text) : (plainJson(text) ?? jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA, json: false }));
+    const value = file.endsWith('.json') ? JSON.parse(text) : (plainJson(text) ?? loadWithoutAnchors(text));
     if (value === undefined || value === null) return undefined;
     // JSON.parse keeps the last of duplicate keys silently: let the careful path judge those.
     if (file.endsWith('.json') && scanJsonKeys(text).duplicate) return undefined;
@@ -184,6 +180,26 @@ function fastParse(file: string, text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+const JS_YAML_OPTIONS = { schema: jsyaml.CORE_SCHEMA, json: false };
+
+/**
+ * js-yaml's value, or undefined when the text defines an anchor: aliases are bounded only on the
+ * careful path. An anchor or alias starts with & or * after a space, a line start or a flow
+ * indicator; only texts where one may be (`a && b` in a quoted expression looks like one) pay
+ * for listening to the parser to know whether one was defined.
+ */
+function loadWithoutAnchors(text: string): unknown {
+  if (!MAY_HOLD_ANCHOR_OR_ALIAS.test(text)) return jsyaml.load(text, JS_YAML_OPTIONS);
+  let anchors: Record<string, unknown> | undefined;
+  const value = jsyaml.load(text, {
+    ...JS_YAML_OPTIONS,
+    listener(_event, state) {
+      anchors ??= (state as unknown as { anchorMap: Record<string, unknown> }).anchorMap;
+    },
+  });
+  return anchors !== undefined && Object.keys(anchors).length > 0 ? undefined : value;
 }
 
 const JSON_START = /^[ \r\n]*[{[]/;

@@ -3,7 +3,8 @@ import jsyaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { parseContractText } from '../../src/contracts/index.js';
 
-// A YAML file written as plain JSON is read with JSON.parse: it must give what YAML gives.
+// Well-formed documents take fast paths (JSON.parse for plain JSON, js-yaml for the rest); they
+// must give what YAML gives, and anything with anchors must still take the careful path.
 function parsed(text: string): unknown {
   const result = parseContractText('doc.yml', Buffer.from(text));
   return result.ok ? result.source.value : { problem: result.problem.code };
@@ -46,5 +47,17 @@ describe('YAML files written as JSON', () => {
     for (let level = 0; level < 100; level += 1) expected = [expected];
     expect(parsed(deep)).toEqual(expected);
     expect(parsed('{"n": 123456789012345678901234567890}')).toEqual(jsyaml.load('{"n": 123456789012345678901234567890}', { schema: jsyaml.CORE_SCHEMA }));
+  });
+});
+
+describe('YAML files that look as if they held anchors or aliases', () => {
+  it('read `&&` and `*` inside quoted text as text', () => {
+    expect(parsed("expr: 'a && b'\nglob: \"x *y\"\nlist: ['&c']\n")).toEqual({ expr: 'a && b', glob: 'x *y', list: ['&c'] });
+  });
+
+  it('still bound aliases, to scalars as to collections', () => {
+    const scalars = `base: &v x\nitems: [${Array.from({ length: 150 }, () => '*v').join(', ')}]\n`;
+    expect(parsed(scalars)).toEqual({ problem: 'ALIAS_LIMIT' });
+    expect(parsed('a: &x [1, 2]\nb: *x\n')).toEqual({ a: [1, 2], b: [1, 2] });
   });
 });
