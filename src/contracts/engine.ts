@@ -41,7 +41,8 @@ export interface EngineOptions {
  */
 export async function validateWithConfig(loaded: LoadedConfig, options: EngineOptions): Promise<Report> {
   const { config, source, root } = loaded;
-  const display = (rel: string): string => (isAbsolute(rel) ? rel : root === '.' || resolve(root) === resolve('.') ? rel : join(root, rel));
+  const atWorkingFolder = root === '.' || resolve(root) === resolve('.');
+  const display = (rel: string): string => (isAbsolute(rel) || atWorkingFolder ? rel : join(root, rel));
   const absoluteRoot = resolve(root);
   const walked = options.paths === undefined || config.schemas.include.some((glob) => !withoutMark(glob).startsWith('package:')) ? walkFiles(absoluteRoot) : [];
   const schemas = loadSchemas(loaded, walked, absoluteRoot);

@@ -56,32 +56,48 @@ export interface ParseOptions {
   maxAliases?: number;
 }
 
+/** Reused for every file: most contracts fit in it, and are then read without a stat. */
+const FIRST_READ = Buffer.allocUnsafe(64 * 1024);
+
 export function loadContractFileSync(file: string, maxBytes = MAX_CONTRACT_BYTES, options: ParseOptions = {}): LoadResult {
   let bytes: Buffer;
   let fd: number | undefined;
   try {
     fd = openSync(file, 'r');
-    const { size } = fstatSync(fd);
-    if (size > maxBytes) {
-      return problem(file, 'FILE_TOO_LARGE', `file is ${size} bytes, more than the limit of ${maxBytes} bytes for a contract`);
+    const first = readInto(fd, FIRST_READ, 0);
+    if (first < FIRST_READ.length) {
+      // The whole file was read: its size is the length read.
+      if (first > maxBytes) return problem(file, 'FILE_TOO_LARGE', `file is ${first} bytes, more than the limit of ${maxBytes} bytes for a contract`);
+      bytes = Buffer.from(FIRST_READ.subarray(0, first));
+    } else {
+      const { size } = fstatSync(fd);
+      if (size > maxBytes) {
+        return problem(file, 'FILE_TOO_LARGE', `file is ${size} bytes, more than the limit of ${maxBytes} bytes for a contract`);
+      }
+      // Read at most one byte more than allowed: the file may have grown since stat.
+      const buffer = Buffer.allocUnsafe(Math.min(size, maxBytes) + 1);
+      const kept = FIRST_READ.copy(buffer, 0, 0, Math.min(first, buffer.length));
+      const length = kept === buffer.length ? kept : readInto(fd, buffer, kept);
+      if (length > maxBytes) return problem(file, 'FILE_TOO_LARGE', `file is larger than the limit of ${maxBytes} bytes for a contract`);
+      bytes = buffer.subarray(0, length);
     }
-    // Read at most one byte more than allowed: the file may have grown since stat.
-    const buffer = Buffer.allocUnsafe(Math.min(size, maxBytes) + 1);
-    let length = 0;
-    for (;;) {
-      const read = readSync(fd, buffer, length, buffer.length - length, null);
-      if (read === 0) break;
-      length += read;
-      if (length === buffer.length) break;
-    }
-    if (length > maxBytes) return problem(file, 'FILE_TOO_LARGE', `file is larger than the limit of ${maxBytes} bytes for a contract`);
-    bytes = buffer.subarray(0, length);
   } catch (error) {
     return problem(file, 'FILE_UNREADABLE', 'file cannot be read', describeCause(error));
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
   return parseContractText(file, bytes, options);
+}
+
+/** Read until the buffer is full or the file ends; the length now in the buffer. */
+function readInto(fd: number, buffer: Buffer, from: number): number {
+  let length = from;
+  while (length < buffer.length) {
+    const read = readSync(fd, buffer, length, buffer.length - length, null);
+    if (read === 0) break;
+    length += read;
+  }
+  return length;
 }
 
 let yamlModule: typeof import('yaml') | undefined;

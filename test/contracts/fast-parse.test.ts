@@ -1,7 +1,10 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import jsyaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { parseContractText } from '../../src/contracts/index.js';
+import { loadContractFileSync, parseContractText } from '../../src/contracts/index.js';
+import { makeTempDir } from '../helpers/cli.js';
 
 // Well-formed documents take fast paths (JSON.parse for plain JSON, js-yaml for the rest); they
 // must give what YAML gives, and anything with anchors must still take the careful path.
@@ -59,5 +62,28 @@ describe('YAML files that look as if they held anchors or aliases', () => {
     const scalars = `base: &v x\nitems: [${Array.from({ length: 150 }, () => '*v').join(', ')}]\n`;
     expect(parsed(scalars)).toEqual({ problem: 'ALIAS_LIMIT' });
     expect(parsed('a: &x [1, 2]\nb: *x\n')).toEqual({ a: [1, 2], b: [1, 2] });
+  });
+});
+
+describe('reading contract files', () => {
+  it('reads small and large files whole, and names the size of one over the limit', () => {
+    const temp = makeTempDir('packet-read-');
+    try {
+      const small = join(temp.path, 'small.yaml');
+      writeFileSync(small, 'a: 1\n');
+      const large = join(temp.path, 'large.yaml');
+      const lines = Array.from({ length: 20_000 }, (_, index) => `k${index}: ${'v'.repeat(20)}`);
+      writeFileSync(large, `${lines.join('\n')}\n`);
+      const value = (result: ReturnType<typeof loadContractFileSync>) => (result.ok ? result.source.value : result.problem);
+      expect(value(loadContractFileSync(small))).toEqual({ a: 1 });
+      const read = value(loadContractFileSync(large)) as Record<string, string>;
+      expect(Object.keys(read)).toHaveLength(20_000);
+      expect(read.k19999).toBe('v'.repeat(20));
+      expect(value(loadContractFileSync(small, 3))).toMatchObject({ code: 'FILE_TOO_LARGE', message: 'file is 5 bytes, more than the limit of 3 bytes for a contract' });
+      expect(value(loadContractFileSync(large, 100_000))).toMatchObject({ code: 'FILE_TOO_LARGE', message: `file is ${lines.join('\n').length + 1} bytes, more than the limit of 100000 bytes for a contract` });
+      expect(value(loadContractFileSync(join(temp.path, 'missing.yaml')))).toMatchObject({ code: 'FILE_UNREADABLE' });
+    } finally {
+      temp.cleanup();
+    }
   });
 });

@@ -33,26 +33,51 @@ function pointerOf(place: Place): string {
 /**
  * Every string value (`onValue`) and every key (`onKey`, with the mapping that holds it) of a
  * JSON value, without recursion: values in document order; the keys of a mapping last to first,
- * when the walk reaches it.
+ * when the walk reaches it. Only collections get a place (and a frame); strings are met in line.
  */
-function walkStrings(value: unknown, onValue: ((text: string, place: Place) => void) | undefined, onKey?: (key: string, holder: Record<string, unknown>, place: Place) => void): void {
-  const stack: { place: Place; value: unknown }[] = [{ place: { parent: undefined, part: '' }, value }];
-  while (stack.length > 0) {
-    const { place, value: current } = stack.pop()!;
-    if (typeof current === 'string') {
-      onValue?.(current, place);
-    } else if (Array.isArray(current)) {
-      for (let index = current.length - 1; index >= 0; index -= 1) stack.push({ place: { parent: place, part: String(index) }, value: current[index] });
-    } else if (current !== null && typeof current === 'object') {
-      const record = current as Record<string, unknown>;
+function walkStrings(value: unknown, onValue: ((text: string, place: () => Place) => void) | undefined, onKey?: (key: string, holder: Record<string, unknown>, place: Place) => void): void {
+  const root: Place = { parent: undefined, part: '' };
+  if (typeof value === 'string') {
+    onValue?.(value, () => root);
+    return;
+  }
+  const frames: Frame[] = [];
+  const enter = (collection: unknown, place: Place): void => {
+    if (Array.isArray(collection)) {
+      frames.push({ place, array: collection, keys: undefined, record: undefined, next: 0 });
+    } else if (collection !== null && typeof collection === 'object') {
+      const record = collection as Record<string, unknown>;
       const keys = Object.keys(record);
-      for (let index = keys.length - 1; index >= 0; index -= 1) {
-        const key = keys[index]!;
-        onKey?.(key, record, place);
-        stack.push({ place: { parent: place, part: escapePointerPart(key) }, value: record[key] });
-      }
+      if (onKey !== undefined) for (let index = keys.length - 1; index >= 0; index -= 1) onKey(keys[index]!, record, place);
+      frames.push({ place, array: undefined, keys, record, next: 0 });
+    }
+  };
+  enter(value, root);
+  while (frames.length > 0) {
+    const frame = frames[frames.length - 1]!;
+    const length = frame.array !== undefined ? frame.array.length : frame.keys!.length;
+    if (frame.next >= length) {
+      frames.pop();
+      continue;
+    }
+    const index = frame.next;
+    frame.next += 1;
+    const key = frame.keys === undefined ? undefined : frame.keys[index]!;
+    const child = key === undefined ? frame.array![index] : frame.record![key];
+    if (typeof child === 'string') {
+      if (onValue !== undefined) onValue(child, () => ({ parent: frame.place, part: key === undefined ? String(index) : escapePointerPart(key) }));
+    } else if (child !== null && typeof child === 'object') {
+      enter(child, { parent: frame.place, part: key === undefined ? String(index) : escapePointerPart(key) });
     }
   }
+}
+
+interface Frame {
+  place: Place;
+  array: unknown[] | undefined;
+  keys: string[] | undefined;
+  record: Record<string, unknown> | undefined;
+  next: number;
 }
 
 export const placeholderRule: DocumentRule = {
@@ -67,7 +92,7 @@ export const placeholderRule: DocumentRule = {
         status: 'fail',
         message: 'value is a placeholder; fill in the real value',
         source,
-        pointer: pointerOf(place),
+        pointer: pointerOf(place()),
       });
     });
     return findings;
