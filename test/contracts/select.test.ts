@@ -31,6 +31,13 @@ describe('field selection in declared rules', () => {
     expect(fillTemplate('{/nested}', it1)).toBeUndefined();
   });
 
+  it('keeps text around placeholders as written, braces without a name included', () => {
+    const it1 = item({ team: 'payments' });
+    expect(fillTemplate('{}{{ /team }}-{$value}', it1, { value: 'v' })).toBe('{}{payments}-v');
+    expect(fillTemplate('no placeholder', it1)).toBe('no placeholder');
+    expect(fillTemplate('', it1)).toBe('');
+  });
+
   it('reads list indices only as canonical numbers in range, and [key=value] on a mapping as a plain key', () => {
     const it1 = item({ list: ['a', 'b'], map: { '[name=db]': 'key', '0': 'zero' }, '01': 'x' });
     expect(select(it1, parseField('/list/1'))).toEqual([{ value: 'b', pointer: '/list/1' }]);

@@ -32,6 +32,9 @@ export interface Field {
   text: string;
   /** The parts, decoded once: what {@link select} does at each. */
   steps: Step[];
+  /** Every step names one key or index: at most one value, at the base pointer plus `suffix`. */
+  direct: boolean;
+  suffix: string;
 }
 
 /**
@@ -62,7 +65,9 @@ function parseFieldText(text: string): Field {
   const fromDoc = text.startsWith('$doc');
   const rest = fromDoc ? text.slice(4) : text;
   const parts = rest === '' ? [] : rest.slice(1).split('/').map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
-  return { fromDoc, parts, text, steps: parts.map(stepOf) };
+  const steps = parts.map(stepOf);
+  // An index step only applies to a list, where its escaped form is its digits.
+  return { fromDoc, parts, text, steps, direct: steps.every((step) => step.type === 'name'), suffix: steps.map((step) => `/${step.escaped}`).join('') };
 }
 
 const FILTER = /^\[([^=\]]+)=(.*)\]$/;
@@ -84,6 +89,7 @@ export function isFieldText(text: string): boolean {
 
 /** Every value a field selects from an item, with its pointer in the document; no recursion. */
 export function select(item: Item, field: Field): Selected[] {
+  if (field.direct) return selectDirect(item, field);
   let current: Selected[] = field.fromDoc ? [{ value: item.doc.source.value, pointer: '' }] : [{ value: item.value, pointer: item.pointer }];
   for (const step of field.steps) {
     const next: Selected[] = [];
@@ -112,6 +118,21 @@ export function select(item: Item, field: Field): Selected[] {
     current = next;
   }
   return current;
+}
+
+/** {@link select} for a field of keys and indices only: one lookup per step, the pointer built once. */
+function selectDirect(item: Item, field: Field): Selected[] {
+  let value = field.fromDoc ? item.doc.source.value : item.value;
+  for (const step of field.steps) {
+    if (value === null || typeof value !== 'object') return [];
+    if (Array.isArray(value)) {
+      if (step.index === undefined || step.index >= value.length) return [];
+      value = value[step.index];
+    } else if (Object.prototype.hasOwnProperty.call(value, step.name)) {
+      value = (value as Record<string, unknown>)[step.name];
+    } else return [];
+  }
+  return [{ value, pointer: `${field.fromDoc ? '' : item.pointer}${field.suffix}` }];
 }
 
 export function selectOne(item: Item, field: Field): Selected | undefined {
@@ -158,13 +179,37 @@ const PLACEHOLDER = /\{([^{}]+)\}/g;
  * scalar value (the rule then has nothing to judge: the schema reports a missing field).
  */
 export function fillTemplate(template: string, item: Item, extra: Record<string, string> = {}): string | undefined {
-  let missing = false;
-  const text = template.replace(PLACEHOLDER, (_whole, name: string) => {
-    const value = placeholderValue(name.trim(), item, extra);
-    if (value === undefined) missing = true;
-    return value ?? '';
-  });
-  return missing ? undefined : text;
+  let text = '';
+  for (const part of templateParts(template)) {
+    if (part.name === undefined) {
+      text += part.text;
+      continue;
+    }
+    const value = placeholderValue(part.name, item, extra);
+    if (value === undefined) return undefined;
+    text += value;
+  }
+  return text;
+}
+
+/** A template as literal text and placeholder names, split once per distinct template. */
+type TemplatePart = { text: string; name?: undefined } | { name: string; text?: undefined };
+
+const parsedTemplates = new Map<string, TemplatePart[]>();
+
+function templateParts(template: string): TemplatePart[] {
+  let parts = parsedTemplates.get(template);
+  if (parts !== undefined) return parts;
+  parts = [];
+  let last = 0;
+  for (const match of template.matchAll(PLACEHOLDER)) {
+    if (match.index > last) parts.push({ text: template.slice(last, match.index) });
+    parts.push({ name: match[1]!.trim() });
+    last = match.index + match[0].length;
+  }
+  if (last < template.length) parts.push({ text: template.slice(last) });
+  if (parsedTemplates.size < 10_000) parsedTemplates.set(template, parts);
+  return parts;
 }
 
 function placeholderValue(name: string, item: Item, extra: Record<string, string>): string | undefined {
