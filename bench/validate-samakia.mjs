@@ -3,19 +3,21 @@
 // about 5,000 generated documents in the samakia-fabric layout, next to ajv-cli doing only the
 // schemas of the same files (draft-07), in the same run. The tree is generated from the test
 // fixture repository (test/contracts/fixtures/samakia-fabric): its schemas, and its tenant
-// "acme" copied under new names. Needs `npm run build` first.
-// Usage: node bench/validate-samakia.mjs [--count 5000] [--runs 3]
+// "acme" copied under new names. Needs `npm run build` first. With --baseline DIR (another
+// checkout of this project, built), its `packet validate` runs on the same tree, alternately.
+// Usage: node bench/validate-samakia.mjs [--count 5000] [--runs 3] [--baseline DIR]
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { median, summary, timed } from './lib/timed.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const FIXTURE = join(ROOT, 'test/contracts/fixtures/samakia-fabric');
-const { values } = parseArgs({ options: { count: { type: 'string', default: '5000' }, runs: { type: 'string', default: '3' } } });
+const { values } = parseArgs({ options: { count: { type: 'string', default: '5000' }, runs: { type: 'string', default: '3' }, baseline: { type: 'string' } } });
 const COUNT = Number(values.count);
 const RUNS = Number(values.runs);
+const BASELINE = values.baseline === undefined ? undefined : resolve(values.baseline);
 const NOW = '2026-12-02T00:00:00Z';
 
 function listFiles(dir, base = dir) {
@@ -46,13 +48,6 @@ function generate(work) {
   return documents;
 }
 
-function time(command, args, cwd) {
-  const started = process.hrtime.bigint();
-  const result = spawnSync(command, args, { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, ...result };
-}
-
-const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 const work = mkdtempSync(join(tmpdir(), 'packet-bench-samakia-'));
 try {
   const documents = generate(work);
@@ -71,24 +66,45 @@ try {
     ['contracts/bindings/_schema/binding.schema.json', 'contracts/bindings/tenants/*/*.binding.yml'],
   ];
   const packetTimes = [];
+  const packetCpu = [];
   const ajvTimes = [];
+  const ajvCpu = [];
+  const baseTimes = [];
+  const baseCpu = [];
+  const validate = (root) => {
+    const packet = timed(process.execPath, [join(root, 'bin/packet.js'), 'validate', '--profile', 'samakia-fabric', '--now', NOW, '--format', 'json'], work);
+    if (packet.status !== 0) throw new Error(`packet validate (${root}) failed (${packet.status}): ${packet.stderr}${packet.stdout.slice(0, 3000)}`);
+    return packet;
+  };
   for (let run = 0; run < RUNS; run += 1) {
-    const packet = time(process.execPath, [join(ROOT, 'bin/packet.js'), 'validate', '--profile', 'samakia-fabric', '--now', NOW, '--format', 'json'], work);
-    if (packet.status !== 0) throw new Error(`packet validate failed (${packet.status}): ${packet.stderr}${packet.stdout.slice(0, 3000)}`);
+    const packet = validate(ROOT);
     packetTimes.push(packet.seconds);
+    packetCpu.push(packet.cpu);
+    if (BASELINE !== undefined) {
+      const base = validate(BASELINE);
+      baseTimes.push(base.seconds);
+      baseCpu.push(base.cpu);
+    }
     let total = 0;
+    let cpu = 0;
     for (const [schemaFile, glob] of ajvRuns) {
-      const result = time(process.execPath, [ajv, 'validate', '--spec=draft7', '--all-errors', '--strict=false', '-s', schemaFile, '-d', glob], work);
+      const result = timed(process.execPath, [ajv, 'validate', '--spec=draft7', '--all-errors', '--strict=false', '-s', schemaFile, '-d', glob], work);
       if (result.status !== 0) throw new Error(`ajv-cli failed (${result.status}): ${result.stderr.slice(0, 2000)}`);
       total += result.seconds;
+      cpu += result.cpu;
     }
     ajvTimes.push(total);
+    ajvCpu.push(cpu);
   }
   const p = median(packetTimes);
   const a = median(ajvTimes);
-  console.log(`packet validate --profile samakia-fabric (schemas + rule pack): median ${p.toFixed(3)} s over ${RUNS} runs [${packetTimes.map((t) => t.toFixed(3)).join(', ')}]`);
-  console.log(`ajv-cli validate (schemas only, ${ajvRuns.length} invocations): median ${a.toFixed(3)} s [${ajvTimes.map((t) => t.toFixed(3)).join(', ')}]`);
-  console.log(`ratio packet/ajv-cli: ${(p / a).toFixed(2)}; under 1 s: ${p < 1 ? 'met' : 'NOT met'}; faster than ajv-cli: ${p < a ? 'met' : 'NOT met'}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`packet validate --profile samakia-fabric (schemas + rule pack): median ${summary(packetTimes)} over ${RUNS} runs`);
+  console.log(`ajv-cli validate (schemas only, ${ajvRuns.length} invocations): median ${summary(ajvTimes)}`);
+  console.log(`CPU seconds (user+sys): packet median ${median(packetCpu).toFixed(3)}, ajv-cli median ${median(ajvCpu).toFixed(3)}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`ratio packet/ajv-cli: ${(p / a).toFixed(2)}; under 1 s: ${p < 1 ? 'met' : 'NOT met'}; faster than ajv-cli: ${p < a ? 'met' : 'NOT met'}`);
+  if (BASELINE !== undefined) {
+    console.log(`baseline ${BASELINE}: median ${summary(baseTimes)}, CPU median ${median(baseCpu).toFixed(3)} s; this build/baseline: wall ${(p / median(baseTimes)).toFixed(2)}, CPU ${(median(packetCpu) / median(baseCpu)).toFixed(2)}`);
+  }
 } finally {
   if (process.env.BENCH_KEEP === undefined) rmSync(work, { recursive: true, force: true });
 }

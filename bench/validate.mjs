@@ -1,18 +1,21 @@
 #!/usr/bin/env node
 // Benchmark: `packet validate` (schema + semantics) on 5,000 generated valid contracts, next to
 // ajv-cli (schema only) on the same files, in the same run. Needs `npm run build` first.
-// Usage: node bench/validate.mjs [--count 5000] [--runs 3]
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// With --baseline DIR (another checkout of this project, built), its `packet validate` runs on
+// the same tree, alternately with this one: a before/after comparison in one run.
+// Usage: node bench/validate.mjs [--count 5000] [--runs 3] [--baseline DIR]
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { proposalContentHash } from '../dist/contracts/index.js';
+import { median, summary, timed } from './lib/timed.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const { values } = parseArgs({ options: { count: { type: 'string', default: '5000' }, runs: { type: 'string', default: '3' } } });
+const { values } = parseArgs({ options: { count: { type: 'string', default: '5000' }, runs: { type: 'string', default: '3' }, baseline: { type: 'string' } } });
 const COUNT = Number(values.count);
 const RUNS = Number(values.runs);
+const BASELINE = values.baseline === undefined ? undefined : resolve(values.baseline);
 const NOW = '2026-11-23T12:00:00Z';
 const BINDINGS_PER_TENANT = 16;
 const PER_TENANT = 2 + BINDINGS_PER_TENANT + 2; // tenant, capacity, bindings, two proposals
@@ -126,29 +129,6 @@ function generate(dir) {
   return files;
 }
 
-const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
-
-/** Wall seconds, and CPU seconds (user + sys, all threads) when GNU time is there. */
-function time(command, args) {
-  const cpuFile = join(tmpdir(), `packet-bench-cpu-${process.pid}`);
-  const [cmd, argv] = GNU_TIME === undefined ? [command, args] : [GNU_TIME, ['-f', '%U %S', '-o', cpuFile, command, ...args]];
-  const started = process.hrtime.bigint();
-  const result = spawnSync(cmd, argv, { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  let cpu = NaN;
-  if (GNU_TIME !== undefined) {
-    const [user, sys] = readFileSync(cpuFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
-    cpu = user + sys;
-    rmSync(cpuFile, { force: true });
-  }
-  return { seconds, cpu, status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-function median(list) {
-  const sorted = [...list].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
 const work = mkdtempSync(join(tmpdir(), 'packet-bench-'));
 try {
   const files = generate(work);
@@ -165,17 +145,28 @@ try {
   const ajvTimes = [];
   const packetCpu = [];
   const ajvCpu = [];
-  for (let run = 0; run < RUNS; run += 1) {
-    const packet = time(process.execPath, [join(ROOT, 'bin/packet.js'), 'validate', work, '--now', NOW, '--format', 'json']);
-    if (packet.status !== 0) throw new Error(`packet validate failed (${packet.status}): ${packet.stderr}${packet.stdout.slice(0, 2000)}`);
+  const baseTimes = [];
+  const baseCpu = [];
+  const validate = (root) => {
+    const packet = timed(process.execPath, [join(root, 'bin/packet.js'), 'validate', work, '--now', NOW, '--format', 'json'], ROOT);
+    if (packet.status !== 0) throw new Error(`packet validate (${root}) failed (${packet.status}): ${packet.stderr}${packet.stdout.slice(0, 2000)}`);
     const report = JSON.parse(packet.stdout);
     if (report.facts.files !== files) throw new Error(`packet saw ${report.facts.files} files, expected ${files}`);
+    return packet;
+  };
+  for (let run = 0; run < RUNS; run += 1) {
+    const packet = validate(ROOT);
     packetTimes.push(packet.seconds);
     packetCpu.push(packet.cpu);
+    if (BASELINE !== undefined) {
+      const base = validate(BASELINE);
+      baseTimes.push(base.seconds);
+      baseCpu.push(base.cpu);
+    }
     let ajvTotal = 0;
     let ajvCpuTotal = 0;
     for (const [schemaFile, glob] of ajvRuns) {
-      const result = time(process.execPath, [ajv, 'validate', '--spec=draft2020', '--strict=true', '--all-errors', '-c', 'ajv-formats', '-s', schemaFile, '-r', schema('common'), '-d', glob]);
+      const result = timed(process.execPath, [ajv, 'validate', '--spec=draft2020', '--strict=true', '--all-errors', '-c', 'ajv-formats', '-s', schemaFile, '-r', schema('common'), '-d', glob], ROOT);
       if (result.status !== 0) throw new Error(`ajv-cli failed (${result.status}): ${result.stderr.slice(0, 2000)}`);
       ajvTotal += result.seconds;
       ajvCpuTotal += result.cpu;
@@ -185,10 +176,13 @@ try {
   }
   const p = median(packetTimes);
   const a = median(ajvTimes);
-  console.log(`packet validate (schema + semantics): median ${p.toFixed(3)} s over ${RUNS} runs [${packetTimes.map((t) => t.toFixed(3)).join(', ')}]`);
-  console.log(`ajv-cli validate (schema only, 4 invocations): median ${a.toFixed(3)} s [${ajvTimes.map((t) => t.toFixed(3)).join(', ')}]`);
+  console.log(`packet validate (schema + semantics): median ${summary(packetTimes)} over ${RUNS} runs`);
+  console.log(`ajv-cli validate (schema only, 4 invocations): median ${summary(ajvTimes)}`);
   console.log(`CPU seconds (user+sys): packet median ${median(packetCpu).toFixed(3)}, ajv-cli median ${median(ajvCpu).toFixed(3)}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log(`ratio packet/ajv-cli: ${(p / a).toFixed(2)}; target < 2 s: ${p < 2 ? 'met' : 'NOT met'}; not slower than ajv-cli: ${p <= a ? 'met' : 'NOT met'}`);
+  console.log(`ratio packet/ajv-cli: ${(p / a).toFixed(2)}; under 1 s: ${p < 1 ? 'met' : 'NOT met'}; faster than ajv-cli: ${p < a ? 'met' : 'NOT met'}`);
+  if (BASELINE !== undefined) {
+    console.log(`baseline ${BASELINE}: median ${summary(baseTimes)}, CPU median ${median(baseCpu).toFixed(3)} s; this build/baseline: wall ${(p / median(baseTimes)).toFixed(2)}, CPU ${(median(packetCpu) / median(baseCpu)).toFixed(2)}`);
+  }
 } finally {
   if (process.env.BENCH_KEEP === undefined) rmSync(work, { recursive: true, force: true });
 }

@@ -21,5 +21,5 @@ try {
 }
 const result = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json')], { stdio: ['ignore', 'inherit', 'inherit'] });
 if (result.status !== 0) process.exit(result.status ?? 1);
-const compiled = spawnSync(process.execPath, [join(root, 'scripts/compile-config-validator.mjs')], { stdio: ['ignore', 'inherit', 'inherit'] });
+const compiled = spawnSync(process.execPath, [join(root, 'scripts/compile-validators.mjs')], { stdio: ['ignore', 'inherit', 'inherit'] });
 process.exit(compiled.status ?? 1);

@@ -41,7 +41,8 @@ export interface EngineOptions {
  */
 export async function validateWithConfig(loaded: LoadedConfig, options: EngineOptions): Promise<Report> {
   const { config, source, root } = loaded;
-  const display = (rel: string): string => (isAbsolute(rel) ? rel : root === '.' || resolve(root) === resolve('.') ? rel : join(root, rel));
+  const atWorkingFolder = root === '.' || resolve(root) === resolve('.');
+  const display = (rel: string): string => (isAbsolute(rel) || atWorkingFolder ? rel : join(root, rel));
   const absoluteRoot = resolve(root);
   const walked = options.paths === undefined || config.schemas.include.some((glob) => !withoutMark(glob).startsWith('package:')) ? walkFiles(absoluteRoot) : [];
   const schemas = loadSchemas(loaded, walked, absoluteRoot);
@@ -173,8 +174,11 @@ function documentFiles(loaded: LoadedConfig, walked: readonly string[], schemaFi
   const exclude = globTest(documents.exclude);
   // Schemas, data lists and the config itself are inputs of the run, never documents.
   const dataFiles = new Set(Object.values(loaded.config.data).flatMap((spec) => ('list' in spec ? [join(absoluteRoot, spec.list)] : [])));
-  const isSchema = (rel: string): boolean =>
-    schemaFiles.has(join(absoluteRoot, rel)) || /\.schema\.json$/.test(rel) || join(absoluteRoot, rel) === loaded.path || dataFiles.has(join(absoluteRoot, rel));
+  const isSchema = (rel: string): boolean => {
+    if (rel.endsWith('.schema.json')) return true;
+    const absolute = join(absoluteRoot, rel);
+    return schemaFiles.has(absolute) || absolute === loaded.path || dataFiles.has(absolute);
+  };
   if (paths === undefined) {
     documents.include.forEach((glob, index) => {
       if (!glob.startsWith('?') && !walked.some(globTest([glob]))) throw configError(loaded.source, `/documents/include/${index}`, 'CONFIG_GLOB_EMPTY', `the document glob "${glob}" matches no file`, 'fix the glob, or run from the repository root');

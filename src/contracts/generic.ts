@@ -1,7 +1,6 @@
 import picomatch from 'picomatch';
-import { isMap, isScalar, isSeq } from 'yaml';
 import { pass, type Check } from '../core/result.js';
-import { escapePointerPart, locatePointer } from './source.js';
+import { escapePointerPart, locatePointer, yaml } from './source.js';
 import type { GenericRuleConfig, ValidateConfig } from './config/types.js';
 import type { KindDocument } from './declared/select.js';
 import { placeholderRule, inlineSecretRule, type DocumentRule } from './rules/document.js';
@@ -56,6 +55,7 @@ function run(rule: DocumentRule, settings: GenericRuleConfig, docs: readonly Kin
 /** The pointer of the deepest mapping value or sequence item whose source covers a line and column ('' when none does). */
 function pointerAt(doc: KindDocument, line: number, column: number): string {
   const { document, lineCounter } = doc.source.syntax();
+  const { isMap, isScalar, isSeq } = yaml();
   // lineCounter.lineStarts holds the offset of each line; the position is column - 1 past its start.
   const lineStart = lineCounter.lineStarts[line - 1];
   const offset = lineStart === undefined ? -1 : lineStart + column - 1;

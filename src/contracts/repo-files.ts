@@ -25,10 +25,11 @@ export function globTest(globs: readonly string[]): GlobTest {
  */
 export function walkFiles(root: string, limit = MAX_WALK_ENTRIES): string[] {
   const files: string[] = [];
-  const pending = [root];
+  // Each folder with its path relative to the root (as toRel gives it), built as the walk goes down.
+  const pending: { dir: string; rel: string }[] = [{ dir: root, rel: '' }];
   let seen = 0;
   while (pending.length > 0) {
-    const dir = pending.pop()!;
+    const { dir, rel: dirRel } = pending.pop()!;
     let entries;
     try {
       entries = readdirSync(dir, { withFileTypes: true });
@@ -41,8 +42,9 @@ export function walkFiles(root: string, limit = MAX_WALK_ENTRIES): string[] {
       if (seen > limit) throw inputError('TOO_MANY_FILES', `more than ${limit} entries under ${root}`, { hint: 'point packet validate at the repository root, and exclude generated folders' });
       if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
       const path = join(dir, entry.name);
-      if (entry.isDirectory()) pending.push(path);
-      else if (entry.isFile() || (entry.isSymbolicLink() && fileProblem(root, toRel(root, path)) === undefined)) files.push(toRel(root, path));
+      const rel = dirRel === '' ? entry.name.normalize('NFC') : `${dirRel}/${entry.name.normalize('NFC')}`;
+      if (entry.isDirectory()) pending.push({ dir: path, rel });
+      else if (entry.isFile() || (entry.isSymbolicLink() && fileProblem(root, rel) === undefined)) files.push(rel);
     }
   }
   // Code-unit order, which is byte order for every path without characters beyond U+FFFF.

@@ -1,17 +1,20 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { Ajv2019 } from 'ajv/dist/2019.js';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { Ajv2019 } from 'ajv/dist/2019.js';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
 import type { AnySchema, ValidateFunction } from 'ajv';
-import addFormatsPlugin from 'ajv-formats';
 import { describeCause, usageError } from '../core/errors.js';
 import type { Dialect } from './config/types.js';
+import { isPrecompiledSchema, precompiledValidator, schemaDigest } from './package-schemas.js';
 
+// Ajv is loaded on first use: a run whose schemas are all precompiled never loads it.
 const require = createRequire(import.meta.url);
-const DRAFT_07_META = require('ajv/dist/refs/json-schema-draft-07.json') as AnySchema;
-
 type AddFormats = (ajv: Ajv2019 | Ajv2020) => unknown;
-const addFormats = ((addFormatsPlugin as unknown as { default?: AddFormats }).default ?? addFormatsPlugin) as unknown as AddFormats;
+
+function addFormats(ajv: Ajv2019 | Ajv2020): void {
+  const plugin = require('ajv-formats') as AddFormats & { default?: AddFormats };
+  (plugin.default ?? plugin)(ajv);
+}
 
 /** The `$schema` URIs of the dialects we validate with. */
 const DIALECTS: Record<string, Dialect> = {
@@ -41,6 +44,8 @@ export interface LoadedSchema {
  * one instance). `$ref`s between schema files resolve by `$id`, or by path for schemas without one.
  * `format` is asserted. Each kind's validator compiles once, up front, so a schema that does not
  * compile or a `$ref` that does not resolve is reported before any document is read.
+ * The package's own schemas, when loaded unchanged, use validators compiled at build time
+ * (package-schemas.ts); they reach Ajv only if another schema needs them.
  */
 export class SchemaSet {
   // Each instance is made on first use: most repositories use one dialect.
@@ -49,13 +54,18 @@ export class SchemaSet {
   private readonly byRel = new Map<string, LoadedSchema>();
   private readonly byKey = new Map<string, LoadedSchema>();
   private readonly compiled = new Map<string, ValidateFunction>();
+  /** The 2020-12 schemas by key, with the SHA-256 of their text. */
+  private readonly modernDigests = new Map<string, string>();
+  /** Precompiled schemas not yet given to the 2020-12 instance (it does not exist yet). */
+  private readonly deferred: AnySchema[] = [];
 
   constructor(private readonly defaultDialect: Dialect) {}
 
   private get legacy(): Ajv2019 {
     if (this.legacyAjv === undefined) {
+      const { Ajv2019 } = require('ajv/dist/2019.js') as typeof import('ajv/dist/2019.js');
       this.legacyAjv = new Ajv2019({ strict: false, allErrors: true, validateFormats: true, allowUnionTypes: true });
-      this.legacyAjv.addMetaSchema(DRAFT_07_META as object);
+      this.legacyAjv.addMetaSchema(require('ajv/dist/refs/json-schema-draft-07.json') as object);
       addFormats(this.legacyAjv);
     }
     return this.legacyAjv;
@@ -63,8 +73,12 @@ export class SchemaSet {
 
   private get modern(): Ajv2020 {
     if (this.modernAjv === undefined) {
+      const { Ajv2020 } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+      // The options scripts/compile-validators.mjs compiles the package schemas with.
       this.modernAjv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true, allowUnionTypes: true });
       addFormats(this.modernAjv);
+      // Checked against the meta-schema when they were precompiled: they cannot fail here.
+      for (const schema of this.deferred.splice(0)) this.modernAjv.addSchema(schema);
     }
     return this.modernAjv;
   }
@@ -101,10 +115,16 @@ export class SchemaSet {
       throw usageError('SCHEMA_DUPLICATE_ID', `schemas ${this.byKey.get(key)!.file} and ${file} have the same $id ${key}`, { file });
     }
     const copy = ownId === undefined ? { ...record, $id: key } : record;
-    try {
-      (dialect === '2020-12' ? this.modern : this.legacy).addSchema(copy as AnySchema);
-    } catch (error) {
-      throw usageError('SCHEMA_INVALID', `schema ${file} is not a valid ${dialect} schema: ${firstLine(error)}`, { file });
+    const digest = dialect === '2020-12' ? schemaDigest(text) : undefined;
+    if (digest !== undefined) this.modernDigests.set(key, digest);
+    if (digest !== undefined && this.modernAjv === undefined && isPrecompiledSchema(key, digest)) {
+      this.deferred.push(copy as AnySchema);
+    } else {
+      try {
+        (dialect === '2020-12' ? this.modern : this.legacy).addSchema(copy as AnySchema);
+      } catch (error) {
+        throw usageError('SCHEMA_INVALID', `schema ${file} is not a valid ${dialect} schema: ${firstLine(error)}`, { file });
+      }
     }
     const loaded: LoadedSchema = { file, rel, key, dialect };
     this.byRel.set(rel, loaded);
@@ -121,9 +141,16 @@ export class SchemaSet {
   validator(schema: LoadedSchema): ValidateFunction {
     const cached = this.compiled.get(schema.key);
     if (cached !== undefined) return cached;
-    let validate: ValidateFunction | undefined;
+    let validate = schema.dialect === '2020-12' ? precompiledValidator(schema.key, this.modernDigests) : undefined;
+    if (validate === undefined) validate = this.compile(schema);
+    if (validate === undefined) throw usageError('SCHEMA_INVALID', `schema ${schema.file} could not be compiled`, { file: schema.file });
+    this.compiled.set(schema.key, validate);
+    return validate;
+  }
+
+  private compile(schema: LoadedSchema): ValidateFunction | undefined {
     try {
-      validate = (schema.dialect === '2020-12' ? this.modern : this.legacy).getSchema(schema.key);
+      return (schema.dialect === '2020-12' ? this.modern : this.legacy).getSchema(schema.key);
     } catch (error) {
       const missing = (error as { missingRef?: string }).missingRef;
       throw usageError(missing === undefined ? 'SCHEMA_INVALID' : 'SCHEMA_REF_UNRESOLVED', `schema ${schema.file} does not compile: ${firstLine(error)}`, {
@@ -131,9 +158,6 @@ export class SchemaSet {
         hint: missing === undefined ? undefined : 'add the referenced schema to schemas.include (schemas of different dialects cannot reference each other across 2020-12 and older drafts)',
       });
     }
-    if (validate === undefined) throw usageError('SCHEMA_INVALID', `schema ${schema.file} could not be compiled`, { file: schema.file });
-    this.compiled.set(schema.key, validate);
-    return validate;
   }
 }
 

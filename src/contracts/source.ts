@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import jsyaml from 'js-yaml';
-import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
 import { describeCause } from '../core/errors.js';
 import type { SourceLocation } from '../core/result.js';
 
@@ -55,32 +56,59 @@ export interface ParseOptions {
   maxAliases?: number;
 }
 
+/** Reused for every file: most contracts fit in it, and are then read without a stat. */
+const FIRST_READ = Buffer.allocUnsafe(64 * 1024);
+
 export function loadContractFileSync(file: string, maxBytes = MAX_CONTRACT_BYTES, options: ParseOptions = {}): LoadResult {
   let bytes: Buffer;
   let fd: number | undefined;
   try {
     fd = openSync(file, 'r');
-    const { size } = fstatSync(fd);
-    if (size > maxBytes) {
-      return problem(file, 'FILE_TOO_LARGE', `file is ${size} bytes, more than the limit of ${maxBytes} bytes for a contract`);
+    const first = readInto(fd, FIRST_READ, 0);
+    if (first < FIRST_READ.length) {
+      // The whole file was read: its size is the length read.
+      if (first > maxBytes) return problem(file, 'FILE_TOO_LARGE', `file is ${first} bytes, more than the limit of ${maxBytes} bytes for a contract`);
+      bytes = Buffer.from(FIRST_READ.subarray(0, first));
+    } else {
+      const { size } = fstatSync(fd);
+      if (size > maxBytes) {
+        return problem(file, 'FILE_TOO_LARGE', `file is ${size} bytes, more than the limit of ${maxBytes} bytes for a contract`);
+      }
+      // Read at most one byte more than allowed: the file may have grown since stat.
+      const buffer = Buffer.allocUnsafe(Math.min(size, maxBytes) + 1);
+      const kept = FIRST_READ.copy(buffer, 0, 0, Math.min(first, buffer.length));
+      const length = kept === buffer.length ? kept : readInto(fd, buffer, kept);
+      if (length > maxBytes) return problem(file, 'FILE_TOO_LARGE', `file is larger than the limit of ${maxBytes} bytes for a contract`);
+      bytes = buffer.subarray(0, length);
     }
-    // Read at most one byte more than allowed: the file may have grown since stat.
-    const buffer = Buffer.allocUnsafe(Math.min(size, maxBytes) + 1);
-    let length = 0;
-    for (;;) {
-      const read = readSync(fd, buffer, length, buffer.length - length, null);
-      if (read === 0) break;
-      length += read;
-      if (length === buffer.length) break;
-    }
-    if (length > maxBytes) return problem(file, 'FILE_TOO_LARGE', `file is larger than the limit of ${maxBytes} bytes for a contract`);
-    bytes = buffer.subarray(0, length);
   } catch (error) {
     return problem(file, 'FILE_UNREADABLE', 'file cannot be read', describeCause(error));
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
   return parseContractText(file, bytes, options);
+}
+
+/** Read until the buffer is full or the file ends; the length now in the buffer. */
+function readInto(fd: number, buffer: Buffer, from: number): number {
+  let length = from;
+  while (length < buffer.length) {
+    const read = readSync(fd, buffer, length, buffer.length - length, null);
+    if (read === 0) break;
+    length += read;
+  }
+  return length;
+}
+
+let yamlModule: typeof import('yaml') | undefined;
+
+/**
+ * The positioned YAML parser, loaded on first use: a run whose documents all take the fast path
+ * and need no position never loads it.
+ */
+export function yaml(): typeof import('yaml') {
+  yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return yamlModule;
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
@@ -100,6 +128,7 @@ export function parseContractText(file: string, bytes: Uint8Array, options: Pars
   // The fast path reads YAML 1.2 only; YAML 1.1 documents (yes/no booleans) take the careful one.
   const fast = version === '1.2' ? fastParse(file, text) : undefined;
   if (fast !== undefined) return { ok: true, source: makeSource(file, text, fast, version) };
+  const { LineCounter, parseDocument, isScalar } = yaml();
   const lineCounter = new LineCounter();
   let document: Document.Parsed;
   try {
@@ -152,43 +181,87 @@ export function parseContractText(file: string, bytes: Uint8Array, options: Pars
 /**
  * The common case, a well-formed contract without anchors, parsed by js-yaml (YAML 1.2 core
  * schema, duplicate keys refused), about ten times faster than building the positioned syntax
- * tree. Anything unusual (a parse error, several documents, an empty file, anchors or aliases,
- * which js-yaml does not bound) returns undefined and takes the careful path, which also
- * produces the precise error location. Positions for valid documents are built lazily, only
- * when a later check needs one.
+ * tree; a YAML file written as plain JSON is read by JSON.parse, faster still. Anything unusual
+ * (a parse error, several documents, an empty file, anchors or aliases, which js-yaml does not
+ * bound) returns undefined and takes the careful path, which also produces the precise error
+ * location. Positions for valid documents are built lazily, only when a later check needs one.
  */
 function fastParse(file: string, text: string): unknown {
-  // An anchor or alias starts with & or * after a space, a line start or a flow indicator; a
-  // '*' inside a glob (a/**/b) or a quoted string is not one. Texts that may hold one take the
-  // careful path, which bounds alias expansion.
-  if (MAY_HOLD_ANCHOR_OR_ALIAS.test(text)) return undefined;
   try {
-    const value = file.endsWith('.json') ? JSON.parse(text) : jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA, json: false });
+    const value = file.endsWith('.json') ? JSON.parse(text) : (plainJson(text) ?? loadWithoutAnchors(text));
     if (value === undefined || value === null) return undefined;
     // JSON.parse keeps the last of duplicate keys silently: let the careful path judge those.
-    if (file.endsWith('.json') && hasDuplicateJsonKeys(text)) return undefined;
+    if (file.endsWith('.json') && scanJsonKeys(text).duplicate) return undefined;
     return value;
   } catch {
     return undefined;
   }
 }
 
-/** A cheap, conservative duplicate-key detector for JSON: any repeated key at one nesting depth. */
-function hasDuplicateJsonKeys(text: string): boolean {
+const JS_YAML_OPTIONS = { schema: jsyaml.CORE_SCHEMA, json: false };
+
+/**
+ * js-yaml's value, or undefined when the text defines an anchor: aliases are bounded only on the
+ * careful path. An anchor or alias starts with & or * after a space, a line start or a flow
+ * indicator; only texts where one may be (`a && b` in a quoted expression looks like one) pay
+ * for listening to the parser to know whether one was defined.
+ */
+function loadWithoutAnchors(text: string): unknown {
+  if (!MAY_HOLD_ANCHOR_OR_ALIAS.test(text)) return jsyaml.load(text, JS_YAML_OPTIONS);
+  let anchors: Record<string, unknown> | undefined;
+  const value = jsyaml.load(text, {
+    ...JS_YAML_OPTIONS,
+    listener(_event, state) {
+      anchors ??= (state as unknown as { anchorMap: Record<string, unknown> }).anchorMap;
+    },
+  });
+  return anchors !== undefined && Object.keys(anchors).length > 0 ? undefined : value;
+}
+
+const JSON_START = /^[ \r\n]*[{[]/;
+/** Beyond printable ASCII, tabs, escapes, and numbers whose digits could round differently. */
+const NOT_PLAIN = /[^\x20-\x7e\n\r]|\\|[0-9]{16}/;
+const MAX_PLAIN_JSON_DEPTH = 64;
+
+/**
+ * A YAML text that is plain JSON (an object or array, printable ASCII without tabs or escapes,
+ * no number of 16 digits or more, at most 64 levels deep, no repeated key), parsed with
+ * JSON.parse: YAML 1.2 reads such a text as the same value js-yaml gives. Undefined otherwise.
+ */
+function plainJson(text: string): unknown {
+  if (!JSON_START.test(text) || NOT_PLAIN.test(text)) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const keys = scanJsonKeys(text);
+  return keys.duplicate || keys.depth > MAX_PLAIN_JSON_DEPTH ? undefined : value;
+}
+
+/**
+ * A cheap, conservative look at a JSON text's keys: whether a key repeats at one nesting depth
+ * (comparing keys as written), and how deep the nesting goes.
+ */
+function scanJsonKeys(text: string): { duplicate: boolean; depth: number } {
   const stack: Set<string>[] = [];
+  let depth = 0;
   const key = /"((?:[^"\\]|\\.)*)"\s*:|[{}\[\]]|"(?:[^"\\]|\\.)*"/g;
   for (const m of text.matchAll(key)) {
     const token = m[0];
-    if (token === '{' || token === '[') stack.push(new Set());
-    else if (token === '}' || token === ']') stack.pop();
+    if (token === '{' || token === '[') {
+      stack.push(new Set());
+      depth = Math.max(depth, stack.length);
+    } else if (token === '}' || token === ']') stack.pop();
     else if (m[1] !== undefined) {
       const keys = stack[stack.length - 1];
       if (keys === undefined) continue;
-      if (keys.has(m[1])) return true;
+      if (keys.has(m[1])) return { duplicate: true, depth };
       keys.add(m[1]);
     }
   }
-  return false;
+  return { duplicate: false, depth };
 }
 
 /** A SourceDocument from its text and parsed value (also used for results coming back from workers). */
@@ -207,6 +280,7 @@ export function makeSource(file: string, text: string, value: unknown, version: 
 }
 
 function reparse(text: string, version: '1.1' | '1.2'): { document: Document.Parsed; lineCounter: LineCounter } {
+  const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   return { document: parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version }), lineCounter };
 }
@@ -246,6 +320,7 @@ export function escapePointerPart(part: string): string {
 export function locatePointer(source: SourceDocument, pointer: string, key?: string): SourceLocation {
   const path = pointer === '' ? [] : pointer.slice(1).split('/').map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
   const { document, lineCounter } = source.syntax();
+  const { isMap, isScalar } = yaml();
   let node: unknown = document.contents;
   let located: Node | undefined = isNode(node) ? node : undefined;
   for (const part of path) {
@@ -266,6 +341,7 @@ export function locatePointer(source: SourceDocument, pointer: string, key?: str
 }
 
 function childOf(node: unknown, part: string): { key: unknown; value: unknown } | undefined {
+  const { isMap, isScalar } = yaml();
   if (isMap(node)) {
     const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === part);
     return pair === undefined ? undefined : { key: pair.key, value: pair.value };

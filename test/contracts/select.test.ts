@@ -31,6 +31,25 @@ describe('field selection in declared rules', () => {
     expect(fillTemplate('{/nested}', it1)).toBeUndefined();
   });
 
+  it('keeps text around placeholders as written, braces without a name included', () => {
+    const it1 = item({ team: 'payments' });
+    expect(fillTemplate('{}{{ /team }}-{$value}', it1, { value: 'v' })).toBe('{}{payments}-v');
+    expect(fillTemplate('no placeholder', it1)).toBe('no placeholder');
+    expect(fillTemplate('', it1)).toBe('');
+  });
+
+  it('reads list indices only as canonical numbers in range, and [key=value] on a mapping as a plain key', () => {
+    const it1 = item({ list: ['a', 'b'], map: { '[name=db]': 'key', '0': 'zero' }, '01': 'x' });
+    expect(select(it1, parseField('/list/1'))).toEqual([{ value: 'b', pointer: '/list/1' }]);
+    expect(select(it1, parseField('/list/01'))).toEqual([]);
+    expect(select(it1, parseField('/list/2'))).toEqual([]);
+    expect(select(it1, parseField('/list/-1'))).toEqual([]);
+    expect(select(it1, parseField('/map/0'))).toEqual([{ value: 'zero', pointer: '/map/0' }]);
+    expect(select(it1, parseField('/01'))).toEqual([{ value: 'x', pointer: '/01' }]);
+    expect(select(it1, parseField('/map/[name=db]'))).toEqual([{ value: 'key', pointer: '/map/[name=db]' }]);
+    expect(select(it1, parseField('$doc/list/*'))).toEqual([{ value: 'a', pointer: '/list/0' }, { value: 'b', pointer: '/list/1' }]);
+  });
+
   it('never reads inherited properties', () => {
     const it1 = item({});
     expect(select(it1, parseField('/constructor'))).toEqual([]);

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { usageError, type PacketError } from '../../core/errors.js';
 import { SCHEMAS_DIR } from '../kinds.js';
 import { locatePointer, parseContractText, type SourceDocument } from '../source.js';
@@ -27,13 +27,14 @@ let configValidator: ValidateFunction | undefined;
 
 function validator(): ValidateFunction {
   if (configValidator !== undefined) return configValidator;
-  // Compiled at build time (scripts/compile-config-validator.mjs); compiled here when running from the sources.
+  // Compiled at build time (scripts/compile-validators.mjs); compiled here when running from the sources.
   const compiled = join(dirname(fileURLToPath(import.meta.url)), 'config-validator.cjs');
   if (existsSync(compiled)) {
     const module = createRequire(import.meta.url)(compiled) as { default?: ValidateFunction } & ValidateFunction;
     configValidator = module.default ?? module;
     return configValidator;
   }
+  const { Ajv2020 } = createRequire(import.meta.url)('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
   const ajv = new Ajv2020({ strict: false, allErrors: true, useDefaults: true, allowUnionTypes: true });
   const schema = JSON.parse(readFileSync(join(SCHEMAS_DIR, 'validate-config.schema.json'), 'utf8')) as object;
   configValidator = ajv.compile(schema);

@@ -1,4 +1,4 @@
-import { findSecretsInText } from '../../redact/index.js';
+import { findSecretsInText } from '../../redact/text.js';
 import type { Check, SourceLocation } from '../../core/result.js';
 import type { ValidateConfig } from '../config/types.js';
 import { locatePointer } from '../source.js';

@@ -30,6 +30,23 @@ export interface Field {
   fromDoc: boolean;
   parts: string[];
   text: string;
+  /** The parts, decoded once: what {@link select} does at each. */
+  steps: Step[];
+  /** Every step names one key or index: at most one value, at the base pointer plus `suffix`. */
+  direct: boolean;
+  suffix: string;
+}
+
+/**
+ * One part of a field: every element (`*`), the elements of a list whose `key` has a value
+ * (`[key=value]`; on a mapping it is a key like any other), or one key or index.
+ */
+interface Step {
+  type: 'all' | 'filter' | 'name';
+  name: string;
+  escaped: string;
+  index: number | undefined;
+  filter?: { key: string; value: string };
 }
 
 const parsedFields = new Map<string, Field>();
@@ -48,46 +65,74 @@ function parseFieldText(text: string): Field {
   const fromDoc = text.startsWith('$doc');
   const rest = fromDoc ? text.slice(4) : text;
   const parts = rest === '' ? [] : rest.slice(1).split('/').map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
-  return { fromDoc, parts, text };
+  const steps = parts.map(stepOf);
+  // An index step only applies to a list, where its escaped form is its digits.
+  return { fromDoc, parts, text, steps, direct: steps.every((step) => step.type === 'name'), suffix: steps.map((step) => `/${step.escaped}`).join('') };
+}
+
+const FILTER = /^\[([^=\]]+)=(.*)\]$/;
+const INDEX = /^(0|[1-9][0-9]*)$/;
+
+function stepOf(part: string): Step {
+  const step: Step = { type: part === '*' ? 'all' : 'name', name: part, escaped: escapePointerPart(part), index: INDEX.test(part) ? Number(part) : undefined };
+  const filter = FILTER.exec(part);
+  if (filter !== null) {
+    step.type = 'filter';
+    step.filter = { key: filter[1]!, value: filter[2]! };
+  }
+  return step;
 }
 
 export function isFieldText(text: string): boolean {
   return text.startsWith('/') || text === '$doc' || text.startsWith('$doc/');
 }
 
-
-const FILTER = /^\[([^=\]]+)=(.*)\]$/;
-
 /** Every value a field selects from an item, with its pointer in the document; no recursion. */
 export function select(item: Item, field: Field): Selected[] {
+  if (field.direct) return selectDirect(item, field);
   let current: Selected[] = field.fromDoc ? [{ value: item.doc.source.value, pointer: '' }] : [{ value: item.value, pointer: item.pointer }];
-  for (const part of field.parts) {
+  for (const step of field.steps) {
     const next: Selected[] = [];
     for (const { value, pointer } of current) {
       if (value === null || typeof value !== 'object') continue;
-      const filter = FILTER.exec(part);
-      if (filter !== null && Array.isArray(value)) {
-        // [key=value]: the elements whose field `key` has that value.
+      const array = Array.isArray(value);
+      if (step.type === 'filter' && array) {
+        const { key, value: wanted } = step.filter!;
         value.forEach((child, index) => {
-          if (child !== null && typeof child === 'object' && scalarText((child as Record<string, unknown>)[filter[1]!]) === filter[2]) next.push({ value: child, pointer: `${pointer}/${index}` });
+          if (child !== null && typeof child === 'object' && scalarText((child as Record<string, unknown>)[key]) === wanted) next.push({ value: child, pointer: `${pointer}/${index}` });
         });
         continue;
       }
-      if (part === '*') {
-        if (Array.isArray(value)) value.forEach((child, index) => next.push({ value: child, pointer: `${pointer}/${index}` }));
+      if (step.type === 'all') {
+        if (array) value.forEach((child, index) => next.push({ value: child, pointer: `${pointer}/${index}` }));
         else for (const [key, child] of Object.entries(value)) next.push({ value: child, pointer: `${pointer}/${escapePointerPart(key)}` });
         continue;
       }
-      if (Array.isArray(value)) {
-        if (!/^(0|[1-9][0-9]*)$/.test(part) || Number(part) >= value.length) continue;
-        next.push({ value: value[Number(part)], pointer: `${pointer}/${part}` });
-      } else if (Object.prototype.hasOwnProperty.call(value, part)) {
-        next.push({ value: (value as Record<string, unknown>)[part], pointer: `${pointer}/${escapePointerPart(part)}` });
+      if (array) {
+        if (step.index === undefined || step.index >= value.length) continue;
+        next.push({ value: value[step.index], pointer: `${pointer}/${step.name}` });
+      } else if (Object.prototype.hasOwnProperty.call(value, step.name)) {
+        next.push({ value: (value as Record<string, unknown>)[step.name], pointer: `${pointer}/${step.escaped}` });
       }
     }
     current = next;
   }
   return current;
+}
+
+/** {@link select} for a field of keys and indices only: one lookup per step, the pointer built once. */
+function selectDirect(item: Item, field: Field): Selected[] {
+  let value = field.fromDoc ? item.doc.source.value : item.value;
+  for (const step of field.steps) {
+    if (value === null || typeof value !== 'object') return [];
+    if (Array.isArray(value)) {
+      if (step.index === undefined || step.index >= value.length) return [];
+      value = value[step.index];
+    } else if (Object.prototype.hasOwnProperty.call(value, step.name)) {
+      value = (value as Record<string, unknown>)[step.name];
+    } else return [];
+  }
+  return [{ value, pointer: `${field.fromDoc ? '' : item.pointer}${field.suffix}` }];
 }
 
 export function selectOne(item: Item, field: Field): Selected | undefined {
@@ -134,13 +179,37 @@ const PLACEHOLDER = /\{([^{}]+)\}/g;
  * scalar value (the rule then has nothing to judge: the schema reports a missing field).
  */
 export function fillTemplate(template: string, item: Item, extra: Record<string, string> = {}): string | undefined {
-  let missing = false;
-  const text = template.replace(PLACEHOLDER, (_whole, name: string) => {
-    const value = placeholderValue(name.trim(), item, extra);
-    if (value === undefined) missing = true;
-    return value ?? '';
-  });
-  return missing ? undefined : text;
+  let text = '';
+  for (const part of templateParts(template)) {
+    if (part.name === undefined) {
+      text += part.text;
+      continue;
+    }
+    const value = placeholderValue(part.name, item, extra);
+    if (value === undefined) return undefined;
+    text += value;
+  }
+  return text;
+}
+
+/** A template as literal text and placeholder names, split once per distinct template. */
+type TemplatePart = { text: string; name?: undefined } | { name: string; text?: undefined };
+
+const parsedTemplates = new Map<string, TemplatePart[]>();
+
+function templateParts(template: string): TemplatePart[] {
+  let parts = parsedTemplates.get(template);
+  if (parts !== undefined) return parts;
+  parts = [];
+  let last = 0;
+  for (const match of template.matchAll(PLACEHOLDER)) {
+    if (match.index > last) parts.push({ text: template.slice(last, match.index) });
+    parts.push({ name: match[1]!.trim() });
+    last = match.index + match[0].length;
+  }
+  if (last < template.length) parts.push({ text: template.slice(last) });
+  if (parsedTemplates.size < 10_000) parsedTemplates.set(template, parts);
+  return parts;
 }
 
 function placeholderValue(name: string, item: Item, extra: Record<string, string>): string | undefined {

@@ -1,4 +1,5 @@
-import { findSecretsInText, isSecretKeyName } from '../../redact/index.js';
+import { isSecretKeyName } from '../../redact/keys.js';
+import { findSecretsInText } from '../../redact/text.js';
 import { escapePointerPart, type SourceDocument } from '../source.js';
 import type { Finding } from './model.js';
 
@@ -16,23 +17,67 @@ export function isPlaceholder(text: string): boolean {
   return PLACEHOLDERS.some((pattern) => pattern.test(text));
 }
 
-/** Every string value (and every key) in a JSON value with its pointer, without recursion. */
-function* strings(value: unknown): Generator<{ pointer: string; key?: string; text: string; kind: 'key' | 'value' }> {
-  const stack: { pointer: string; value: unknown }[] = [{ pointer: '', value }];
-  while (stack.length > 0) {
-    const { pointer, value: current } = stack.pop()!;
-    if (typeof current === 'string') {
-      yield { pointer, text: current, kind: 'value' };
-    } else if (Array.isArray(current)) {
-      for (let index = current.length - 1; index >= 0; index -= 1) stack.push({ pointer: `${pointer}/${index}`, value: current[index] });
-    } else if (current !== null && typeof current === 'object') {
-      const entries = Object.entries(current as Record<string, unknown>).reverse();
-      for (const [key, child] of entries) {
-        yield { pointer, key, text: key, kind: 'key' };
-        stack.push({ pointer: `${pointer}/${escapePointerPart(key)}`, value: child });
-      }
+/** A node met by {@link walkStrings}: its pointer is built only when a finding needs it. */
+interface Place {
+  parent: Place | undefined;
+  /** The escaped reference token from the parent ('' at the root). */
+  part: string;
+}
+
+function pointerOf(place: Place): string {
+  const parts: string[] = [];
+  for (let at: Place | undefined = place; at !== undefined && at.parent !== undefined; at = at.parent) parts.push(at.part);
+  return parts.length === 0 ? '' : `/${parts.reverse().join('/')}`;
+}
+
+/**
+ * Every string value (`onValue`) and every key (`onKey`, with the mapping that holds it) of a
+ * JSON value, without recursion: values in document order; the keys of a mapping last to first,
+ * when the walk reaches it. Only collections get a place (and a frame); strings are met in line.
+ */
+function walkStrings(value: unknown, onValue: ((text: string, place: () => Place) => void) | undefined, onKey?: (key: string, holder: Record<string, unknown>, place: Place) => void): void {
+  const root: Place = { parent: undefined, part: '' };
+  if (typeof value === 'string') {
+    onValue?.(value, () => root);
+    return;
+  }
+  const frames: Frame[] = [];
+  const enter = (collection: unknown, place: Place): void => {
+    if (Array.isArray(collection)) {
+      frames.push({ place, array: collection, keys: undefined, record: undefined, next: 0 });
+    } else if (collection !== null && typeof collection === 'object') {
+      const record = collection as Record<string, unknown>;
+      const keys = Object.keys(record);
+      if (onKey !== undefined) for (let index = keys.length - 1; index >= 0; index -= 1) onKey(keys[index]!, record, place);
+      frames.push({ place, array: undefined, keys, record, next: 0 });
+    }
+  };
+  enter(value, root);
+  while (frames.length > 0) {
+    const frame = frames[frames.length - 1]!;
+    const length = frame.array !== undefined ? frame.array.length : frame.keys!.length;
+    if (frame.next >= length) {
+      frames.pop();
+      continue;
+    }
+    const index = frame.next;
+    frame.next += 1;
+    const key = frame.keys === undefined ? undefined : frame.keys[index]!;
+    const child = key === undefined ? frame.array![index] : frame.record![key];
+    if (typeof child === 'string') {
+      if (onValue !== undefined) onValue(child, () => ({ parent: frame.place, part: key === undefined ? String(index) : escapePointerPart(key) }));
+    } else if (child !== null && typeof child === 'object') {
+      enter(child, { parent: frame.place, part: key === undefined ? String(index) : escapePointerPart(key) });
     }
   }
+}
+
+interface Frame {
+  place: Place;
+  array: unknown[] | undefined;
+  keys: string[] | undefined;
+  record: Record<string, unknown> | undefined;
+  next: number;
 }
 
 export const placeholderRule: DocumentRule = {
@@ -41,15 +86,15 @@ export const placeholderRule: DocumentRule = {
   summary: 'No value is a placeholder such as <placeholder>, TODO, TBD, FIXME or changeme.',
   check(source) {
     const findings: Finding[] = [];
-    for (const entry of strings(source.value)) {
-      if (entry.kind !== 'value' || !isPlaceholder(entry.text)) continue;
+    walkStrings(source.value, (text, place) => {
+      if (!isPlaceholder(text)) return;
       findings.push({
         status: 'fail',
         message: 'value is a placeholder; fill in the real value',
         source,
-        pointer: entry.pointer,
+        pointer: pointerOf(place()),
       });
-    }
+    });
     return findings;
   },
 };
@@ -71,31 +116,20 @@ export const inlineSecretRule: DocumentRule = {
         data: { rule: secret.rule, line: secret.line, column: secret.column },
       });
     }
-    for (const entry of strings(source.value)) {
-      if (entry.kind !== 'key' || !isSecretKeyName(entry.text)) continue;
-      const value = (lookup(source.value, entry.pointer) as Record<string, unknown>)[entry.text];
-      if (typeof value !== 'string' && typeof value !== 'number') continue;
-      if (value === '') continue;
+    walkStrings(source.value, undefined, (key, holder, place) => {
+      if (!isSecretKeyName(key)) return;
+      const value = holder[key];
+      if ((typeof value !== 'string' && typeof value !== 'number') || value === '') return;
       findings.push({
         status: 'fail',
-        message: `key "${entry.text}" holds a value; secrets must be references, never inline`,
+        message: `key "${key}" holds a value; secrets must be references, never inline`,
         hint: 'remove it, rotate it, and use a vault:// secret reference',
         source,
-        pointer: `${entry.pointer}/${escapePointerPart(entry.text)}`,
+        pointer: `${pointerOf(place)}/${escapePointerPart(key)}`,
       });
-    }
+    });
     return findings;
   },
 };
-
-function lookup(value: unknown, pointer: string): unknown {
-  if (pointer === '') return value;
-  let current = value;
-  for (const part of pointer.slice(1).split('/')) {
-    const key = part.replace(/~1/g, '/').replace(/~0/g, '~');
-    current = (current as Record<string, unknown>)[key];
-  }
-  return current;
-}
 
 export const DOCUMENT_RULES: readonly DocumentRule[] = [placeholderRule, inlineSecretRule];

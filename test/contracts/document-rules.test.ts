@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { DOCUMENT_RULES, makeSource } from '../../src/contracts/index.js';
+
+const [placeholder, inlineSecret] = DOCUMENT_RULES;
+
+function pointers(rule: (typeof DOCUMENT_RULES)[number], value: unknown): string[] {
+  // The text scan's findings (a line, no pointer) are left out: the text here is one line of JSON.
+  const findings = rule.check(makeSource('x.json', JSON.stringify(value), value));
+  return findings.filter((finding) => finding.data?.line === undefined).map((finding) => finding.pointer);
+}
+
+describe('generic document rules', () => {
+  const value = {
+    a: ['TODO', { 'b/c': 'changeme', password: 'p1' }],
+    token: 'inline',
+    nested: { 'x~y': { api_token: 42, secret: '' }, list: [['<fill>'], 'ok'] },
+  };
+
+  it('report placeholders in document order, with escaped pointers', () => {
+    expect(pointers(placeholder!, value)).toEqual(['/a/0', '/a/1/b~1c', '/nested/list/0/0']);
+  });
+
+  it('report secret-named keys that hold a value, keys of a mapping last to first', () => {
+    expect(pointers(inlineSecret!, value)).toEqual(['/token', '/a/1/password', '/nested/x~0y/api_token']);
+  });
+});
