@@ -25,7 +25,14 @@ export interface Anchor {
 
 /** UTF-16 units encoded per window: large enough that windows are rare, small enough to stay in cache. */
 const WINDOW = 64 * 1024;
-const EMPTY = Buffer.from(new ArrayBuffer(0));
+const EMPTY = Buffer.alloc(0);
+const EMPTY_VIEW: DataView<ArrayBufferLike> = new DataView(EMPTY.buffer, EMPTY.byteOffset, 0);
+/**
+ * The window memory of a released cursor, for the next one: a build scans many small texts, and
+ * allocating a buffer for each cost more than scanning it. A cursor in use owns its memory (the
+ * engine can redact a nested text while a cursor is open), so at most one buffer waits here.
+ */
+let spare: { bytes: Buffer; view: DataView<ArrayBufferLike> } | undefined;
 /** Bytes after the text in a window: the word reads go up to eight bytes past a position. */
 const PADDING = 8;
 
@@ -81,7 +88,7 @@ export class AnchorScanner {
 
 export class AnchorCursor {
   private bytes: Buffer = EMPTY;
-  private view = new DataView(EMPTY.buffer, 0, 0);
+  private view: DataView<ArrayBufferLike> = EMPTY_VIEW;
   /** Text offset of bytes[0], and the end of the positions whose pair is encoded. */
   private windowStart = 0;
   private windowStop = 0;
@@ -94,6 +101,15 @@ export class AnchorCursor {
     private readonly window: number,
     private readonly text: string,
   ) {}
+
+  /** Done with the text: the window's memory may serve the next cursor. */
+  release(): void {
+    if (spare === undefined || spare.bytes.length < this.bytes.length) spare = { bytes: this.bytes, view: this.view };
+    this.bytes = EMPTY;
+    this.view = EMPTY_VIEW;
+    this.windowStart = 0;
+    this.windowStop = 0;
+  }
 
   /** The first reported position at or after `from`, or -1. */
   next(from: number): number {
@@ -171,9 +187,13 @@ export class AnchorCursor {
     const end = Math.min(this.text.length, at + this.window);
     const length = end - at;
     if (this.bytes.length < length + PADDING) {
-      const memory = new ArrayBuffer(Math.max(length, Math.min(this.window, this.text.length)) + PADDING);
-      this.bytes = Buffer.from(memory);
-      this.view = new DataView(memory);
+      if (spare !== undefined && spare.bytes.length >= length + PADDING) {
+        ({ bytes: this.bytes, view: this.view } = spare);
+        spare = undefined;
+      } else {
+        this.bytes = Buffer.allocUnsafe(Math.max(length, Math.min(this.window, this.text.length)) + PADDING);
+        this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length);
+      }
     }
     this.bytes.write(this.text.slice(at, end), 0, length, 'latin1');
     this.bytes.fill(0, length, length + PADDING);

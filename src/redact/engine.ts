@@ -107,38 +107,42 @@ export class LineEngine {
     const text = this.pending;
     let pos = 0;
     const triggers = triggerCursor(this.rules, this.mode, text);
-    while (pos < text.length) {
-      if (this.isNeutral()) {
-        const hit = triggers.next(pos);
-        const lineStart = hit === -1 ? -1 : text.lastIndexOf('\n', hit - 1) + 1;
-        const copyEnd = hit === -1 ? (final ? text.length : text.lastIndexOf('\n') + 1) : Math.max(pos, lineStart);
-        if (copyEnd > pos) {
-          if (this.mode === 'redact') out.push(text.slice(pos, copyEnd));
-          this.lineNo += countNewlines(text, pos, copyEnd);
-          this.offset += copyEnd - pos;
-          this.atLineStart = copyEnd === 0 || text.charCodeAt(copyEnd - 1) === 0x0a || this.atLineStart && copyEnd === pos;
-          pos = copyEnd;
+    try {
+      while (pos < text.length) {
+        if (this.isNeutral()) {
+          const hit = triggers.next(pos);
+          const lineStart = hit === -1 ? -1 : text.lastIndexOf('\n', hit - 1) + 1;
+          const copyEnd = hit === -1 ? (final ? text.length : text.lastIndexOf('\n') + 1) : Math.max(pos, lineStart);
+          if (copyEnd > pos) {
+            if (this.mode === 'redact') out.push(text.slice(pos, copyEnd));
+            this.lineNo += countNewlines(text, pos, copyEnd);
+            this.offset += copyEnd - pos;
+            this.atLineStart = copyEnd === 0 || text.charCodeAt(copyEnd - 1) === 0x0a || this.atLineStart && copyEnd === pos;
+            pos = copyEnd;
+          }
+          // Nothing to examine, unless an over-long partial line must be cut now.
+          if (hit === -1 && (final || text.length - pos <= MAX_LINE_CHARS)) break;
         }
-        // Nothing to examine, unless an over-long partial line must be cut now.
-        if (hit === -1 && (final || text.length - pos <= MAX_LINE_CHARS)) break;
+        const newline = text.indexOf('\n', pos);
+        let lineEnd: number;
+        let terminated = false;
+        if (newline !== -1 && newline - pos <= MAX_LINE_CHARS) {
+          lineEnd = newline;
+          terminated = true;
+        } else if (text.length - pos > MAX_LINE_CHARS) {
+          lineEnd = cutPoint(text, pos);
+        } else if (final) {
+          lineEnd = text.length;
+        } else break;
+        out.push(this.line({ text: text.slice(pos, lineEnd), terminated, continuation: !this.atLineStart, lineNo: this.lineNo, offset: this.offset }));
+        const consumed = lineEnd - pos + (terminated ? 1 : 0);
+        this.offset += consumed;
+        if (terminated) this.lineNo += 1;
+        this.atLineStart = terminated;
+        pos += consumed;
       }
-      const newline = text.indexOf('\n', pos);
-      let lineEnd: number;
-      let terminated = false;
-      if (newline !== -1 && newline - pos <= MAX_LINE_CHARS) {
-        lineEnd = newline;
-        terminated = true;
-      } else if (text.length - pos > MAX_LINE_CHARS) {
-        lineEnd = cutPoint(text, pos);
-      } else if (final) {
-        lineEnd = text.length;
-      } else break;
-      out.push(this.line({ text: text.slice(pos, lineEnd), terminated, continuation: !this.atLineStart, lineNo: this.lineNo, offset: this.offset }));
-      const consumed = lineEnd - pos + (terminated ? 1 : 0);
-      this.offset += consumed;
-      if (terminated) this.lineNo += 1;
-      this.atLineStart = terminated;
-      pos += consumed;
+    } finally {
+      triggers.release();
     }
     this.pending = text.slice(pos);
     return out.join('');

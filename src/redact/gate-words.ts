@@ -75,26 +75,32 @@ export class GateWords {
   }
 }
 
-/** Latin-1 bytes of a stretch of one text, reused from call to call. */
+/** Latin-1 bytes of a stretch of a text, reused from call to call and from text to text. */
 export class GateWindow {
+  text = '';
   filled = false;
   start = 0;
-  bytes = Buffer.from(new ArrayBuffer(0));
-  view = new DataView(this.bytes.buffer);
+  bytes = Buffer.alloc(0);
+  view: DataView<ArrayBufferLike> = new DataView(this.bytes.buffer, this.bytes.byteOffset, 0);
 
-  constructor(readonly text: string) {}
+  /** The window is for this text from now on (its memory is kept: a build scans many small files). */
+  reset(text: string): this {
+    this.text = text;
+    this.filled = false;
+    this.start = 0;
+    return this;
+  }
 
   /** Copies text from `at` on: `span` units and two more (the bytes after the last position), then 0 bytes. */
   fill(at: number, span: number): void {
     const text = this.text;
-    if (this.bytes.length < span + PADDING) {
-      const memory = new ArrayBuffer(span + PADDING);
-      this.bytes = Buffer.from(memory);
-      this.view = new DataView(memory);
+    const copied = Math.min(text.length, at + span + 2) - at;
+    if (this.bytes.length < copied + PADDING) {
+      this.bytes = Buffer.allocUnsafe(Math.min(text.length, span + 2) + PADDING);
+      this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length);
     }
-    const end = Math.min(text.length, at + span + 2);
-    this.bytes.write(text.slice(at, end), 0, end - at, 'latin1');
-    this.bytes.fill(0, end - at, span + PADDING);
+    this.bytes.write(text.slice(at, at + copied), 0, copied, 'latin1');
+    this.bytes.fill(0, copied, copied + PADDING);
     this.filled = true;
     this.start = at;
   }

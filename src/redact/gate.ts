@@ -71,7 +71,20 @@ const CANDIDATE_WORDS = new GateWords([
 /** Scan text for what must not leave: one finding per leftover, in text order. */
 export function leakGate(text: string, rules: RuleSet, path?: string): SecretFinding[] {
   const findings: SecretFinding[] = [];
-  const window = new GateWindow(text);
+  const window = (idleWindow ?? new GateWindow()).reset(text);
+  idleWindow = undefined;
+  try {
+    scanLines(text, rules, path, window, findings);
+  } finally {
+    idleWindow = window.reset('');
+  }
+  return findings;
+}
+
+/** The window memory of the last scan, for the next one. */
+let idleWindow: GateWindow | undefined;
+
+function scanLines(text: string, rules: RuleSet, path: string | undefined, window: GateWindow, findings: SecretFinding[]): void {
   let lineNo = 1;
   let counted = 0;
   for (let hit = CANDIDATE_WORDS.find(window, 0); hit !== -1; ) {
@@ -86,7 +99,6 @@ export function leakGate(text: string, rules: RuleSet, path?: string): SecretFin
     }
     hit = end >= text.length ? -1 : CANDIDATE_WORDS.find(window, end + 1);
   }
-  return findings;
 }
 
 interface LineHit {

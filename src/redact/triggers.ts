@@ -23,6 +23,8 @@ const STRUCTURE_FIRST = ['-', '.', ' ', '\t', 'k', 'd', 's'];
 /** Finds the first position at or after `from` from which a line must be examined, or -1. */
 export interface TriggerCursor {
   next(from: number): number;
+  /** Done with the text (its scan memory is reused). */
+  release(): void;
 }
 
 interface Triggers {
@@ -103,12 +105,20 @@ export function triggerCursor(rules: RuleSet, mode: EngineMode, text: string): T
       });
       return best;
     },
+    release() {
+      scanner.release();
+    },
   };
 }
 
 /** The first position at or after `from` from which an engine would examine `text`, or -1 (for tests). */
 export function firstTriggerPosition(rules: RuleSet, mode: EngineMode, text: string, from: number): number {
-  return triggerCursor(rules, mode, text).next(from);
+  const cursor = triggerCursor(rules, mode, text);
+  try {
+    return cursor.next(from);
+  } finally {
+    cursor.release();
+  }
 }
 
 /**

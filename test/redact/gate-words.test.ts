@@ -24,7 +24,7 @@ describe('gate words', () => {
       fc.property(fc.subarray(words, { minLength: 1 }), fc.array(piece, { maxLength: 40 }), fc.nat(), fc.integer({ min: 4, max: 11 }), (chosen, pieces, seed, span) => {
         const text = pieces.join('');
         const gate = new GateWords(chosen, span);
-        const window = new GateWindow(text);
+        const window = new GateWindow().reset(text);
         // Growing `from`, sharing the window, as the gate calls it.
         for (let from = seed % (text.length + 1); from <= text.length; from += 1 + (seed % 4)) {
           expect(gate.find(window, from)).toBe(reference(chosen, text, from));
@@ -37,7 +37,7 @@ describe('gate words', () => {
   it('finds words across window edges in a long text, and nothing past them', () => {
     const text = `${'b'.repeat(40_000)}kEx ${'c'.repeat(32_767)}PassWord${'d'.repeat(9)}`;
     const gate = new GateWords(['key', 'password']);
-    const window = new GateWindow(text);
+    const window = new GateWindow().reset(text);
     expect(gate.find(window, 0)).toBe(40_000 + 4 + 32_767);
     expect(gate.find(window, 40_000 + 4 + 32_768)).toBe(-1);
   });
