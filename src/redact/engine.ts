@@ -3,8 +3,9 @@
  * arbitrary pieces; the engine works on whole lines, so its output depends only on the text,
  * never on where the pieces were cut: that is what makes streaming byte-identical to redactText.
  *
- * Fast path: a line is examined only if a rule's keyword prefilter (or a structural trigger)
- * matches it; other text is copied through unchanged. Stateful, multi-line handling:
+ * Fast path: a line is examined only if the prefilter (triggers.ts: rule keywords, rule
+ * triggers, YAML structure) matches it; other text is copied through unchanged. Stateful,
+ * multi-line handling:
  * - PEM private key blocks: from `-----BEGIN ... PRIVATE KEY-----` to the matching END line
  *   everything becomes one marker (body lines and their newlines are dropped, so nothing of the
  *   key is kept; without an END line the rest of the input is dropped: fail safe).
