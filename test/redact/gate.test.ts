@@ -35,6 +35,11 @@ describe('leak gate', () => {
     }
   });
 
+  it('reads a line whose key is only in odd mixed case (its words are looked for in any letter case)', () => {
+    const findings = leakGate('x\n  pAsSwOrD=Hunter2Secret9\n', bare);
+    expect(findings.map((f) => [f.rule, f.line, f.column])).toEqual([['gate-secret-assignment', 2, 12]]);
+  });
+
   it('reports check id, line, column and offsets, never the value', () => {
     const text = 'ok\n  url: postgres://app:Sup3rPw9x@db/app\n';
     const findings = leakGate(text, bare);
