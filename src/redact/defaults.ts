@@ -24,6 +24,8 @@ export interface RuleSpec {
   keywords: string[];
   /** A prefilter regex (flags `gim`) to use instead of the keywords; every match must contain a match of it. */
   trigger?: string;
+  /** Literals (exact case) that every match of `trigger` starts with: the engine's prefilter looks for them, then tries `trigger` there. */
+  triggerStarts?: string[];
   accept?: (value: string, match: RegExpExecArray) => boolean;
   /** How many characters of the captured value are the secret (cuts comments, next keys). */
   narrow?: (value: string) => number;
@@ -82,6 +84,13 @@ export function assignedValueLength(value: string): number {
   return restIsCommand(value.slice(word)) ? word : unquotedValueLength(value);
 }
 
+/** Every spelling of a literal in upper and lower case letters (`hv.`: `hv.`, `hV.`, `Hv.`, `HV.`). */
+function letterCases(literal: string): string[] {
+  let forms = [''];
+  for (const c of literal) forms = forms.flatMap((form) => [...new Set([form + c.toLowerCase(), form + c.toUpperCase()])]);
+  return forms;
+}
+
 /** Legacy Vault tokens are 24 random base62 characters: demand the mix, so words and hex never match. */
 function mixedBase62(value: string): boolean {
   const body = value.slice(2);
@@ -135,6 +144,7 @@ export const DEFAULT_RULES: readonly RuleSpec[] = [
     keywords: ['hvs.', 'hvb.', 'hvr.'],
     // Case-insensitive, spelled out: a case-sensitive trigger joins the engine's shared pass.
     trigger: '\\b(?:[Hh][Vv][SsBbRr]\\.|[SsBbRr]\\.[A-Za-z0-9]{24})',
+    triggerStarts: [...letterCases('hvs.'), ...letterCases('hvb.'), ...letterCases('hvr.'), ...letterCases('s.'), ...letterCases('b.'), ...letterCases('r.')],
     caseSensitive: true,
     accept: (value) => value.startsWith('hv') || mixedBase62(value),
   },

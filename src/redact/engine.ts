@@ -3,8 +3,9 @@
  * arbitrary pieces; the engine works on whole lines, so its output depends only on the text,
  * never on where the pieces were cut: that is what makes streaming byte-identical to redactText.
  *
- * Fast path: a line is examined only if a rule's keyword prefilter (or a structural trigger)
- * matches it; other text is copied through unchanged. Stateful, multi-line handling:
+ * Fast path: a line is examined only if the prefilter (triggers.ts: rule keywords, rule
+ * triggers, YAML structure) matches it; other text is copied through unchanged. Stateful,
+ * multi-line handling:
  * - PEM private key blocks: from `-----BEGIN ... PRIVATE KEY-----` to the matching END line
  *   everything becomes one marker (body lines and their newlines are dropped, so nothing of the
  *   key is kept; without an END line the rest of the input is dropped: fail safe).
@@ -19,24 +20,16 @@
  */
 import { isNonSecretValue, isSecretKeyName } from './keys.js';
 import { findLineSpans, marker, type Span } from './line.js';
-import { escapeRegex, isAllowed } from './ruleset.js';
+import { isAllowed } from './ruleset.js';
+import { triggerCursor, type EngineMode } from './triggers.js';
 import { MAX_RECORDED_LOCATIONS, type RedactionRecord, type RuleSet, type SecretFinding } from './types.js';
 
 export const MAX_LINE_CHARS = 1 << 20;
 export const MAX_HELD_CHARS = 1 << 20;
 const CUT_SEARCH = 4096;
 
-export type EngineMode = 'redact' | 'detect' | 'scan';
+export type { EngineMode } from './triggers.js';
 
-/**
- * Where a line may open or close YAML structure. Equivalent to the multiline
- * /^(?:---|\.\.\.)|^[ \t]*(?:- )?(?:kind|data|stringData)[ \t]*:/gm, but a multiline `^` makes
- * the regex engine try every position, while a leading line terminator (what `^` matches after)
- * lets it skip: over ten times faster on long clean text. See {@link structuralTrigger}.
- */
-const STRUCTURE = String.raw`(?:---|\.\.\.|[ \t]*(?:- )?(?:kind|data|stringData)[ \t]*:)`;
-const STRUCTURE_AFTER_TERMINATOR = new RegExp(`[\n\r\u2028\u2029]${STRUCTURE}`, 'g');
-const STRUCTURE_AT_START = new RegExp(STRUCTURE, 'y');
 const PEM_BEGIN = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/;
 const PEM_END = /-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/;
 const DOC_BOUNDARY = /^(?:---|\.\.\.)(?:[ \t]|$)/;
@@ -82,15 +75,12 @@ export class LineEngine {
   private replaying = false;
   private readonly recordMap = new Map<string, RedactionRecord>();
   private readonly found: SecretFinding[] = [];
-  private readonly triggers: Trigger[];
 
   constructor(
     private readonly rules: RuleSet,
     private readonly mode: EngineMode,
     private readonly path?: string,
-  ) {
-    this.triggers = triggersFor(rules, mode);
-  }
+  ) {}
 
   /** Feed more text; returns the output for every line completed so far. */
   push(text: string): string {
@@ -117,39 +107,43 @@ export class LineEngine {
     const out: string[] = [];
     const text = this.pending;
     let pos = 0;
-    const next = new Map<Trigger, number>();
-    while (pos < text.length) {
-      if (this.isNeutral()) {
-        const hit = this.nextTrigger(text, pos, next);
-        const lineStart = hit === -1 ? -1 : text.lastIndexOf('\n', hit - 1) + 1;
-        const copyEnd = hit === -1 ? (final ? text.length : text.lastIndexOf('\n') + 1) : Math.max(pos, lineStart);
-        if (copyEnd > pos) {
-          if (this.mode === 'redact') out.push(text.slice(pos, copyEnd));
-          this.lineNo += countNewlines(text, pos, copyEnd);
-          this.offset += copyEnd - pos;
-          this.atLineStart = copyEnd === 0 || text.charCodeAt(copyEnd - 1) === 0x0a || this.atLineStart && copyEnd === pos;
-          pos = copyEnd;
+    const triggers = triggerCursor(this.rules, this.mode, text);
+    try {
+      while (pos < text.length) {
+        if (this.isNeutral()) {
+          const hit = triggers.next(pos);
+          const lineStart = hit === -1 ? -1 : text.lastIndexOf('\n', hit - 1) + 1;
+          const copyEnd = hit === -1 ? (final ? text.length : text.lastIndexOf('\n') + 1) : Math.max(pos, lineStart);
+          if (copyEnd > pos) {
+            if (this.mode === 'redact') out.push(text.slice(pos, copyEnd));
+            this.lineNo += countNewlines(text, pos, copyEnd);
+            this.offset += copyEnd - pos;
+            this.atLineStart = copyEnd === 0 || text.charCodeAt(copyEnd - 1) === 0x0a || this.atLineStart && copyEnd === pos;
+            pos = copyEnd;
+          }
+          // Nothing to examine, unless an over-long partial line must be cut now.
+          if (hit === -1 && (final || text.length - pos <= MAX_LINE_CHARS)) break;
         }
-        // Nothing to examine, unless an over-long partial line must be cut now.
-        if (hit === -1 && (final || text.length - pos <= MAX_LINE_CHARS)) break;
+        const newline = text.indexOf('\n', pos);
+        let lineEnd: number;
+        let terminated = false;
+        if (newline !== -1 && newline - pos <= MAX_LINE_CHARS) {
+          lineEnd = newline;
+          terminated = true;
+        } else if (text.length - pos > MAX_LINE_CHARS) {
+          lineEnd = cutPoint(text, pos);
+        } else if (final) {
+          lineEnd = text.length;
+        } else break;
+        out.push(this.line({ text: text.slice(pos, lineEnd), terminated, continuation: !this.atLineStart, lineNo: this.lineNo, offset: this.offset }));
+        const consumed = lineEnd - pos + (terminated ? 1 : 0);
+        this.offset += consumed;
+        if (terminated) this.lineNo += 1;
+        this.atLineStart = terminated;
+        pos += consumed;
       }
-      const newline = text.indexOf('\n', pos);
-      let lineEnd: number;
-      let terminated = false;
-      if (newline !== -1 && newline - pos <= MAX_LINE_CHARS) {
-        lineEnd = newline;
-        terminated = true;
-      } else if (text.length - pos > MAX_LINE_CHARS) {
-        lineEnd = cutPoint(text, pos);
-      } else if (final) {
-        lineEnd = text.length;
-      } else break;
-      out.push(this.line({ text: text.slice(pos, lineEnd), terminated, continuation: !this.atLineStart, lineNo: this.lineNo, offset: this.offset }));
-      const consumed = lineEnd - pos + (terminated ? 1 : 0);
-      this.offset += consumed;
-      if (terminated) this.lineNo += 1;
-      this.atLineStart = terminated;
-      pos += consumed;
+    } finally {
+      triggers.release();
     }
     this.pending = text.slice(pos);
     return out.join('');
@@ -157,20 +151,6 @@ export class LineEngine {
 
   private isNeutral(): boolean {
     return !this.inPem && this.block === undefined && this.held === undefined;
-  }
-
-  /** Position of the first trigger match at or after `from`, or -1. */
-  private nextTrigger(text: string, from: number, cache: Map<Trigger, number>): number {
-    let best = -1;
-    for (const trigger of this.triggers) {
-      let at = cache.get(trigger);
-      if (at === undefined || (at !== -1 && at < from)) {
-        at = trigger(text, from);
-        cache.set(trigger, at);
-      }
-      if (at !== -1 && (best === -1 || at < best)) best = at;
-    }
-    return best;
   }
 
   /** One line (without its newline) or one segment of an over-long line. */
@@ -340,147 +320,6 @@ export class LineEngine {
   }
 }
 
-/** Finds the first position at or after `from` from which a line must be examined, or -1. */
-type Trigger = (text: string, from: number) => number;
-
-/**
- * Triggers depend only on the rule set and the mode, and are stateless between calls, so they
- * are built once and shared: contract validation and builds make an engine per string or per
- * file, and building the keyword alternations each time cost more than the scanning.
- */
-const TRIGGERS = new WeakMap<RuleSet, Map<EngineMode, Trigger[]>>();
-
-function triggersFor(rules: RuleSet, mode: EngineMode): Trigger[] {
-  let byMode = TRIGGERS.get(rules);
-  if (byMode === undefined) {
-    byMode = new Map();
-    TRIGGERS.set(rules, byMode);
-  }
-  const cached = byMode.get(mode);
-  if (cached !== undefined) return cached;
-  const triggers: Trigger[] = [];
-  /** Sources for the one structure trigger pass (see {@link structureAndShortTrigger}). */
-  const merged: string[] = [];
-  const keywords = new Set<string>();
-  /** Rules may share a trigger regex (the vendor prefixes do): scan the text once for it. */
-  const regexes = new Set<string>();
-  for (const rule of rules.rules) {
-    if (mode !== 'scan' && rule.scanOnly === true) continue;
-    if (rule.keywords === undefined) {
-      for (const trigger of rule.triggers) {
-        if (regexes.has(`${trigger.source}/${trigger.flags}`)) continue;
-        regexes.add(`${trigger.source}/${trigger.flags}`);
-        if (canJoinAlternation(trigger)) merged.push(trigger.source);
-        else triggers.push(regexTrigger(new RegExp(trigger.source, trigger.flags)));
-      }
-    }
-    else for (const keyword of rule.keywords) for (const variant of rule.caseSensitive === true ? [keyword] : caseVariants(keyword)) keywords.add(variant);
-  }
-  // Case-sensitive alternations of lower, Capitalized and UPPER keyword forms: several times
-  // faster than case-insensitive scans. A line whose only keyword is in odd mixed case (`PassWord`)
-  // is not examined; the per-line rules themselves stay case-insensitive where they say so.
-  for (const group of keywordGroups(withoutContaining(keywords))) {
-    const alternation = group.map(escapeRegex).join('|');
-    if (group.every(startsWithSymbol)) merged.push(alternation);
-    else triggers.push(regexTrigger(new RegExp(alternation, 'g')));
-  }
-  triggers.unshift(structureAndShortTrigger(merged));
-  byMode.set(mode, triggers);
-  return triggers;
-}
-
-/**
- * A form that contains another form finds no line the shorter one does not (`authorization` and
- * `auth`, `--user` and `--`): drop it, so the alternations are shorter. Same lines, same result.
- */
-export function withoutContaining(forms: Set<string>): Set<string> {
-  const sorted = [...forms].sort((a, b) => a.length - b.length);
-  const kept = new Set<string>();
-  for (const form of sorted) if (![...kept].some((shorter) => form.includes(shorter))) kept.add(form);
-  return kept;
-}
-
-function regexTrigger(pattern: RegExp): Trigger {
-  return (text, from) => {
-    pattern.lastIndex = from;
-    const match = pattern.exec(text);
-    return match === null ? -1 : match.index;
-  };
-}
-
-/**
- * The structure trigger and the short alternations (keyword forms that start with a symbol, and
- * rule triggers that are plain case-sensitive regexes) in one regex. Each trigger costs a pass
- * over the text, and V8 tests the alternatives of a pass at every position: short alternations
- * with few first characters are cheaper together than apart, while the long keyword groups are
- * cheaper apart (measured with bench/redact-speed.mjs). Finds the same first position as
- * {@link structuralTrigger} and the separate regexes together (test/redact/prefilter.test.ts).
- */
-export function structureAndShortTrigger(sources: string[]): Trigger {
-  if (sources.length === 0) return structuralTrigger;
-  const pattern = new RegExp(`(${STRUCTURE_AFTER_TERMINATOR.source})|${sources.map((source) => `(?:${source})`).join('|')}`, 'g');
-  return (text, from) => {
-    if (from === 0) {
-      STRUCTURE_AT_START.lastIndex = 0;
-      if (STRUCTURE_AT_START.test(text)) return 0;
-    }
-    // From the character before `from`, for a line start at `from` (as structuralTrigger does).
-    pattern.lastIndex = Math.max(0, from - 1);
-    for (;;) {
-      const match = pattern.exec(text);
-      if (match === null) return -1;
-      if (match[1] !== undefined) return match.index + 1;
-      if (match.index >= from) return match.index;
-      // Another alternative at `from - 1`, where the structure did not match: look on from `from`.
-      pattern.lastIndex = from;
-    }
-  };
-}
-
-/** Not a letter (those forms make the long groups) and not a line terminator (the structure's first character). */
-function startsWithSymbol(form: string): boolean {
-  return form.length > 0 && !/^[A-Za-z\n\r\u2028\u2029]/.test(form);
-}
-
-/**
- * A rule trigger that means the same inside a bigger alternation with flag `g`: case-sensitive,
- * no `^`/`$` (so `m` does not matter), no group names or back-references (numbers shift).
- */
-function canJoinAlternation(trigger: RegExp): boolean {
-  return (trigger.flags === 'g' || trigger.flags === 'gm') && !/[\^$]|\\[1-9]|\\k<|\(\?<[^=!]/.test(trigger.source);
-}
-
-/** A structure match at a line start (after a line terminator, or at the start of the text). */
-export function structuralTrigger(text: string, from: number): number {
-  if (from === 0) {
-    STRUCTURE_AT_START.lastIndex = 0;
-    if (STRUCTURE_AT_START.test(text)) return 0;
-  }
-  // Searching from the character before `from` finds a line start at `from` itself.
-  STRUCTURE_AFTER_TERMINATOR.lastIndex = Math.max(0, from - 1);
-  const match = STRUCTURE_AFTER_TERMINATOR.exec(text);
-  return match === null ? -1 : match.index + 1;
-}
-
-/**
- * Keyword forms split by how they start: one alternation over every form makes the regex engine
- * try nearly every position; with the upper-case starts apart, each alternation can skip the
- * characters none of its forms starts with. The union finds the same lines.
- */
-export function keywordGroups(keywords: Set<string>): string[][] {
-  const groups = new Map<string, string[]>();
-  for (const keyword of keywords) {
-    const kind = /^[a-z]/.test(keyword) ? 'lower' : /^[A-Z]/.test(keyword) ? 'upper' : 'other';
-    groups.set(kind, [...(groups.get(kind) ?? []), keyword]);
-  }
-  return [...groups.values()];
-}
-
-function caseVariants(keyword: string): string[] {
-  const lower = keyword.toLowerCase();
-  return [lower, lower.charAt(0).toUpperCase() + lower.slice(1), lower.toUpperCase(), keyword];
-}
-
 function countNewlines(text: string, from: number, to: number): number {
   let n = 0;
   for (let i = text.indexOf('\n', from); i !== -1 && i < to; i = text.indexOf('\n', i + 1)) n += 1;
@@ -496,14 +335,4 @@ function cutPoint(text: string, from: number): number {
   }
   const c = text.charCodeAt(bound - 1);
   return c >= 0xd800 && c <= 0xdbff ? bound - 1 : bound;
-}
-
-/** The first position at or after `from` from which an engine would examine `text`, or -1 (for tests). */
-export function firstTriggerPosition(rules: RuleSet, mode: EngineMode, text: string, from: number): number {
-  let best = -1;
-  for (const trigger of triggersFor(rules, mode)) {
-    const at = trigger(text, from);
-    if (at !== -1 && (best === -1 || at < best)) best = at;
-  }
-  return best;
 }

@@ -7,6 +7,7 @@
  * credentials and PEM private key headers. Findings say where (line, column, offsets) and which
  * gate check, never the value. Allow-list entries apply to its check ids as to any rule id.
  */
+import { GateWindow, GateWords } from './gate-words.js';
 import { isAllowed } from './ruleset.js';
 import type { RuleSet, SecretFinding } from './types.js';
 
@@ -57,50 +58,36 @@ const MAX_KEY = 200;
 const MAX_VALUE = 4096;
 
 /**
- * Lines worth reading: anything a check could fire on. Searched as literal words in lower case,
- * Capitalized and UPPER CASE, split into three alternations by how the word starts (each can then
- * skip the characters none of its words starts with): about twice as fast as one
- * case-insensitive alternation. A word only in odd mixed case (`PaSsWoRd`) is not looked at.
+ * Lines worth reading: anything a check could fire on. Looked for in any letter case
+ * (gate-words.ts), so a key only in odd mixed case (`PaSsWoRd=`) is read too.
  */
-const CANDIDATE_WORDS = [
+const CANDIDATE_WORDS = new GateWords([
   'pass', 'pwd', 'secret', 'token', 'key', 'cred', 'auth', 'salt', 'sig', 'private', '://', '-u', '--user', 'akia', 'asia', 'ghp_', 'gho_',
   'ghu_', 'ghs_', 'ghr_', 'github_pat_', 'glpat-', 'xox', 'xapp-', 'hvs.', 'hvb.', 'k_live_', 'k_test_', 'whsec_', 'npm_', 'pypi-', 'aiza',
   'ya29.', 'sk-', 'sg.', 'shp', 'dop_v1_', 'doo_v1_', 'dckr_', 'hf_', 'dapi', 'glsa_', 'pmak-', 'nrak-', 'dp.pt.', 'lin_api_', 'sq0', 'ltai',
   'sntrys_', 'rubygems_', 'hrku-', 'ops_eyj', 'eyj', 'atlasv1', 'q~', 'dockerc', 'mysql', 'mariadb', 'login', 'begin',
-];
-const CANDIDATES: readonly RegExp[] = (() => {
-  const groups = new Map<string, string[]>();
-  for (const word of CANDIDATE_WORDS) {
-    for (const form of new Set([word, word.charAt(0).toUpperCase() + word.slice(1), word.toUpperCase(), word.replace('eyj', 'eyJ')])) {
-      const kind = /^[a-z]/.test(form) ? 'lower' : /^[A-Z]/.test(form) ? 'upper' : 'other';
-      groups.set(kind, [...(groups.get(kind) ?? []), form.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')]);
-    }
-  }
-  return [...groups.values()].map((forms) => new RegExp(forms.join('|'), 'g'));
-})();
-
-/** The first candidate position at or after `from`, or -1; `next` caches each alternation's last answer. */
-function nextCandidate(text: string, from: number, next: number[]): number {
-  let best = -1;
-  CANDIDATES.forEach((pattern, i) => {
-    let at = next[i] as number;
-    if (at !== -1 && at < from) {
-      pattern.lastIndex = from;
-      at = pattern.exec(text)?.index ?? -1;
-      next[i] = at;
-    }
-    if (at !== -1 && (best === -1 || at < best)) best = at;
-  });
-  return best;
-}
+]);
 
 /** Scan text for what must not leave: one finding per leftover, in text order. */
 export function leakGate(text: string, rules: RuleSet, path?: string): SecretFinding[] {
   const findings: SecretFinding[] = [];
-  const next = CANDIDATES.map(() => -2);
+  const window = (idleWindow ?? new GateWindow()).reset(text);
+  idleWindow = undefined;
+  try {
+    scanLines(text, rules, path, window, findings);
+  } finally {
+    idleWindow = window.reset('');
+  }
+  return findings;
+}
+
+/** The window memory of the last scan, for the next one. */
+let idleWindow: GateWindow | undefined;
+
+function scanLines(text: string, rules: RuleSet, path: string | undefined, window: GateWindow, findings: SecretFinding[]): void {
   let lineNo = 1;
   let counted = 0;
-  for (let hit = nextCandidate(text, 0, next); hit !== -1; ) {
+  for (let hit = CANDIDATE_WORDS.find(window, 0); hit !== -1; ) {
     const start = text.lastIndexOf('\n', hit - 1) + 1;
     let end = text.indexOf('\n', hit);
     if (end === -1) end = text.length;
@@ -110,9 +97,8 @@ export function leakGate(text: string, rules: RuleSet, path?: string): SecretFin
       if (isAllowed(rules, found.check, text.slice(start + found.start, start + found.end), path)) continue;
       findings.push({ rule: found.check, line: lineNo, column: found.start + 1, start: start + found.start, end: start + found.end });
     }
-    hit = end >= text.length ? -1 : nextCandidate(text, end + 1, next);
+    hit = end >= text.length ? -1 : CANDIDATE_WORDS.find(window, end + 1);
   }
-  return findings;
 }
 
 interface LineHit {

@@ -17,6 +17,7 @@ export function compileRule(spec: RuleSpec, source: string): PatternRule {
         : new RegExp(spec.regex, `gm${spec.flags ?? ''}`);
   const rule: PatternRule = { id: spec.id, pattern, group: spec.group ?? 0, triggers: [trigger], source };
   if (spec.trigger === undefined && spec.keywords.length > 0) rule.keywords = [...spec.keywords];
+  if (spec.trigger !== undefined && spec.triggerStarts !== undefined) rule.triggerStarts = [...spec.triggerStarts];
   if (spec.accept !== undefined) rule.accept = spec.accept;
   if (spec.narrow !== undefined) rule.narrow = spec.narrow;
   if (spec.scanOnly === true) rule.scanOnly = true;

@@ -42,6 +42,8 @@ export interface PatternRule {
   triggers: RegExp[];
   /** The literal keywords (as written; matched in lower, Capitalized, UPPER and as written) behind `triggers`, when the rule has them and no custom trigger. */
   keywords?: string[];
+  /** With a custom trigger: literals (exact case) that every trigger match starts with, so the engine's one prefilter pass can look for them. */
+  triggerStarts?: string[];
   /** Extra check on the candidate value (default rules only): false = not a secret. */
   accept?: (value: string, match: RegExpExecArray) => boolean;
   /** How many characters of the captured value are the secret (cuts comments, following keys). */

@@ -35,6 +35,12 @@ describe('leak gate', () => {
     }
   });
 
+  it('reads a line whose key is only in odd mixed case (its words are looked for in any letter case)', () => {
+    const findings = leakGate('x\n  pAsSwOrD=Hunter2Zebra9q\n', bare);
+    // No other word of the gate is on the line: before, with lower, Capitalized and UPPER CASE forms only, it was not read.
+    expect(findings.map((f) => [f.rule, f.line, f.column])).toEqual([['gate-secret-assignment', 2, 12]]);
+  });
+
   it('reports check id, line, column and offsets, never the value', () => {
     const text = 'ok\n  url: postgres://app:Sup3rPw9x@db/app\n';
     const findings = leakGate(text, bare);

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { firstTriggerPosition, keywordGroups, structuralTrigger, withoutContaining, type EngineMode } from '../../src/redact/engine.js';
+import { AnchorScanner, type Anchor } from '../../src/redact/anchors.js';
+import { firstTriggerPosition, withoutContaining, type EngineMode } from '../../src/redact/triggers.js';
 import { escapeRegex } from '../../src/redact/ruleset.js';
-import { createTextRedactor, defaultRuleSet, redactText } from '../../src/redact/index.js';
+import { createTextRedactor, defaultRuleSet, redactText, type RuleSet } from '../../src/redact/index.js';
 
 /** The structure trigger before the rewrite. */
 const ORIGINAL_STRUCTURE = /^(?:---|\.\.\.)|^[ \t]*(?:- )?(?:kind|data|stringData)[ \t]*:/gm;
@@ -20,49 +21,75 @@ function firstMatch(pattern: RegExp, text: string, from: number): number {
 
 const structurePiece = fc.constantFrom('---', '...', '-', '.', ' ', '\t', '- ', 'kind', 'data', 'stringData', ':', 'x', '\n', '\r', '\r\n', '\u2028', '\u2029');
 
+/** No rules: the engine's prefilter then looks for the YAML structure alone. */
+const NO_RULES: RuleSet = { rules: [], allow: [], source: 'test' };
+
 describe('structure trigger', () => {
   it('finds the same first line start as the multiline regex, from any position', () => {
     fc.assert(
       fc.property(fc.array(structurePiece, { maxLength: 30 }), fc.nat(), (pieces, seed) => {
         const text = pieces.join('');
         const from = seed % (text.length + 1);
-        expect(structuralTrigger(text, from)).toBe(firstMatch(ORIGINAL_STRUCTURE, text, from));
+        expect(firstTriggerPosition(NO_RULES, 'redact', text, from)).toBe(firstMatch(ORIGINAL_STRUCTURE, text, from));
       }),
       { numRuns: 2000 },
     );
   });
 
   it('matches at the very start and right after each kind of line terminator', () => {
-    expect(structuralTrigger('kind: Secret', 0)).toBe(0);
-    expect(structuralTrigger('x\rdata:', 0)).toBe(2);
-    expect(structuralTrigger('x\u2028---', 0)).toBe(2);
-    expect(structuralTrigger('x\n  - stringData :', 2)).toBe(2);
-    expect(structuralTrigger('x data:', 0)).toBe(-1);
+    const at = (text: string, from: number): number => firstTriggerPosition(NO_RULES, 'redact', text, from);
+    expect(at('kind: Secret', 0)).toBe(0);
+    expect(at('x\rdata:', 0)).toBe(2);
+    expect(at('x\u2028---', 0)).toBe(2);
+    expect(at('x\n  - stringData :', 2)).toBe(2);
+    expect(at('x data:', 0)).toBe(-1);
   });
 });
 
-describe('keyword groups', () => {
-  const keywords = new Set(['akia', 'Akia', 'AKIA', 'eyJ', '://', 'key', 'KEY', 'Key', 'private key', 'PRIVATE KEY', 'xox', '_x']);
-  const together = new RegExp([...keywords].map(escapeRegex).join('|'), 'g');
-  const groups = keywordGroups(keywords).map((group) => new RegExp(group.map(escapeRegex).join('|'), 'g'));
-  const piece = fc.constantFrom(...keywords, 'a', 'K', 'k', 'e', 'y', ' ', ':', '/', '_', 'x', '\n', 'p');
+describe('anchor scanner', () => {
+  // Characters above U+00FF whose low byte is a literal's byte (`ū` is U+016B, low byte `k`;
+  // `Ĳ`/`ĺ` U+0132/U+013A end in `2` and `:`): candidates only, never hits.
+  const literals = ['key', 'KEY', 'k', 'ey', '://', 'ab', 'x~', '{"', '€u', 'ŝ.'];
+  const piece = fc.constantFrom(...literals, 'a', 'b', 'k', 'e', 'y', 'K', 'E', ':', '/', '~', 'x', '{', '"', '€', 'u', 'ū', 'Ĳ', 'ĺ', 'ŝ', '.', '\n', ' ', 'ke', 'ŋey');
 
-  it('split by first letter case, every form is in exactly one group', () => {
-    const split = keywordGroups(keywords);
-    expect(split.length).toBe(3);
-    expect(split.flat().sort()).toEqual([...keywords].sort());
-  });
+  function reference(chosen: string[], text: string, from: number): number {
+    const hits = chosen.map((literal) => text.indexOf(literal, from)).filter((at) => at !== -1);
+    return hits.length === 0 ? -1 : Math.min(...hits);
+  }
 
-  it('together find the same first match as one alternation', () => {
+  it('finds the first occurrence of any literal, as indexOf does, with windows of any size', () => {
     fc.assert(
-      fc.property(fc.array(piece, { maxLength: 30 }), fc.nat(), (pieces, seed) => {
+      fc.property(fc.subarray(literals, { minLength: 1 }), fc.array(piece, { maxLength: 40 }), fc.nat(), fc.integer({ min: 3, max: 9 }), (chosen, pieces, seed, window) => {
         const text = pieces.join('');
-        const from = seed % (text.length + 1);
-        const hits = groups.map((g) => firstMatch(g, text, from)).filter((at) => at !== -1);
-        expect(hits.length === 0 ? -1 : Math.min(...hits)).toBe(firstMatch(together, text, from));
+        const cursor = new AnchorScanner(chosen.map((literal) => ({ literal, shift: 0 })), window).cursor(text);
+        // Consecutive calls with growing `from`, as the engine makes them, share the cursor.
+        for (let from = seed % (text.length + 1); from <= text.length; from += 1 + (seed % 5)) {
+          expect(cursor.next(from)).toBe(reference(chosen, text, from));
+        }
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('reports shifted positions only at or after `from`, and only where the check matches', () => {
+    const anchors: Anchor[] = [{ literal: '\nk', shift: 1, check: /kind:/y }, { literal: 'pass', shift: 0 }];
+    const scanner = new AnchorScanner(anchors, 4);
+    expect(scanner.cursor('x\nkey\nkind: A').next(0)).toBe(6);
+    expect(scanner.cursor('x\nkind: A').next(2)).toBe(2);
+    expect(scanner.cursor('x\nkind: A').next(3)).toBe(-1);
+    expect(scanner.cursor('a pass\nkind:').next(0)).toBe(2);
+    expect(scanner.cursor('a pas').next(0)).toBe(-1);
+  });
+
+  it('finds literals across window edges in a long text', () => {
+    const text = `${'a'.repeat(70_000)}kEy ${'b'.repeat(65_535)}key${'c'.repeat(10)}`;
+    const cursor = new AnchorScanner([{ literal: 'key', shift: 0 }]).cursor(text);
+    expect(cursor.next(0)).toBe(70_000 + 4 + 65_535);
+    expect(cursor.next(70_000 + 4 + 65_536)).toBe(-1);
+  });
+
+  it('refuses an empty literal', () => {
+    expect(() => new AnchorScanner([{ literal: '', shift: 0 }])).toThrow(/empty/);
   });
 });
 
@@ -125,7 +152,7 @@ describe('shared trigger pass', () => {
     return [lower, lower.charAt(0).toUpperCase() + lower.slice(1), lower.toUpperCase(), keyword];
   };
 
-  /** The triggers before they shared a pass: structure, each regex trigger and each keyword group apart. */
+  /** The triggers as first written: the structure, each rule trigger and one alternation of every keyword form. */
   function referencePatterns(mode: EngineMode): RegExp[] {
     const patterns: RegExp[] = [];
     const forms = new Set<string>();
@@ -134,7 +161,8 @@ describe('shared trigger pass', () => {
       if (rule.keywords === undefined) patterns.push(...rule.triggers.map((t) => (rule.id === 'vault-token' ? ORIGINAL_VAULT : new RegExp(t.source, t.flags))));
       else for (const keyword of rule.keywords) for (const form of rule.caseSensitive === true ? [keyword] : variants(keyword)) forms.add(form);
     }
-    for (const group of keywordGroups(withoutContaining(forms))) patterns.push(new RegExp(group.map(escapeRegex).join('|'), 'g'));
+    // A form that contains another (`AGE-SECRET-KEY-`, `SECRET`) is found by the shorter one, on the same line.
+    patterns.push(new RegExp([...withoutContaining(forms)].map(escapeRegex).join('|'), 'g'));
     return patterns;
   }
   const reference = { redact: referencePatterns('redact'), scan: referencePatterns('scan') };

@@ -1,0 +1,204 @@
+/**
+ * A multi-literal scanner for the engine's prefilter: finds the first position at which one of
+ * many literals (each optionally confirmed by a sticky regex) occurs, in one pass over the text.
+ *
+ * Why not a regex alternation: V8 tries the alternatives of `a|b|c` at every position whose
+ * character can start one of them, and the keyword forms start with most letters, so three such
+ * passes cost about 1.5 ns per character each. Here the text is copied a window at a time into
+ * a Latin-1 byte buffer (a memory copy for V8's one-byte strings) and each position costs one
+ * table lookup on the pair of bytes it starts with, four positions per 32-bit word read; only a
+ * pair that begins some literal is compared against the text itself. Under 1 ns per character
+ * in all. See docs/redaction.md, Performance.
+ *
+ * Latin-1 keeps one byte per UTF-16 unit, so byte and string positions are the same; a
+ * character above U+00FF keeps only its low byte, which can only make a pair look like a
+ * candidate that the exact comparison against the string then rejects.
+ */
+
+/** One literal to look for. */
+export interface Anchor {
+  literal: string;
+  /** 0, or 1 for the line after a terminator: the position reported is that of the literal plus this. */
+  shift: number;
+  /** Must match (sticky) at the reported position, else the literal is no hit. */
+  check?: RegExp;
+}
+
+/** UTF-16 units encoded per window: large enough that windows are rare, small enough to stay in cache. */
+const WINDOW = 64 * 1024;
+const EMPTY = Buffer.alloc(0);
+const EMPTY_VIEW: DataView<ArrayBufferLike> = new DataView(EMPTY.buffer, EMPTY.byteOffset, 0);
+/**
+ * The window memory of a released cursor, for the next one: a build scans many small texts, and
+ * allocating a buffer for each cost more than scanning it. A cursor in use owns its memory (the
+ * engine can redact a nested text while a cursor is open), so at most one buffer waits here.
+ */
+let spare: { bytes: Buffer; view: DataView<ArrayBufferLike> } | undefined;
+/** Bytes after the text in a window: the word reads go up to eight bytes past a position. */
+const PADDING = 8;
+
+export class AnchorScanner {
+  /** Bucket number + 1 for each pair of low bytes (first | second << 8, as a little-endian word holds them); 0 = no literal starts so. */
+  private readonly table = new Uint16Array(1 << 16);
+  private readonly buckets: Anchor[][] = [];
+  /** For bucket b and a third byte c, `third[b << 8 | c]` is 1 when some literal of the bucket can go on with c. */
+  private readonly third: Uint8Array;
+  private readonly maxShift: number;
+
+  /** `window`: UTF-16 units encoded at a time (tests use small windows to cross their edges). */
+  constructor(
+    anchors: readonly Anchor[],
+    private readonly window = WINDOW,
+  ) {
+    const byPair = new Map<number, Anchor[]>();
+    const add = (pair: number, anchor: Anchor): void => {
+      const list = byPair.get(pair);
+      if (list === undefined) byPair.set(pair, [anchor]);
+      else list.push(anchor);
+    };
+    if (window < 3) throw new Error('an anchor window holds at least three characters');
+    let maxShift = 0;
+    for (const anchor of anchors) {
+      if (anchor.literal.length === 0) throw new Error('an anchor literal must not be empty');
+      maxShift = Math.max(maxShift, anchor.shift);
+      if (anchor.shift !== 0 && anchor.shift !== 1) throw new Error('an anchor shift is 0 or 1');
+      const first = anchor.literal.charCodeAt(0) & 0xff;
+      // A one-character literal starts every pair that starts with its byte (and the last byte, paired with 0).
+      if (anchor.literal.length === 1) for (let second = 0; second < 256; second += 1) add(first | (second << 8), anchor);
+      else add(first | ((anchor.literal.charCodeAt(1) & 0xff) << 8), anchor);
+    }
+    this.third = new Uint8Array((byPair.size + 1) << 8);
+    for (const [pair, list] of byPair) {
+      this.buckets.push(list);
+      const bucket = this.buckets.length;
+      this.table[pair] = bucket;
+      for (const anchor of list) {
+        // Shorter literals go on with anything (the text's end reads as a 0 byte).
+        if (anchor.literal.length < 3) this.third.fill(1, bucket << 8, (bucket + 1) << 8);
+        else this.third[(bucket << 8) | (anchor.literal.charCodeAt(2) & 0xff)] = 1;
+      }
+    }
+    this.maxShift = maxShift;
+  }
+
+  /** A cursor over one text: consecutive `next` calls share the encoded window. */
+  cursor(text: string): AnchorCursor {
+    return new AnchorCursor(this.table, this.third, this.buckets, this.maxShift, this.window, text);
+  }
+}
+
+export class AnchorCursor {
+  private bytes: Buffer = EMPTY;
+  private view: DataView<ArrayBufferLike> = EMPTY_VIEW;
+  /** Text offset of bytes[0], and the end of the positions whose pair is encoded. */
+  private windowStart = 0;
+  private windowStop = 0;
+
+  constructor(
+    private readonly table: Uint16Array,
+    private readonly third: Uint8Array,
+    private readonly buckets: readonly Anchor[][],
+    private readonly maxShift: number,
+    private readonly window: number,
+    private readonly text: string,
+  ) {}
+
+  /** Done with the text: the window's memory may serve the next cursor. */
+  release(): void {
+    if (spare === undefined || spare.bytes.length < this.bytes.length) spare = { bytes: this.bytes, view: this.view };
+    this.bytes = EMPTY;
+    this.view = EMPTY_VIEW;
+    this.windowStart = 0;
+    this.windowStop = 0;
+  }
+
+  /** The first reported position at or after `from`, or -1. */
+  next(from: number): number {
+    const length = this.text.length;
+    // A literal before `from` may report a position at `from` (a terminator, then the line).
+    let at = Math.max(0, from - this.maxShift);
+    while (at < length) {
+      if (at < this.windowStart || at >= this.windowStop) this.encode(at);
+      const found = this.scanWindow(at, from);
+      if (found !== -1) return found;
+      at = this.windowStop;
+    }
+    return -1;
+  }
+
+  /**
+   * Positions in [at, windowStop): the first confirmed hit, or -1. Reads four bytes at a time
+   * (a little-endian 32-bit word and the first byte of the next) and looks up the four pairs
+   * they start; only a word with a candidate pair is looked at position by position. Several
+   * times faster than a byte loop in V8, which cannot keep the previous byte in a register.
+   */
+  private scanWindow(at: number, from: number): number {
+    const view = this.view;
+    const table = this.table;
+    const base = this.windowStart;
+    const start = at - base;
+    const stop = this.windowStop - base;
+    let offset = start & ~3;
+    let word = view.getUint32(offset, true);
+    for (; offset < stop; offset += 4) {
+      const next = view.getUint32(offset + 4, true);
+      if ((table[word & 0xffff]! | table[(word >>> 8) & 0xffff]! | table[word >>> 16]! | table[(word >>> 24) | ((next & 0xff) << 8)]!) !== 0) {
+        const found = this.scanWord(Math.max(start, offset), Math.min(stop, offset + 4), from);
+        if (found !== -1) return found;
+      }
+      word = next;
+    }
+    return -1;
+  }
+
+  /** Positions (relative to the window) in [lo, hi) one by one: pair, third byte, then the text itself. */
+  private scanWord(lo: number, hi: number, from: number): number {
+    const bytes = this.bytes;
+    for (let i = lo; i < hi; i += 1) {
+      const bucket = this.table[bytes[i]! | (bytes[i + 1]! << 8)]!;
+      if (bucket === 0 || this.third[(bucket << 8) | bytes[i + 2]!] === 0) continue;
+      const found = this.confirm(this.buckets[bucket - 1]!, this.windowStart + i, from);
+      if (found !== -1) return found;
+    }
+    return -1;
+  }
+
+  /** The smallest reported position of the bucket's literals that really occur at `at`, or -1. */
+  private confirm(anchors: readonly Anchor[], at: number, from: number): number {
+    let best = -1;
+    for (const anchor of anchors) {
+      const reported = at + anchor.shift;
+      if (reported < from || (best !== -1 && reported >= best)) continue;
+      if (!this.text.startsWith(anchor.literal, at)) continue;
+      if (anchor.check !== undefined) {
+        anchor.check.lastIndex = reported;
+        if (!anchor.check.test(this.text)) continue;
+      }
+      best = reported;
+    }
+    return best;
+  }
+
+  /**
+   * Encodes text from `at` on. Positions up to `windowStop` (exclusive) can then be read with
+   * the two bytes after them: the last two encoded bytes only start literals at the end of the
+   * text, where 0 bytes follow. Eight 0 bytes follow the text, for the word reads.
+   */
+  private encode(at: number): void {
+    const end = Math.min(this.text.length, at + this.window);
+    const length = end - at;
+    if (this.bytes.length < length + PADDING) {
+      if (spare !== undefined && spare.bytes.length >= length + PADDING) {
+        ({ bytes: this.bytes, view: this.view } = spare);
+        spare = undefined;
+      } else {
+        this.bytes = Buffer.allocUnsafe(Math.max(length, Math.min(this.window, this.text.length)) + PADDING);
+        this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length);
+      }
+    }
+    this.bytes.write(this.text.slice(at, end), 0, length, 'latin1');
+    this.bytes.fill(0, length, length + PADDING);
+    this.windowStart = at;
+    this.windowStop = end === this.text.length ? end : end - 2;
+  }
+}
