@@ -26,6 +26,20 @@ function keyOf(match: RegExpExecArray): string {
 }
 
 /**
+ * How much of a value the hint-key rule reads before it decides. Its key check fails far more often
+ * than not, and a value may run to the end of a 1 MiB line: reading it whole at every `k=` of
+ * `k=k=k=...` made the rule quadratic in the line. A random-looking unquoted value that reaches the
+ * probe is then taken whole, to the end of its word, so a long secret is not cut; a quoted value
+ * longer than the probe is left to the other rules and the leak gate.
+ */
+const HINT_VALUE_PROBE = 1024;
+const HINT_KEY_VALUE =
+  '(?<![A-Za-z0-9_.-])(?<q>["\']?)(?<key>[A-Za-z0-9_.-]+)\\k<q>[ \\t]*[:=][ \\t]*' +
+  `(?<value>"(?:[^"\\\\\\n]|\\\\.){0,${HINT_VALUE_PROBE}}"|'[^'\\n]{0,${HINT_VALUE_PROBE}}'|[^\\s"'{\\[,;&<>][^\\s,;&<>]{0,${HINT_VALUE_PROBE - 1}})`;
+const HINT_KEY_VALUE_PATTERN = new RegExp(HINT_KEY_VALUE, 'gd');
+const UNQUOTED_VALUE_CHAR = /[^\s,;&<>]/;
+
+/**
  * Under a key that names a credential, any value is secret except references, placeholders,
  * booleans, durations and sizes: a hex string there is a signature or a key, not a digest.
  */
@@ -112,12 +126,33 @@ export const STRUCTURAL_PATTERN_RULES: readonly RuleSpec[] = [
   {
     id: 'high-entropy-key-value',
     description: 'A random-looking value (entropy and character mixing) under a key that only hints at a secret: signing_key, REDIS_PASS, auth, salt, session_key',
-    regex: `(?<![A-Za-z0-9_.-])(?<q>["']?)(?<key>[A-Za-z0-9_.-]+)\\k<q>[ \\t]*[:=][ \\t]*(?<value>"(?:[^"\\\\\\n]|\\\\.)*"|'[^'\\n]*'|[^\\s"'{\\[,;&<>][^\\s,;&<>]*)`,
+    regex: HINT_KEY_VALUE,
     group: 'value',
     keywords: ['key', 'pass', 'auth', 'salt'],
-    accept: (value, match) => isHintKeyName(keyOf(match)) && looksRandom(value),
+    find: (line) => hintKeyValueSpans(line),
   },
 ];
+
+/** Values under keys that only hint at a secret, when they look random (linear in the line: see HINT_VALUE_PROBE). */
+function hintKeyValueSpans(line: string): { start: number; end: number }[] {
+  const spans: { start: number; end: number }[] = [];
+  const pattern = HINT_KEY_VALUE_PATTERN;
+  pattern.lastIndex = 0;
+  for (let m = pattern.exec(line); m !== null; m = pattern.exec(line)) {
+    const [start, probed] = m.indices?.groups?.value ?? [m.index, m.index];
+    const value = m.groups?.value ?? '';
+    if (isHintKeyName(keyOf(m)) && looksRandom(value)) {
+      let end = probed;
+      if (value.length === HINT_VALUE_PROBE && !/^["']/.test(value)) while (end < line.length && UNQUOTED_VALUE_CHAR.test(line[end] as string)) end += 1;
+      spans.push({ start, end });
+      pattern.lastIndex = Math.max(end, m.index + 1);
+    } else {
+      // Rejected: look again from where its value starts, so `user: bob, salt: x` still finds the salt.
+      pattern.lastIndex = Math.max(m.index + 1, start);
+    }
+  }
+  return spans;
+}
 
 /** `mysql ... -pSecret` (glued) and `... login ... -p secret`: the spans of the passwords. */
 function gluedPasswordSpans(line: string): { start: number; end: number }[] {

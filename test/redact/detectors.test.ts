@@ -90,6 +90,8 @@ describe('hostile lines finish (linear work per line)', () => {
   for (const [name, line] of [
     ['many URL schemes', 'a://b:'.repeat(long / 6)],
     ['many assignments', 'PASSWORD='.repeat(long / 9)],
+    ['many hint keys', 'signing_key='.repeat(long / 12)],
+    ['many quoted hint keys', 'salt="'.repeat(long / 6)],
     ['many flags', '--password '.repeat(long / 11)],
     ['many -u', 'curl -u a:'.repeat(long / 10)],
     ['mysql -p', 'mysql '.repeat(long / 6) + ' -p'],
@@ -104,3 +106,26 @@ describe('hostile lines finish (linear work per line)', () => {
     });
   }
 });
+
+describe('a long random value under a hint key', () => {
+  // The rule reads 1 KiB of a value before it decides (linear work per line), then takes the word whole.
+  const random = (n: number): string => {
+    let x = 0x9e3779b9;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    let out = '';
+    for (let i = 0; i < n; i += 1) {
+      x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+      out += alphabet[x >>> 26];
+    }
+    return out;
+  };
+  it('is redacted to the end of its word, however long', () => {
+    for (const length of [40, 1023, 1024, 1025, 5000]) {
+      const value = random(length);
+      const out = redact(`session signing_key=${value} next=1\n`);
+      expect(out, `length ${length}`).not.toContain(value.slice(-20));
+      expect(out).toMatch(/signing_key=\[REDACTED:[a-z-]+\] next=1\n$/);
+    }
+  });
+});
+
