@@ -14,6 +14,7 @@ import type { LockerBackend, LockState, RetentionMode, StoredObject } from './ba
 import { LockRefusedError } from './errors.js';
 import { hashingFileStream, type ObjectDigest } from './hashing.js';
 import { onInterrupt } from './interrupt.js';
+import { removeOnInterrupt } from '../core/interrupt.js';
 
 export const LOCKS_PREFIX = 'locks/';
 const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,254}$/;
@@ -62,7 +63,12 @@ export class FolderBackend implements LockerBackend {
   async putBytes(key: string, bytes: Buffer): Promise<boolean> {
     const target = await this.prepare(key);
     const temp = temporarySibling(target);
-    const handle = await open(temp, 'wx', 0o444);
+    // Registered before it exists (the name is ours alone), so no signal can leave it behind.
+    const forget = removeOnInterrupt(temp);
+    const handle = await open(temp, 'wx', 0o444).catch((error: unknown) => {
+      forget();
+      throw error;
+    });
     try {
       await handle.writeFile(bytes);
       await handle.sync();
@@ -76,6 +82,7 @@ export class FolderBackend implements LockerBackend {
     } finally {
       await handle.close().catch(() => undefined);
       await unlink(temp).catch(() => undefined);
+      forget();
     }
     return true;
   }

@@ -21,6 +21,8 @@ describe('interrupted push', () => {
     const locker = join(temp.path, 'locker');
     const target = join(locker, 'packets', 'sha256');
     const child = spawn(process.execPath, [BIN, 'locker', 'push', packet.file, '--folder', locker], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     // Signal as soon as the temporary copy exists.
     let signalled = false;
@@ -37,6 +39,7 @@ describe('interrupted push', () => {
     const code = await exited;
     expect(signalled, 'the push finished before it could be interrupted').toBe(true);
     expect(code).toBe(130);
+    expect(stderr).toContain('packet: interrupted, nothing written');
     expect(readdirSync(target)).toEqual([]);
     expect(existsSync(join(locker, 'index'))).toBe(false);
     expect(existsSync(join(locker, 'ledger'))).toBe(false);

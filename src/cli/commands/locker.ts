@@ -1,3 +1,4 @@
+import { INTERRUPTED_MESSAGE, interruptExitCode, removeRegistered } from '../../core/interrupt.js';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { describeCause, inputError, usageError } from '../../core/errors.js';
@@ -99,11 +100,18 @@ options:
     const config = await lockerConfig(io, values);
     const { openLocker, runInterruptCleanups } = await import('../../locker/index.js');
     const backend = await openLocker(config, { env: io.env });
-    // Interrupted, undo what is half-done (temporary files, a multipart upload), then exit 130/143.
-    const interrupted = (code: number) => () => void runInterruptCleanups().finally(() => process.exit(code));
-    const onSigint = interrupted(130);
-    const onSigterm = interrupted(143);
-    process.once('SIGINT', onSigint).once('SIGTERM', onSigterm);
+    // Interrupted, undo what is half-done (a multipart upload, temporary files: also those created
+    // but not yet handed to the locker's own clean-ups, registered when named), then exit 128 + signal.
+    const interrupted = (signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP') => () =>
+      void runInterruptCleanups().finally(() => {
+        removeRegistered();
+        io.stderr.write(`${INTERRUPTED_MESSAGE}\n`);
+        process.exit(interruptExitCode(signal));
+      });
+    const onSigint = interrupted('SIGINT');
+    const onSigterm = interrupted('SIGTERM');
+    const onSighup = interrupted('SIGHUP');
+    process.once('SIGINT', onSigint).once('SIGTERM', onSigterm).once('SIGHUP', onSighup);
     try {
       return await runSubcommand(sub as Subcommand, { io, values, args, format, now, config, backend, invocation });
     } catch (error) {
@@ -111,7 +119,7 @@ options:
       if (error instanceof LockRefusedError) throw inputError('LOCKER_LOCK_REFUSED', error.message, { cause: error, hint: 'retention can only be extended, and COMPLIANCE can never be weakened' });
       throw error;
     } finally {
-      process.off('SIGINT', onSigint).off('SIGTERM', onSigterm);
+      process.off('SIGINT', onSigint).off('SIGTERM', onSigterm).off('SIGHUP', onSighup);
       await backend.close();
     }
   },
