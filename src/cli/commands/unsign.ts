@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { ExitCode } from '../../core/exit-codes.js';
 import { usageError } from '../../core/errors.js';
+import { guardInterrupts } from '../../core/interrupt.js';
 import { unsignPacket } from '../../ceremony/unsign.js';
 import { choiceOption, type CommandSpec } from '../command.js';
 import { writeResult } from '../output.js';
@@ -18,12 +19,13 @@ options:
   --format text|json  output format (default text)
 
 exit codes: 0 removed, 1 no such signature or a bad fingerprint, 2 usage error,
-            3 the packet cannot be written or its lock is held
+            3 the packet cannot be written or its lock is held, 130/143 interrupted
 `,
   options: {
     format: { type: 'string' },
   },
   async run({ values, positionals, invocation }, io) {
+    guardInterrupts(io.stderr, io.stderrIsTTY);
     const format = choiceOption(values, 'format', ['text', 'json'] as const, 'text');
     if (positionals.length !== 2) {
       throw usageError('BAD_ARGUMENTS', `expected PACKET and FINGERPRINT, got ${positionals.length} arguments`, { hint: "run 'packet unsign --help' for usage" });
