@@ -22,7 +22,7 @@ exit codes: 0 intact, 1 an integrity problem, 2 usage error
   async run({ values, positionals }, io) {
     const format = choiceOption(values, 'format', ['text', 'json'] as const, 'text');
     const path = singlePacket(positionals, 'inspect', io);
-    const reading = await readPacket(path);
+    const reading = await readPacket(path, { keepManifest: false });
     const problems = reading.checks.filter((c) => c.status === 'fail');
     const unsealed = {
       signatures: [...reading.unsealed.signatures.keys()],
