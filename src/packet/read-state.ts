@@ -36,8 +36,11 @@ export class ReadState {
   private unsealedFiles = 0;
   private payloadBytes = 0;
   private manifestSeen = false;
-  /** The other core, hashing every other large entry (started at the first one). */
+  /** The other core, hashing large entries (started at the first one). */
   private hasher: RangeHasher | undefined | null = null;
+  /** Bytes hashed here and bytes given to the other core: each large entry goes to the side given less. */
+  private hashedHere = 0;
+  private hashedThere = 0;
   private readonly offloaded: Promise<void>[] = [];
 
   constructor(
@@ -103,15 +106,18 @@ export class ReadState {
   }
 
   /**
-   * Hand a large listed entry to the other core when it is free, and let the read pass jump over
-   * it; the digest is compared when it arrives. Returns false to hash the entry here.
+   * Hand a large listed entry to the other core when that core has been given fewer bytes than
+   * this one has hashed, and let the read pass jump over it; the digest is compared when it
+   * arrives. Returns false to hash the entry here. (Offloading only when the other core was idle
+   * gave this core the entry whenever the other one was just finishing: an uneven split.)
    */
   private offload(entry: SourceEntry, line: number, expected: string): boolean {
     if (entry.size < PARALLEL_HASH_MIN || entry.size > maxSizeFor(entry.path, this.limits)) return false;
     const offset = this.reading.form === 'tar' ? entry.dataOffset : 0;
     if (offset === undefined) return false;
     if (this.hasher === null) this.hasher = RangeHasher.start();
-    if (this.hasher === undefined || this.hasher.pending > 0) return false;
+    if (this.hasher === undefined || this.hashedThere > this.hashedHere) return false;
+    this.hashedThere += entry.size;
     const file = this.reading.form === 'tar' ? this.packetPath : join(this.packetPath, entry.path);
     const { path, size } = entry;
     const done = (result: { sha256: string; read: number }): void => {
@@ -160,6 +166,7 @@ export class ReadState {
         return undefined;
       }
       hash.update(buffer);
+      this.hashedHere += buffer.byteLength;
       if (keep) kept.push(Buffer.from(buffer));
       this.options.onProgress?.(buffer.byteLength);
     }
