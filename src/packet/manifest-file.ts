@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { isSealedPath, type PacketLimits } from './format.js';
 import { ManifestChecker } from './manifest-check.js';
 import type { ManifestProblem } from './manifest.js';
@@ -73,7 +73,8 @@ export class ManifestFile {
   static scan(location: ManifestLocation, limits: PacketLimits, maxProblems: number, keepBytes: boolean): ManifestScan | undefined {
     let fd: number;
     try {
-      fd = openSync(location.file, 'r');
+      // Never through a link (a folder's manifest.sha256 swapped for one after it was looked at).
+      fd = openSync(location.file, constants.O_RDONLY | constants.O_NOFOLLOW);
     } catch {
       return undefined;
     }
