@@ -1,38 +1,31 @@
-import { lstat, readFile, stat } from 'node:fs/promises';
+import { lstat, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_LIMITS, MANIFEST, PAYLOAD_DIR, type PacketLimits } from './format.js';
+import type { ManifestLocation } from './manifest-file.js';
 import { directoryEntries } from './source.js';
 import { readTar } from './tar-reader.js';
 
 /**
- * The manifest's bytes, read before anything else so that every other entry can be judged as it
- * passes. Tar: a pass over the headers that jumps over file contents. Undefined when there is no
- * readable manifest; the main pass then says why.
+ * Where the manifest's bytes are, found before anything else so that every other entry can be
+ * judged as it passes. Tar: a pass over the headers that jumps over file contents (the manifest
+ * is the last entry a build writes). Undefined when there is no manifest within the limits; the
+ * main pass then says why.
  */
-export async function findManifest(path: string, form: 'tar' | 'directory', limits: PacketLimits): Promise<Buffer | undefined> {
+export async function findManifest(path: string, form: 'tar' | 'directory', limits: PacketLimits): Promise<ManifestLocation | undefined> {
   try {
     if (form === 'directory') {
       const file = join(path, MANIFEST);
       const info = await lstat(file);
       if (!info.isFile() || info.size > limits.maxManifestBytes) return undefined;
-      return await readFile(file);
+      return { file, offset: 0, size: info.size };
     }
     let entries = 0;
-    // Read-ahead buffers reused, and the manifest copied once into a buffer of its size: a
-    // million-line manifest is about 90 MB, and this pass must not hold it twice.
     for await (const entry of readTar(path, true)) {
       entries += 1;
       if (entries > limits.maxEntries) return undefined;
       if (entry.path !== MANIFEST || entry.type !== 'file') continue;
-      if (entry.size > limits.maxManifestBytes) return undefined;
-      const bytes = Buffer.allocUnsafe(entry.size);
-      let at = 0;
-      for await (const chunk of entry.content) {
-        if (at + chunk.byteLength > bytes.length) return undefined;
-        bytes.set(chunk, at);
-        at += chunk.byteLength;
-      }
-      return at === bytes.length ? bytes : undefined;
+      if (entry.size > limits.maxManifestBytes || entry.dataOffset === undefined) return undefined;
+      return { file: path, offset: entry.dataOffset, size: entry.size };
     }
   } catch {
     // a broken container: reported by the main pass

@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync } from 'node:fs';
+import { lstatSync, readdirSync, type Dirent, type Stats } from 'node:fs';
 import { lstat, realpath, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { inputError, usageError } from '../core/errors.js';
@@ -42,13 +42,28 @@ export async function countInputs(inputs: readonly string[], options: CollectOpt
   return total;
 }
 
+/**
+ * A name in a folder being walked, as small as it can be: a folder holds thousands of them until
+ * it is walked, so the rest (where it is, what it is in detail) is looked up when it is reached.
+ */
 interface Node {
-  absolute: string;
-  /** The name in the packet (NFC). */
+  /** The name on disk. */
   name: string;
+  /** The name in the packet (NFC). */
+  nfc: string;
   /** Sort key: the name, and `/` after a folder's, so that walking in key order gives byte order of whole paths. */
   key: Buffer;
-  info: Awaited<ReturnType<typeof lstat>>;
+  kind: 'directory' | 'symlink' | 'other';
+  /** Given for the inputs themselves; looked up for the names inside them. */
+  top?: { absolute: string; display: string; root: string; info: Stats };
+}
+
+interface Frame {
+  nodes: Node[];
+  next: number;
+  /** The folder's packet path. */
+  parent: string;
+  absolute: string;
   display: string;
   /** The input's own folder, that followed links must stay inside. */
   root: string;
@@ -80,13 +95,14 @@ export async function* walkInputs(inputs: readonly string[], options: CollectOpt
       });
     }
     const root = await realpath(absolute).catch(() => absolute);
-    tops.push(node(absolute, checkName(name, input), info, input, root));
+    const kind = info.isDirectory() ? 'directory' : info.isSymbolicLink() ? 'symlink' : 'other';
+    tops.push({ ...node(checkName(name, input), kind), top: { absolute, display: input, root, info } });
   }
   // An explicit stack rather than recursive generators: each file is yielded once, not passed
   // up through one generator per folder level.
-  const stack: { nodes: Node[]; next: number; parent: string }[] = [{ nodes: sortUnique(tops, PAYLOAD_DIR), next: 0, parent: PAYLOAD_DIR }];
+  const stack: Frame[] = [{ nodes: sortUnique(tops, PAYLOAD_DIR, ''), next: 0, parent: PAYLOAD_DIR, absolute: '', display: '', root: '' }];
   while (stack.length > 0) {
-    const frame = stack[stack.length - 1] as (typeof stack)[number];
+    const frame = stack[stack.length - 1] as Frame;
     const current = frame.nodes[frame.next];
     if (current === undefined) {
       stack.pop();
@@ -94,21 +110,39 @@ export async function* walkInputs(inputs: readonly string[], options: CollectOpt
     }
     frame.nodes[frame.next] = undefined as unknown as Node; // let what was walked go
     frame.next += 1;
-    const packetPath = `${frame.parent}/${current.name}`;
-    const info = current.info.isSymbolicLink() ? await followLink(current, options) : current.info;
-    if (info.isDirectory()) stack.push({ nodes: sortUnique(children(current, packetPath), packetPath), next: 0, parent: packetPath });
-    else yield fileAt(current, info, packetPath);
+    const packetPath = `${frame.parent}/${current.nfc}`;
+    const absolute = current.top?.absolute ?? join(frame.absolute, current.name);
+    const display = current.top?.display ?? join(frame.display, current.name);
+    const root = current.top?.root ?? frame.root;
+    if (current.kind === 'directory') {
+      const nodes = sortUnique(children(absolute, display, packetPath), packetPath, absolute);
+      stack.push({ nodes, next: 0, parent: packetPath, absolute, display, root });
+      continue;
+    }
+    const info = current.kind === 'symlink' ? await followLink(absolute, display, root, options) : (current.top?.info ?? lstatFile(absolute, display));
+    yield fileAt(display, absolute, info, packetPath);
   }
 }
 
-function node(absolute: string, name: string, info: Node['info'], display: string, root: string): Node {
+function node(name: string, kind: Node['kind']): Node {
   const nfc = name.normalize('NFC');
-  return { absolute, name: nfc, key: Buffer.from(info.isDirectory() ? `${nfc}/` : nfc, 'utf8'), info, display, root };
+  return { name, nfc, key: Buffer.from(kind === 'directory' ? `${nfc}/` : nfc, 'utf8'), kind };
+}
+
+/** A file reached in the walk: it must still be what its folder listed (not a folder or link now). */
+function lstatFile(absolute: string, display: string): Stats {
+  let info: Stats;
+  try {
+    info = lstatSync(absolute);
+  } catch (error) {
+    throw inputError('INPUT_UNREADABLE', `${display} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
+  }
+  if (info.isDirectory() || info.isSymbolicLink()) throw inputError('FILE_CHANGED', `${display} changed while it was being packed`);
+  return info;
 }
 
 /** What a link points to, if it may be followed: a file inside its input. */
-async function followLink(link: Node, options: CollectOptions): Promise<Node['info']> {
-  const { absolute, display, root } = link;
+async function followLink(absolute: string, display: string, root: string, options: CollectOptions): Promise<Stats> {
   if (options.followSymlinks !== true) {
     throw inputError('INPUT_SYMLINK', `${display} is a symbolic link`, {
       hint: 'pass --follow-symlinks to include what it points to (it must stay inside its input)',
@@ -128,35 +162,35 @@ async function followLink(link: Node, options: CollectOptions): Promise<Node['in
 }
 
 /**
- * A folder's entries. Synchronous calls: one folder at a time, and an asynchronous round trip per
- * file to the thread pool cost more than the call itself (50,000 files: seconds of idle waiting).
+ * A folder's entries, with their types from the folder listing (no call per entry). Synchronous:
+ * one folder at a time, and an asynchronous round trip per file to the thread pool cost more
+ * than the call itself (50,000 files: seconds of idle waiting).
  */
-function children(folder: Node, packetPath: string): Node[] {
+function children(absolute: string, display: string, packetPath: string): Node[] {
   if (packetPath.split('/').length >= DEFAULT_LIMITS.maxDepth) {
-    throw inputError('INPUT_BAD_PATH', `${folder.display} cannot be packed: its folders nest deeper than ${DEFAULT_LIMITS.maxDepth} levels`);
+    throw inputError('INPUT_BAD_PATH', `${display} cannot be packed: its folders nest deeper than ${DEFAULT_LIMITS.maxDepth} levels`);
   }
-  let names: string[];
+  let entries: Dirent[];
   try {
-    names = readdirSync(folder.absolute);
+    entries = readdirSync(absolute, { withFileTypes: true });
   } catch (error) {
-    throw inputError('INPUT_UNREADABLE', `folder ${folder.display} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
+    throw inputError('INPUT_UNREADABLE', `folder ${display} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
   }
-  return names.map((name) => {
-    const display = join(folder.display, name);
-    const absolute = join(folder.absolute, name);
-    return node(absolute, checkName(name, display), lstatSync(absolute), display, folder.root);
+  return entries.map((entry) => {
+    const kind = entry.isDirectory() ? 'directory' : entry.isSymbolicLink() ? 'symlink' : 'other';
+    return node(checkName(entry.name, join(display, entry.name)), kind);
   });
 }
 
-function fileAt(file: Node, info: Node['info'], packetPath: string): InputFile {
+function fileAt(display: string, absolute: string, info: Stats, packetPath: string): InputFile {
   if (!info.isFile()) {
-    throw inputError('INPUT_SPECIAL_FILE', `${file.display} is not a regular file (device, socket or pipe)`);
+    throw inputError('INPUT_SPECIAL_FILE', `${display} is not a regular file (device, socket or pipe)`);
   }
   const problem = checkPacketPath(packetPath, DEFAULT_LIMITS);
   if (problem !== undefined && problem !== 'PATH_NOT_NFC') {
-    throw inputError('INPUT_BAD_PATH', `${file.display} cannot be packed: its packet path is not allowed (${problem})`);
+    throw inputError('INPUT_BAD_PATH', `${display} cannot be packed: its packet path is not allowed (${problem})`);
   }
-  return { source: file.absolute, path: packetPath, size: Number(info.size) };
+  return { source: absolute, path: packetPath, size: Number(info.size) };
 }
 
 function checkName(name: string, display: string): string {
@@ -172,18 +206,20 @@ function checkName(name: string, display: string): string {
 }
 
 /** Siblings in key order; two that land on the same packet path are refused. */
-function sortUnique(nodes: Node[], parent: string): Node[] {
+function sortUnique(nodes: Node[], parent: string, folder: string): Node[] {
   nodes.sort((a, b) => Buffer.compare(a.key, b.key));
   for (let i = 1; i < nodes.length; i += 1) {
     const previous = nodes[i - 1] as Node;
     const current = nodes[i] as Node;
-    if (previous.name === current.name) {
-      const sameName = previous.absolute.normalize('NFC') !== previous.absolute || current.absolute.normalize('NFC') !== current.absolute;
+    if (previous.nfc === current.nfc) {
+      const first = previous.top?.absolute ?? join(folder, previous.name);
+      const second = current.top?.absolute ?? join(folder, current.name);
+      const sameName = first.normalize('NFC') !== first || second.normalize('NFC') !== second;
       throw inputError(
         sameName ? 'INPUT_NFC_COLLISION' : 'INPUT_DUPLICATE',
         sameName
-          ? `${previous.absolute} and ${current.absolute} have the same name after Unicode NFC normalization`
-          : `${previous.absolute} and ${current.absolute} would both land at ${parent}/${current.name}`,
+          ? `${first} and ${second} have the same name after Unicode NFC normalization`
+          : `${first} and ${second} would both land at ${parent}/${current.nfc}`,
         { hint: 'rename one of them, or pack their parent folders instead' },
       );
     }

@@ -24,6 +24,7 @@ export interface WireError {
 }
 
 const WORKER_URL = new URL('./payload-worker.js', import.meta.url);
+const WORKER_YOUNG_MB = 4;
 
 /**
  * Worker threads that prepare small files (read, redact, canonicalize, hash) while the main
@@ -38,7 +39,9 @@ export class PayloadPool {
 
   private constructor(size: number, rulesFile: string | undefined, strict: boolean) {
     for (let i = 0; i < size; i += 1) {
-      const worker = new Worker(WORKER_URL, { workerData: { rulesFile, strict }, execArgv: [] });
+      // A small young generation: a worker's garbage is short-lived (one batch), and each worker's
+      // young generation would otherwise grow to tens of megabytes of resident memory.
+      const worker = new Worker(WORKER_URL, { workerData: { rulesFile, strict }, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
       worker.on('message', (message: { id: number; results: (WirePrepared | WireError)[] }) => {
         const waiter = this.waiting.get(message.id);
         this.waiting.delete(message.id);

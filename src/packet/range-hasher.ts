@@ -36,11 +36,6 @@ export class RangeHasher {
     return new RangeHasher();
   }
 
-  /** Ranges asked for and not yet answered. */
-  get pending(): number {
-    return this.waiting.size;
-  }
-
   hash(path: string, offset: number, size: number): Promise<{ sha256: string; read: number }> {
     const id = this.nextId;
     this.nextId += 1;

@@ -21,8 +21,11 @@ export interface TarFileHeader {
 }
 
 export class TarWriter {
-  private batch: Uint8Array[] = [];
-  private batched = 0;
+  /** Small entries are copied into one of two batch buffers: one fills while the other is written. */
+  private readonly batches = [Buffer.allocUnsafe(BATCH_BYTES), Buffer.allocUnsafe(BATCH_BYTES)];
+  private current = 0;
+  private used = 0;
+  /** The last write started; every write waits for the one before, so the archive stays in order. */
   private inFlight: Promise<void> = Promise.resolve();
   /** Bytes of archive produced so far, for padding the end to a whole record. */
   private length = 0;
@@ -31,50 +34,65 @@ export class TarWriter {
 
   /** Add one regular file; `content` must yield exactly `header.size` bytes. */
   async add(header: TarFileHeader, content: Uint8Array | AsyncIterable<Uint8Array>, onMismatch: () => Error): Promise<void> {
-    this.queue(encodeHeaders(header));
-    let written = 0;
+    const split = ustarSplit(header);
+    const headerLength = split === undefined ? 0 : BLOCK;
+    const padded = Math.ceil(header.size / BLOCK) * BLOCK;
     if (content instanceof Uint8Array) {
-      written = content.byteLength;
-      if (written !== header.size) throw onMismatch();
-      this.queue(content);
-    } else {
-      await this.flush();
-      for await (const chunk of content) {
-        written += chunk.byteLength;
-        if (written > header.size) break;
-        // One write in flight while the caller hashes the next chunk (chunks are fresh buffers).
-        await this.inFlight;
-        this.length += chunk.byteLength;
-        this.inFlight = this.writeAll([chunk]);
+      if (content.byteLength !== header.size) throw onMismatch();
+      if (split !== undefined && headerLength + padded <= BATCH_BYTES) {
+        // The common case, a small file: header, content and padding copied into the batch.
+        if (this.used + headerLength + padded > BATCH_BYTES) await this.flush();
+        const batch = this.batches[this.current] as Buffer;
+        writeUstarHeader(batch, this.used, split.name, split.prefix, header.size, '0', header);
+        batch.set(content, this.used + BLOCK);
+        batch.fill(0, this.used + BLOCK + header.size, this.used + BLOCK + padded);
+        this.used += BLOCK + padded;
+        this.length += BLOCK + padded;
+        return;
       }
-      await this.inFlight;
-      if (written !== header.size) throw onMismatch();
+      await this.flush();
+      this.write([encodeHeaders(header), content, new Uint8Array(padded - header.size)]);
+      return;
     }
-    const pad = (BLOCK - (header.size % BLOCK)) % BLOCK;
-    if (pad > 0) this.queue(new Uint8Array(pad));
-    if (this.batched >= BATCH_BYTES) await this.flush();
+    await this.flush();
+    this.write([encodeHeaders(header)]);
+    let written = 0;
+    for await (const chunk of content) {
+      written += chunk.byteLength;
+      if (written > header.size) break;
+      // One write in flight while the caller hashes the next chunk (chunks are fresh buffers).
+      await this.inFlight;
+      this.write([chunk]);
+    }
+    await this.inFlight;
+    if (written !== header.size) throw onMismatch();
+    if (padded > header.size) this.write([new Uint8Array(padded - header.size)]);
   }
 
   /** The end-of-archive marker (two zero blocks), zeros to the end of the record, then everything still batched. */
   async finish(): Promise<void> {
-    const end = this.length + 2 * BLOCK;
-    this.queue(new Uint8Array(2 * BLOCK + ((RECORD - (end % RECORD)) % RECORD)));
     await this.flush();
-  }
-
-  private queue(bytes: Uint8Array): void {
-    this.batch.push(bytes);
-    this.batched += bytes.byteLength;
-    this.length += bytes.byteLength;
-  }
-
-  private async flush(): Promise<void> {
+    const end = this.length + 2 * BLOCK;
+    this.write([new Uint8Array(2 * BLOCK + ((RECORD - (end % RECORD)) % RECORD))]);
     await this.inFlight;
-    if (this.batch.length === 0) return;
-    const buffers = this.batch;
-    this.batch = [];
-    this.batched = 0;
-    await this.writeAll(buffers);
+  }
+
+  /** Start writing the batch filled so far, and fill the other one meanwhile. */
+  private async flush(): Promise<void> {
+    await this.inFlight; // the other batch's write: it must land before that batch is refilled
+    if (this.used === 0) return;
+    const batch = (this.batches[this.current] as Buffer).subarray(0, this.used);
+    this.write([batch], true);
+    this.current = 1 - this.current;
+    this.used = 0;
+  }
+
+  /** Queue `buffers` after the write in flight; errors surface at the next await of `inFlight`. */
+  private write(buffers: Uint8Array[], counted = false): void {
+    if (!counted) for (const buffer of buffers) this.length += buffer.byteLength;
+    const previous = this.inFlight;
+    this.inFlight = previous.then(() => this.writeAll(buffers));
+    this.inFlight.catch(() => undefined); // awaited later; never an unhandled rejection
   }
 
   private async writeAll(buffers: Uint8Array[]): Promise<void> {
@@ -93,6 +111,11 @@ export class TarWriter {
       pending = rest;
     }
   }
+}
+
+/** The ustar name and prefix of a header that needs no pax record, or undefined. */
+function ustarSplit(header: TarFileHeader): { name: string; prefix: string } | undefined {
+  return header.size > USTAR_MAX_SIZE ? undefined : splitUstarName(header.path);
 }
 
 /** The header block(s) of one file: a pax extended header first when ustar cannot hold it. */
@@ -139,7 +162,15 @@ function paxRecord(key: string, value: string): string {
 }
 
 function ustarHeader(name: string, prefix: string, size: number, type: '0' | 'x', header: TarFileHeader): Buffer {
-  const block = Buffer.alloc(BLOCK);
+  const block = Buffer.allocUnsafe(BLOCK);
+  writeUstarHeader(block, 0, name, prefix, size, type, header);
+  return block;
+}
+
+/** One ustar header block, written at `at` of `target`. */
+function writeUstarHeader(target: Buffer, at: number, name: string, prefix: string, size: number, type: '0' | 'x', header: TarFileHeader): void {
+  const block = target.subarray(at, at + BLOCK);
+  block.fill(0);
   block.write(name, 0, 100, 'utf8');
   writeOctal(block, 100, 8, header.mode);
   writeOctal(block, 108, 8, 0); // uid
@@ -154,9 +185,8 @@ function ustarHeader(name: string, prefix: string, size: number, type: '0' | 'x'
   block.write(prefix, 345, 155, 'utf8');
   block.fill(0x20, 148, 156);
   let sum = 0;
-  for (const byte of block) sum += byte;
+  for (let i = 0; i < BLOCK; i += 1) sum += block[i] as number;
   block.write(`${sum.toString(8).padStart(6, '0')}\u0000 `, 148, 8, 'latin1');
-  return block;
 }
 
 function writeOctal(block: Buffer, offset: number, length: number, value: number): void {

@@ -6,7 +6,7 @@ import { makeTempDir, runBin } from '../helpers/cli.js';
 import { TIME } from '../packet/fixtures.js';
 
 /**
- * The built verifier hands every other large entry (64 MiB and more) to a second core. A change
+ * The built verifier hands large entries (64 MiB and more) to a second core, balancing the bytes each core hashes. A change
  * in any of them is still caught, in the entry it is in, in both forms.
  */
 

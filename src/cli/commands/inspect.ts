@@ -34,7 +34,7 @@ exit codes: 0 intact, 1 an integrity problem, 2 usage error
       bytes += n;
       progress.update(`packet: reading ${ofTotal(bytes, total)}, ${rate(bytes, started, io.now().getTime())}`);
     };
-    const reading = await readPacket(path, { onProgress }).finally(() => progress.done());
+    const reading = await readPacket(path, { keepManifest: false, onProgress }).finally(() => progress.done());
     const problems = reading.checks.filter((c) => c.status === 'fail');
     const unsealed = {
       signatures: [...reading.unsealed.signatures.keys()],
