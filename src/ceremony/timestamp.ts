@@ -30,6 +30,10 @@ export interface TimestampPacketResult {
  */
 export async function timestampPacket(packetPath: string, options: TimestampPacketOptions): Promise<TimestampPacketResult> {
   const reading = await readIntact(packetPath);
+  if (reading.unsealed.signatures.size === 0) {
+    // Nothing to stamp: the ceremony's steps were run out of order, which a success would hide.
+    throw inputError('SIGNATURE_MISSING', `${packetPath} has no signatures to time-stamp`, { hint: "sign it first ('packet sign PACKET --key KEY.asc'), then time-stamp the signatures" });
+  }
   const files: UnsealedFile[] = [];
   const alreadyStamped: string[] = [];
   for (const [fingerprint, signature] of reading.unsealed.signatures) {

@@ -109,6 +109,26 @@ describe('packet timestamp refuses and writes nothing', () => {
     }
   });
 
+  test('a packet without signatures: exit 1, SIGNATURE_MISSING, no request made, nothing written', async () => {
+    const unsigned = await build(c, join(c.dir, 'unsigned.packet.tar'));
+    const before = sha256File(unsigned);
+    let requests = 0;
+    const counting = await serve((_req, res) => {
+      requests += 1;
+      res.writeHead(500).end();
+    });
+    try {
+      const run = await runCli(['timestamp', unsigned, '--tsa', counting.url, '--format', 'json']);
+      expect(run.code, run.stderr).toBe(1);
+      expect(JSON.parse(run.stdout)).toMatchObject({ command: 'timestamp', error: { code: 'SIGNATURE_MISSING' } });
+      expect(run.stderr).toContain("hint: sign it first");
+    } finally {
+      await counting.close();
+    }
+    expect(requests).toBe(0);
+    expect(sha256File(unsigned)).toBe(before);
+  });
+
   test('after all refusals, the real local TSA still stamps the packet (exit 0)', async () => {
     const run = await runCli(['timestamp', packet, '--tsa', c.tsa.url, '--tsa-ca', c.rootFile, '--format', 'json']);
     expect(run.code, run.stderr).toBe(0);
