@@ -1,3 +1,4 @@
+import { PromptInterrupted } from '../core/interrupt.js';
 import { readFile } from 'node:fs/promises';
 import { usageError } from '../core/errors.js';
 import { visible } from '../report/escape.js';
@@ -78,7 +79,7 @@ async function prompt(io: CliIo, question: string): Promise<string> {
           }
           if (ch === '\u0003') {
             stdin.off('data', onData).off('end', onEnd);
-            reject(usageError('CANCELLED', 'cancelled'));
+            reject(new PromptInterrupted());
             return;
           }
           value = ch === '\u007f' || ch === '\b' ? value.slice(0, -1) : value + ch;

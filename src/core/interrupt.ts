@@ -45,6 +45,23 @@ export function guardInterrupts(out: Writer, isTerminal = false): void {
   for (const signal of SIGNALS) process.on(signal, () => onSignal(signal));
 }
 
+/**
+ * Ctrl-C typed at a prompt in raw mode arrives as a character, not a signal: thrown by the prompt,
+ * it ends the command exactly as SIGINT would (clean-up, the one line, exit 130).
+ */
+export class PromptInterrupted extends Error {
+  constructor() {
+    super('interrupted at the prompt');
+  }
+}
+
+/** Clean up after a Ctrl-C at a prompt and return the exit code of SIGINT. */
+export function interruptedAtPrompt(out: Writer): number {
+  removeRegistered();
+  out.write(`${INTERRUPTED_MESSAGE}\n`);
+  return interruptExitCode('SIGINT');
+}
+
 /** The exit code for an interrupt by `signal`: 128 + its number. */
 export function interruptExitCode(signal: (typeof SIGNALS)[number]): number {
   return 128 + constants.signals[signal];

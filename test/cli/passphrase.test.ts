@@ -122,11 +122,14 @@ describe('the prompt on a terminal', () => {
     expect(run.rawModes.at(-1)).toBe(false);
   });
 
-  it('Ctrl-C at the prompt cancels (exit 2) and restores the terminal', async () => {
-    const run = await atTerminal(['sign', freshPacket('cancel'), '--key', keyFile], ['\u0003']);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain('packet: cancelled');
+  it('Ctrl-C at the prompt is an interrupt (exit 130, the one line), restores the terminal and leaves the packet as it was', async () => {
+    const packet = freshPacket('cancel');
+    const before = readFileSync(packet);
+    const run = await atTerminal(['sign', packet, '--key', keyFile], ['\u0003']);
+    expect(run.code).toBe(130);
+    expect(run.stderr).toContain('packet: interrupted, nothing written\n');
     expect(run.rawModes).toEqual([true, false]);
+    expect(readFileSync(packet).equals(before)).toBe(true);
   });
 
   it('$PACKET_PASSPHRASE wins over the prompt, with one try and no prompt', async () => {
