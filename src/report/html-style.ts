@@ -17,6 +17,7 @@ th { background: #f3f3f3; }
 th[scope="row"] { width: 9em; white-space: nowrap; }
 code { font: .92em ui-monospace, "DejaVu Sans Mono", "Liberation Mono", monospace; overflow-wrap: anywhere; }
 code.fpr { white-space: nowrap; overflow-wrap: normal; word-break: keep-all; }
+.fpr-file { white-space: nowrap; overflow-wrap: normal; word-break: keep-all; }
 .verdict { border: 2px solid; padding: .5em .8em; border-radius: 4px; }
 .verdict.pass { border-color: #1a7f37; background: #e9f7ec; }
 .verdict.fail { border-color: #b3261e; background: #fdecea; }

@@ -194,7 +194,7 @@ function evidenceSection(view: AuditorView): string {
 }
 
 function checkSection(view: AuditorView): string {
-  const rows = view.checks.map((c) => `<tr class="check ${h(c.status)}"><td class="status ${h(c.status)}">${c.status === 'pass' ? 'ok' : h(String(c.status).toUpperCase())}</td><td>${h(c.id)}</td><td><code>${h(c.code)}</code></td><td>${h(subjectOf(c))}</td><td>${messageOf(c)}</td></tr>`);
+  const rows = view.checks.map((c) => `<tr class="check ${h(c.status)}"><td class="status ${h(c.status)}">${c.status === 'pass' ? 'ok' : h(String(c.status).toUpperCase())}</td><td>${h(c.id)}</td><td><code>${h(c.code)}</code></td><td>${subjectCell(c)}</td><td>${messageOf(c)}</td></tr>`);
   const more = view.checksOmitted > 0 ? `<tr><td colspan="5">${plural(view.checksOmitted, 'more check', 'more checks')} not shown; run with --format json for all</td></tr>` : '';
   const passed = view.checks.filter((c) => c.status === 'pass');
   const printed = passed.length === 0 ? '' : `<p class="print-only note">Passed (${passed.length}): ${countedIds(passed)}.</p>`;
@@ -209,6 +209,16 @@ function countedIds(checks: readonly Check[]): string {
   for (const check of checks) counts.set(check.id, (counts.get(check.id) ?? 0) + 1);
   return [...counts].map(([id, n]) => `${h(id)}${n > 1 ? ` ×${n}` : ''}`).join(', ');
 }
+
+/** The subject; a signature, time-stamp or key file shows its fingerprint grouped and unbroken. */
+function subjectCell(check: Check): string {
+  const subject = subjectOf(check);
+  const unsealed = UNSEALED_FILE.exec(subject);
+  if (unsealed === null) return h(subject);
+  return `${h(unsealed[1] as string)}/<wbr><span class="fpr-file">${fingerprint(unsealed[2] as string)}${h(unsealed[3] as string)}</span>`;
+}
+
+const UNSEALED_FILE = /^(signatures|timestamps|keys)\/([0-9A-F]{40}|[0-9A-F]{64})(\.(?:asc|tsr))$/;
 
 function subjectOf(check: Check): string {
   if (check.location === undefined) return check.subject ?? '';

@@ -180,7 +180,9 @@ function checkSection(view: AuditorView): string[] {
     const status = c.status === 'pass' ? 'ok' : md(String(c.status).toUpperCase());
     const message = [c.message, c.cause === undefined || c.status === 'pass' ? '' : ` Cause: ${c.cause}`, c.hint === undefined || c.status === 'pass' ? '' : ` Hint: ${c.hint}`].join('');
     const subject = c.location !== undefined ? `${c.location.file}${c.location.line === undefined ? '' : `:${c.location.line}`}` : (c.subject ?? '');
-    return [status, md(c.id), reasonCode(c.code), md(subject), md(message)];
+    const unsealed = /^(signatures|timestamps|keys)\/([0-9A-F]{40}|[0-9A-F]{64})(\.(?:asc|tsr))$/.exec(subject);
+    const shown = unsealed === null ? md(subject) : `${unsealed[1] as string}/${code(`${groupedFingerprint(unsealed[2] as string) ?? ''}${unsealed[3] as string}`)}`;
+    return [status, md(c.id), reasonCode(c.code), shown, md(message)];
   });
   if (view.checksOmitted > 0) rows.push(['', '', '', '', `${plural(view.checksOmitted, 'more check', 'more checks')} not shown; run with --format json for all`]);
   return ['## Checks', '', ...table(['Status', 'Check', 'Code', 'Subject', 'Message'], rows)];

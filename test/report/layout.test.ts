@@ -111,9 +111,10 @@ describe.skipIf(SKIP_BROWSER)('the working paper laid out by headless chromium',
         const layout = measure(readFileSync(pages[name], 'utf8'), name, width);
         expect(layout.clientWidth).toBe(width);
         expect(layout.scrollWidth, `${name}: document wider than the window`).toBeLessThanOrEqual(layout.clientWidth);
-        // The RSA signer's primary key and signing subkey, Bob's key and signing key, and both
-        // pinned in the policy: six fingerprints, each one line of ten groups of four.
-        expect(layout.fingerprints).toHaveLength(6);
+        // The RSA signer's primary key and signing subkey, Bob's key and signing key, both pinned
+        // in the policy, and the two signature and two time-stamp files named in the checks:
+        // ten fingerprints, each one line of ten groups of four.
+        expect(layout.fingerprints).toHaveLength(10);
         for (const fpr of layout.fingerprints) {
           expect(fpr.text).toMatch(/^[0-9A-F]{4}(\u00a0[0-9A-F]{4}){9}$/);
           expect(fpr.lines, `${fpr.text} broken across lines`).toBe(1);

@@ -149,6 +149,20 @@ describe('policy, signers, times, key validity', () => {
     expect(page).toMatch(/code\.fpr \{ white-space: nowrap;/);
   });
 
+  test('the checks name signature and time-stamp files by their grouped fingerprint, never broken', () => {
+    const fingerprints = (full.facts?.signers as { fingerprint: string }[]).map((s) => s.fingerprint);
+    const text = md(full);
+    const page = html(full);
+    for (const fpr of fingerprints) {
+      for (const [dir, ext] of [['signatures', '.asc'], ['timestamps', '.tsr']] as const) {
+        expect(text).toContain(`| ${dir}/\`${grouped(fpr)}${ext}\` |`);
+        expect(page).toContain(`<td>${dir}/<wbr><span class="fpr-file"><code class="fpr">${grouped(fpr).replace(/\u00a0/g, '&nbsp;')}</code>${ext}</span></td>`);
+        expect(page).not.toContain(`${dir}/${fpr}${ext}`);
+      }
+    }
+    expect(page).toMatch(/\.fpr-file \{ white-space: nowrap;/);
+  });
+
   test('each signer: role, signing key and algorithm, claimed and trusted time with the TSA, key validity, why it counts', () => {
     const text = md(full);
     const alice = text.slice(text.indexOf('### Alice Example (alice), operator: counted'));
