@@ -107,7 +107,9 @@ function signatureSection(view: AuditorView): string {
 function signerBlock(s: SignerView): string {
   const who = s.person === undefined ? '<em>key not in the policy</em>' : `${h(s.person.name)} (${h(s.person.id)}), <span class="roles">${h(s.person.roles.join(', ') || 'no role')}</span>`;
   const status = s.counted ? '<span class="status pass">counted</span>' : `<span class="status fail">not counted</span> <code>${h(s.code ?? 'NOT_COUNTED')}</code>`;
-  const why = s.message === undefined ? '' : `<span class="why">: ${h(s.message)}</span>`;
+  // A counted signature's message names the signer again ("good signature by NAME (ID; ROLES)"): the heading already does.
+  const message = s.counted && s.message?.startsWith('good signature by ') === true ? 'good signature' : s.message;
+  const why = message === undefined ? '' : `<span class="why">: ${h(message)}</span>`;
   const items: [string, string][] = [['Primary key', `${fingerprint(s.fingerprint)}${s.person === undefined ? '' : ' <span class="note">(pinned by the policy)</span>'}`]];
   if (s.signingKey !== undefined) {
     const which = s.signingKey === s.fingerprint ? 'the primary key' : 'subkey';

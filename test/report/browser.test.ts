@@ -57,8 +57,8 @@ describe.skipIf(SKIP_BROWSER)('HTML report in headless chromium', () => {
     const dom = chromium(['--dump-dom', `file://${fullPage}`]).stdout;
     const text = visibleText(dom);
     expect(text).toMatch(/^ ?Evidence packet verification PASS: ceremony-packet Verdict: PASS Every covered file matches the manifest; 2 distinct people signed [^.]*\. Packet ceremony-packet ?, digest sha256:[0-9a-f]{64}/);
-    expect(text).toContain('Alice Example (alice), operator : counted : good signature by Alice Example (alice; operator)');
-    expect(text).toContain('Bob Example (bob), approver : counted : good signature by Bob Example (bob; approver)');
+    expect(text).toContain('Alice Example (alice), operator : counted : good signature Primary key');
+    expect(text).toContain('Bob Example (bob), approver : counted : good signature Primary key');
     expect(text).toContain('2 of 2 required distinct people signed: met');
     expect(text).toContain('ok dual-control.people OK');
     expect(text).toContain('By rule: secret-key-value 2 in 1 file; url-password 1 in 1 file.');
