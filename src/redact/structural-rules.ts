@@ -39,6 +39,40 @@ const HINT_KEY_VALUE =
 const HINT_KEY_VALUE_PATTERN = new RegExp(HINT_KEY_VALUE, 'gd');
 const UNQUOTED_VALUE_CHAR = /[^\s,;&<>]/;
 
+/** One unit of a value assigned on a command line: a quoted string, a substitution, an escape or a plain character. */
+const SHELL_VALUE_UNIT = '(?:\'[^\'\\n]*\'|"(?:[^"\\\\\\n]|\\\\.)*"|\\$\\([^)\\n]*\\)|\\$\\{[^}\\n]*\\}|\\\\.|[^\\s;|&<>\'"\\\\])';
+/**
+ * A shell assignment, its value read for at most HINT_VALUE_PROBE units before the rule decides
+ * (linear in the line, as for the hint-key rule); an accepted value is then read whole.
+ */
+const SHELL_ASSIGNMENT = `(?<![A-Za-z0-9_$./-])(?<key>[A-Za-z_][A-Za-z0-9_]*)=(?<value>${SHELL_VALUE_UNIT}{1,${HINT_VALUE_PROBE}})`;
+const SHELL_ASSIGNMENT_PATTERN = new RegExp(SHELL_ASSIGNMENT, 'gd');
+const SHELL_WHOLE_VALUE = new RegExp(`${SHELL_VALUE_UNIT}+`, 'y');
+
+/** `NAME=value` on a command line: a secret name takes any plain value, a hint name a random-looking one. */
+function shellAssignmentSpans(line: string): { start: number; end: number }[] {
+  const spans: { start: number; end: number }[] = [];
+  const pattern = SHELL_ASSIGNMENT_PATTERN;
+  pattern.lastIndex = 0;
+  for (let m = pattern.exec(line); m !== null; m = pattern.exec(line)) {
+    const [start, probed] = m.indices?.groups?.value ?? [m.index, m.index];
+    const key = keyOf(m);
+    const secret = isSecretKeyName(key);
+    const value = secret || isHintKeyName(key) ? line.slice(start, start + shellWordLength(line.slice(start, probed))) : '';
+    if (value !== '' && (secret ? plainSecret(value) : looksRandom(value))) {
+      SHELL_WHOLE_VALUE.lastIndex = start;
+      const whole = SHELL_WHOLE_VALUE.test(line) ? SHELL_WHOLE_VALUE.lastIndex : probed;
+      const end = start + shellWordLength(line.slice(start, whole));
+      spans.push({ start, end });
+      pattern.lastIndex = Math.max(end, m.index + 1);
+    } else {
+      // Rejected: look again from where its value starts, so `user=bob password=x` still finds the password.
+      pattern.lastIndex = Math.max(m.index + 1, start);
+    }
+  }
+  return spans;
+}
+
 /**
  * Under a key that names a credential, any value is secret except references, placeholders,
  * booleans, durations and sizes: a hex string there is a signature or a key, not a digest.
@@ -74,11 +108,10 @@ export const STRUCTURAL_PATTERN_RULES: readonly RuleSpec[] = [
   {
     id: 'shell-secret-assignment',
     description: 'Secret assigned in a command line or shell log (`PGPASSWORD=... psql`, `+ MYSQL_PWD=... mysqldump`, `env X=...`, `docker run -e X=...`)',
-    regex: '(?<![A-Za-z0-9_$./-])(?<key>[A-Za-z_][A-Za-z0-9_]*)=(?<value>(?:\'[^\'\\n]*\'|"(?:[^"\\\\\\n]|\\\\.)*"|\\$\\([^)\\n]*\\)|\\$\\{[^}\\n]*\\}|\\\\.|[^\\s;|&<>\'"\\\\])+)',
+    regex: SHELL_ASSIGNMENT,
     group: 'value',
     keywords: SECRET_KEYWORDS,
-    accept: (value, match) => (isSecretKeyName(keyOf(match)) ? plainSecret(value) : isHintKeyName(keyOf(match)) && looksRandom(value)),
-    narrow: shellWordLength,
+    find: (line) => shellAssignmentSpans(line),
   },
   {
     id: 'cli-secret-flag',
