@@ -7,10 +7,10 @@
 // checkout of this project, built), its `packet validate` runs on the same tree, alternately.
 // Usage: node bench/validate-samakia.mjs [--count 5000] [--runs 3] [--baseline DIR]
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { median, summary, timed } from './lib/timed.mjs';
+import { compareWithAjv, timed } from './lib/timed.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const FIXTURE = join(ROOT, 'test/contracts/fixtures/samakia-fabric');
@@ -65,46 +65,19 @@ try {
     [schema('enabled-binding'), 'contracts/tenants/examples/*/consumers/*/enabled.yml'],
     ['contracts/bindings/_schema/binding.schema.json', 'contracts/bindings/tenants/*/*.binding.yml'],
   ];
-  const packetTimes = [];
-  const packetCpu = [];
-  const ajvTimes = [];
-  const ajvCpu = [];
-  const baseTimes = [];
-  const baseCpu = [];
-  const validate = (root) => {
-    const packet = timed(process.execPath, [join(root, 'bin/packet.js'), 'validate', '--profile', 'samakia-fabric', '--now', NOW, '--format', 'json'], work);
-    if (packet.status !== 0) throw new Error(`packet validate (${root}) failed (${packet.status}): ${packet.stderr}${packet.stdout.slice(0, 3000)}`);
-    return packet;
-  };
-  for (let run = 0; run < RUNS; run += 1) {
-    const packet = validate(ROOT);
-    packetTimes.push(packet.seconds);
-    packetCpu.push(packet.cpu);
-    if (BASELINE !== undefined) {
-      const base = validate(BASELINE);
-      baseTimes.push(base.seconds);
-      baseCpu.push(base.cpu);
-    }
-    let total = 0;
-    let cpu = 0;
-    for (const [schemaFile, glob] of ajvRuns) {
-      const result = timed(process.execPath, [ajv, 'validate', '--spec=draft7', '--all-errors', '--strict=false', '-s', schemaFile, '-d', glob], work);
-      if (result.status !== 0) throw new Error(`ajv-cli failed (${result.status}): ${result.stderr.slice(0, 2000)}`);
-      total += result.seconds;
-      cpu += result.cpu;
-    }
-    ajvTimes.push(total);
-    ajvCpu.push(cpu);
-  }
-  const p = median(packetTimes);
-  const a = median(ajvTimes);
-  console.log(`packet validate --profile samakia-fabric (schemas + rule pack): median ${summary(packetTimes)} over ${RUNS} runs`);
-  console.log(`ajv-cli validate (schemas only, ${ajvRuns.length} invocations): median ${summary(ajvTimes)}`);
-  console.log(`CPU seconds (user+sys): packet median ${median(packetCpu).toFixed(3)}, ajv-cli median ${median(ajvCpu).toFixed(3)}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log(`ratio packet/ajv-cli: ${(p / a).toFixed(2)}; under 1 s: ${p < 1 ? 'met' : 'NOT met'}; faster than ajv-cli: ${p < a ? 'met' : 'NOT met'}`);
-  if (BASELINE !== undefined) {
-    console.log(`baseline ${BASELINE}: median ${summary(baseTimes)}, CPU median ${median(baseCpu).toFixed(3)} s; this build/baseline: wall ${(p / median(baseTimes)).toFixed(2)}, CPU ${(median(packetCpu) / median(baseCpu)).toFixed(2)}`);
-  }
+  compareWithAjv({
+    runs: RUNS,
+    root: ROOT,
+    baseline: BASELINE,
+    packetRun: (root) => {
+      const packet = timed(process.execPath, [join(root, 'bin/packet.js'), 'validate', '--profile', 'samakia-fabric', '--now', NOW, '--format', 'json'], work);
+      if (packet.status !== 0) throw new Error(`packet validate (${root}) failed (${packet.status}): ${packet.stderr}${packet.stdout.slice(0, 3000)}`);
+      return packet;
+    },
+    ajvInvocations: ajvRuns.map(([schemaFile, glob]) => ({ args: [ajv, 'validate', '--spec=draft7', '--all-errors', '--strict=false', '-s', schemaFile, '-d', glob], cwd: work })),
+    packetLabel: 'packet validate --profile samakia-fabric (schemas + rule pack)',
+    ajvLabel: `ajv-cli validate (schemas only, ${ajvRuns.length} invocations)`,
+  });
 } finally {
   if (process.env.BENCH_KEEP === undefined) rmSync(work, { recursive: true, force: true });
 }

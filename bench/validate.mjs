@@ -5,11 +5,11 @@
 // the same tree, alternately with this one: a before/after comparison in one run.
 // Usage: node bench/validate.mjs [--count 5000] [--runs 3] [--baseline DIR]
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir, cpus, loadavg } from 'node:os';
+import { tmpdir, cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { proposalContentHash } from '../dist/contracts/index.js';
-import { median, summary, timed } from './lib/timed.mjs';
+import { compareWithAjv, timed } from './lib/timed.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const { values } = parseArgs({ options: { count: { type: 'string', default: '5000' }, runs: { type: 'string', default: '3' }, baseline: { type: 'string' } } });
@@ -141,48 +141,24 @@ try {
     [schema('binding'), `${work}/*/bindings/*.yaml`],
     [schema('proposal'), `${work}/*/proposals/*.json`],
   ];
-  const packetTimes = [];
-  const ajvTimes = [];
-  const packetCpu = [];
-  const ajvCpu = [];
-  const baseTimes = [];
-  const baseCpu = [];
-  const validate = (root) => {
-    const packet = timed(process.execPath, [join(root, 'bin/packet.js'), 'validate', work, '--now', NOW, '--format', 'json'], ROOT);
-    if (packet.status !== 0) throw new Error(`packet validate (${root}) failed (${packet.status}): ${packet.stderr}${packet.stdout.slice(0, 2000)}`);
-    const report = JSON.parse(packet.stdout);
-    if (report.facts.files !== files) throw new Error(`packet saw ${report.facts.files} files, expected ${files}`);
-    return packet;
-  };
-  for (let run = 0; run < RUNS; run += 1) {
-    const packet = validate(ROOT);
-    packetTimes.push(packet.seconds);
-    packetCpu.push(packet.cpu);
-    if (BASELINE !== undefined) {
-      const base = validate(BASELINE);
-      baseTimes.push(base.seconds);
-      baseCpu.push(base.cpu);
-    }
-    let ajvTotal = 0;
-    let ajvCpuTotal = 0;
-    for (const [schemaFile, glob] of ajvRuns) {
-      const result = timed(process.execPath, [ajv, 'validate', '--spec=draft2020', '--strict=true', '--all-errors', '-c', 'ajv-formats', '-s', schemaFile, '-r', schema('common'), '-d', glob], ROOT);
-      if (result.status !== 0) throw new Error(`ajv-cli failed (${result.status}): ${result.stderr.slice(0, 2000)}`);
-      ajvTotal += result.seconds;
-      ajvCpuTotal += result.cpu;
-    }
-    ajvTimes.push(ajvTotal);
-    ajvCpu.push(ajvCpuTotal);
-  }
-  const p = median(packetTimes);
-  const a = median(ajvTimes);
-  console.log(`packet validate (schema + semantics): median ${summary(packetTimes)} over ${RUNS} runs`);
-  console.log(`ajv-cli validate (schema only, 4 invocations): median ${summary(ajvTimes)}`);
-  console.log(`CPU seconds (user+sys): packet median ${median(packetCpu).toFixed(3)}, ajv-cli median ${median(ajvCpu).toFixed(3)}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log(`ratio packet/ajv-cli: ${(p / a).toFixed(2)}; under 1 s: ${p < 1 ? 'met' : 'NOT met'}; faster than ajv-cli: ${p < a ? 'met' : 'NOT met'}`);
-  if (BASELINE !== undefined) {
-    console.log(`baseline ${BASELINE}: median ${summary(baseTimes)}, CPU median ${median(baseCpu).toFixed(3)} s; this build/baseline: wall ${(p / median(baseTimes)).toFixed(2)}, CPU ${(median(packetCpu) / median(baseCpu)).toFixed(2)}`);
-  }
+  compareWithAjv({
+    runs: RUNS,
+    root: ROOT,
+    baseline: BASELINE,
+    packetRun: (root) => {
+      const packet = timed(process.execPath, [join(root, 'bin/packet.js'), 'validate', work, '--now', NOW, '--format', 'json'], ROOT);
+      if (packet.status !== 0) throw new Error(`packet validate (${root}) failed (${packet.status}): ${packet.stderr}${packet.stdout.slice(0, 2000)}`);
+      const report = JSON.parse(packet.stdout);
+      if (report.facts.files !== files) throw new Error(`packet saw ${report.facts.files} files, expected ${files}`);
+      return packet;
+    },
+    ajvInvocations: ajvRuns.map(([schemaFile, glob]) => ({
+      args: [ajv, 'validate', '--spec=draft2020', '--strict=true', '--all-errors', '-c', 'ajv-formats', '-s', schemaFile, '-r', schema('common'), '-d', glob],
+      cwd: ROOT,
+    })),
+    packetLabel: 'packet validate (schema + semantics)',
+    ajvLabel: 'ajv-cli validate (schema only, 4 invocations)',
+  });
 } finally {
   if (process.env.BENCH_KEEP === undefined) rmSync(work, { recursive: true, force: true });
 }

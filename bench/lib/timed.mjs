@@ -2,7 +2,7 @@
 // all threads) when GNU time is installed (less sensitive to a machine shared with others).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
@@ -30,4 +30,41 @@ export function median(list) {
 /** `median s [run, run, ...]`. */
 export function summary(list, digits = 3) {
   return `${median(list).toFixed(digits)} s [${list.map((t) => t.toFixed(digits)).join(', ')}]`;
+}
+
+/**
+ * The validation benchmarks' comparison, run by run in alternation: `packetRun(root)` for this
+ * build (and for `baseline`, a built checkout, when given), then every ajv-cli invocation
+ * (`{ args, cwd }`, run with node) summed; then the medians of wall and CPU seconds, the issue's
+ * targets (under 1 s, faster than ajv-cli) and the ratio to the baseline.
+ */
+export function compareWithAjv({ runs, root, baseline, packetRun, ajvInvocations, packetLabel, ajvLabel }) {
+  const packet = { wall: [], cpu: [] };
+  const base = { wall: [], cpu: [] };
+  const ajv = { wall: [], cpu: [] };
+  const record = (into, result) => {
+    into.wall.push(result.seconds);
+    into.cpu.push(result.cpu);
+  };
+  for (let run = 0; run < runs; run += 1) {
+    record(packet, packetRun(root));
+    if (baseline !== undefined) record(base, packetRun(baseline));
+    const total = { seconds: 0, cpu: 0 };
+    for (const { args, cwd } of ajvInvocations) {
+      const result = timed(process.execPath, args, cwd);
+      if (result.status !== 0) throw new Error(`ajv-cli failed (${result.status}): ${result.stderr.slice(0, 2000)}`);
+      total.seconds += result.seconds;
+      total.cpu += result.cpu;
+    }
+    record(ajv, total);
+  }
+  const p = median(packet.wall);
+  const a = median(ajv.wall);
+  console.log(`${packetLabel}: median ${summary(packet.wall)} over ${runs} runs`);
+  console.log(`${ajvLabel}: median ${summary(ajv.wall)}`);
+  console.log(`CPU seconds (user+sys): packet median ${median(packet.cpu).toFixed(3)}, ajv-cli median ${median(ajv.cpu).toFixed(3)}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`ratio packet/ajv-cli: ${(p / a).toFixed(2)}; under 1 s: ${p < 1 ? 'met' : 'NOT met'}; faster than ajv-cli: ${p < a ? 'met' : 'NOT met'}`);
+  if (baseline !== undefined) {
+    console.log(`baseline ${baseline}: median ${summary(base.wall)}, CPU median ${median(base.cpu).toFixed(3)} s; this build/baseline: wall ${(p / median(base.wall)).toFixed(2)}, CPU ${(median(packet.cpu) / median(base.cpu)).toFixed(2)}`);
+  }
 }
