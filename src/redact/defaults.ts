@@ -29,6 +29,11 @@ export interface RuleSpec {
   accept?: (value: string, match: RegExpExecArray) => boolean;
   /** How many characters of the captured value are the secret (cuts comments, next keys). */
   narrow?: (value: string) => number;
+  /**
+   * For a regex that reads only a bounded probe of the value (so that rejecting a candidate costs
+   * bounded work, not the rest of a long line): where an accepted value really ends.
+   */
+  whole?: (line: string, start: number, end: number) => number;
   scanOnly?: boolean;
   /** Keywords match only as written (vendor prefixes are case-sensitive): fewer forms to scan for. */
   caseSensitive?: boolean;

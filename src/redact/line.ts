@@ -74,6 +74,7 @@ function ruleSpans(rule: PatternRule, line: string): Span[] {
       value = line.slice(start, end);
     }
     if (end > start && (rule.accept === undefined || rule.accept(value, match))) {
+      if (rule.whole !== undefined) end = rule.whole(line, start, end);
       spans.push({ start, end, rule: rule.id });
       pattern.lastIndex = Math.max(end, match.index + 1);
     } else {

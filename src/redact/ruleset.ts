@@ -20,6 +20,7 @@ export function compileRule(spec: RuleSpec, source: string): PatternRule {
   if (spec.trigger !== undefined && spec.triggerStarts !== undefined) rule.triggerStarts = [...spec.triggerStarts];
   if (spec.accept !== undefined) rule.accept = spec.accept;
   if (spec.narrow !== undefined) rule.narrow = spec.narrow;
+  if (spec.whole !== undefined) rule.whole = spec.whole;
   if (spec.scanOnly === true) rule.scanOnly = true;
   if (spec.find !== undefined) rule.find = spec.find;
   if (spec.caseSensitive === true) rule.caseSensitive = true;

@@ -36,8 +36,15 @@ const HINT_VALUE_PROBE = 1024;
 const HINT_KEY_VALUE =
   '(?<![A-Za-z0-9_.-])(?<q>["\']?)(?<key>[A-Za-z0-9_.-]+)\\k<q>[ \\t]*[:=][ \\t]*' +
   `(?<value>"(?:[^"\\\\\\n]|\\\\.){0,${HINT_VALUE_PROBE}}"|'[^'\\n]{0,${HINT_VALUE_PROBE}}'|[^\\s"'{\\[,;&<>][^\\s,;&<>]{0,${HINT_VALUE_PROBE - 1}})`;
-const HINT_KEY_VALUE_PATTERN = new RegExp(HINT_KEY_VALUE, 'gd');
 const UNQUOTED_VALUE_CHAR = /[^\s,;&<>]/;
+
+/** An accepted hint-key value that filled the probe runs on to the end of its word (unquoted values only). */
+function wholeHintValue(line: string, start: number, end: number): number {
+  if (end - start < HINT_VALUE_PROBE || line[start] === '"' || line[start] === "'") return end;
+  let whole = end;
+  while (whole < line.length && UNQUOTED_VALUE_CHAR.test(line[whole] as string)) whole += 1;
+  return whole;
+}
 
 /** One unit of a value assigned on a command line: a quoted string, a substitution, an escape or a plain character. */
 const SHELL_VALUE_UNIT = '(?:\'[^\'\\n]*\'|"(?:[^"\\\\\\n]|\\\\.)*"|\\$\\([^)\\n]*\\)|\\$\\{[^}\\n]*\\}|\\\\.|[^\\s;|&<>\'"\\\\])';
@@ -46,32 +53,15 @@ const SHELL_VALUE_UNIT = '(?:\'[^\'\\n]*\'|"(?:[^"\\\\\\n]|\\\\.)*"|\\$\\([^)\\n
  * (linear in the line, as for the hint-key rule); an accepted value is then read whole.
  */
 const SHELL_ASSIGNMENT = `(?<![A-Za-z0-9_$./-])(?<key>[A-Za-z_][A-Za-z0-9_]*)=(?<value>${SHELL_VALUE_UNIT}{1,${HINT_VALUE_PROBE}})`;
-const SHELL_ASSIGNMENT_PATTERN = new RegExp(SHELL_ASSIGNMENT, 'gd');
 const SHELL_WHOLE_VALUE = new RegExp(`${SHELL_VALUE_UNIT}+`, 'y');
 
-/** `NAME=value` on a command line: a secret name takes any plain value, a hint name a random-looking one. */
-function shellAssignmentSpans(line: string): { start: number; end: number }[] {
-  const spans: { start: number; end: number }[] = [];
-  const pattern = SHELL_ASSIGNMENT_PATTERN;
-  pattern.lastIndex = 0;
-  for (let m = pattern.exec(line); m !== null; m = pattern.exec(line)) {
-    const [start, probed] = m.indices?.groups?.value ?? [m.index, m.index];
-    const key = keyOf(m);
-    const secret = isSecretKeyName(key);
-    const value = secret || isHintKeyName(key) ? line.slice(start, start + shellWordLength(line.slice(start, probed))) : '';
-    if (value !== '' && (secret ? plainSecret(value) : looksRandom(value))) {
-      SHELL_WHOLE_VALUE.lastIndex = start;
-      const whole = SHELL_WHOLE_VALUE.test(line) ? SHELL_WHOLE_VALUE.lastIndex : probed;
-      const end = start + shellWordLength(line.slice(start, whole));
-      spans.push({ start, end });
-      pattern.lastIndex = Math.max(end, m.index + 1);
-    } else {
-      // Rejected: look again from where its value starts, so `user=bob password=x` still finds the password.
-      pattern.lastIndex = Math.max(m.index + 1, start);
-    }
-  }
-  return spans;
+/** An accepted shell value, decided on its probe: the whole shell word it starts. */
+function wholeShellValue(line: string, start: number, end: number): number {
+  SHELL_WHOLE_VALUE.lastIndex = start;
+  const whole = SHELL_WHOLE_VALUE.test(line) ? SHELL_WHOLE_VALUE.lastIndex : end;
+  return start + shellWordLength(line.slice(start, whole));
 }
+
 
 /**
  * Under a key that names a credential, any value is secret except references, placeholders,
@@ -111,7 +101,9 @@ export const STRUCTURAL_PATTERN_RULES: readonly RuleSpec[] = [
     regex: SHELL_ASSIGNMENT,
     group: 'value',
     keywords: SECRET_KEYWORDS,
-    find: (line) => shellAssignmentSpans(line),
+    accept: (value, match) => (isSecretKeyName(keyOf(match)) ? plainSecret(value) : isHintKeyName(keyOf(match)) && looksRandom(value)),
+    narrow: shellWordLength,
+    whole: wholeShellValue,
   },
   {
     id: 'cli-secret-flag',
@@ -162,30 +154,11 @@ export const STRUCTURAL_PATTERN_RULES: readonly RuleSpec[] = [
     regex: HINT_KEY_VALUE,
     group: 'value',
     keywords: ['key', 'pass', 'auth', 'salt'],
-    find: (line) => hintKeyValueSpans(line),
+    accept: (value, match) => isHintKeyName(keyOf(match)) && looksRandom(value),
+    whole: wholeHintValue,
   },
 ];
 
-/** Values under keys that only hint at a secret, when they look random (linear in the line: see HINT_VALUE_PROBE). */
-function hintKeyValueSpans(line: string): { start: number; end: number }[] {
-  const spans: { start: number; end: number }[] = [];
-  const pattern = HINT_KEY_VALUE_PATTERN;
-  pattern.lastIndex = 0;
-  for (let m = pattern.exec(line); m !== null; m = pattern.exec(line)) {
-    const [start, probed] = m.indices?.groups?.value ?? [m.index, m.index];
-    const value = m.groups?.value ?? '';
-    if (isHintKeyName(keyOf(m)) && looksRandom(value)) {
-      let end = probed;
-      if (value.length === HINT_VALUE_PROBE && !/^["']/.test(value)) while (end < line.length && UNQUOTED_VALUE_CHAR.test(line[end] as string)) end += 1;
-      spans.push({ start, end });
-      pattern.lastIndex = Math.max(end, m.index + 1);
-    } else {
-      // Rejected: look again from where its value starts, so `user: bob, salt: x` still finds the salt.
-      pattern.lastIndex = Math.max(m.index + 1, start);
-    }
-  }
-  return spans;
-}
 
 /** `mysql ... -pSecret` (glued) and `... login ... -p secret`: the spans of the passwords. */
 function gluedPasswordSpans(line: string): { start: number; end: number }[] {

@@ -48,6 +48,8 @@ export interface PatternRule {
   accept?: (value: string, match: RegExpExecArray) => boolean;
   /** How many characters of the captured value are the secret (cuts comments, following keys). */
   narrow?: (value: string) => number;
+  /** Where an accepted value ends when `pattern` read only a bounded probe of it. */
+  whole?: (line: string, start: number, end: number) => number;
   /** Only used by the final scan (leftover detectors), never to redact. */
   scanOnly?: boolean;
   /** `keywords` match only as written, not in other letter cases. */

@@ -130,5 +130,14 @@ describe('a long random value under a hint key', () => {
       expect(out).toMatch(/signing_key=\[REDACTED:[a-z-]+\] next=1\n$/);
     }
   });
+  it('assigned on a command line, is redacted as one whole shell word by the shell rule alone, however long', () => {
+    const shellOnly = { rules: rules.rules.filter((rule) => rule.id === 'shell-secret-assignment'), allow: [], source: 'test' };
+    for (const length of [40, 1023, 1024, 1025, 5000]) {
+      const value = random(length);
+      const out = redactText(`+ PGPASSWORD=${value} psql -h db\n`, shellOnly).text;
+      expect(out, `length ${length}`).not.toContain(value.slice(-20));
+      expect(out).toMatch(/^\+ PGPASSWORD=\[REDACTED:[a-z-]+\] psql -h db\n$/);
+    }
+  });
 });
 
