@@ -1,4 +1,4 @@
-import { interruptedAtPrompt, PromptInterrupted } from '../core/interrupt.js';
+import { endInterrupted, PromptInterrupted } from '../core/interrupt.js';
 import { PacketError, usageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { toolVersion } from '../core/version.js';
@@ -44,7 +44,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     }
     return await spec.run({ ...args, invocation }, io);
   } catch (error) {
-    if (error instanceof PromptInterrupted) return interruptedAtPrompt(io.stderr);
+    if (error instanceof PromptInterrupted) return endInterrupted('SIGINT', io.stderr);
     return reportError(io, error, json);
   }
 }

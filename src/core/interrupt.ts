@@ -15,6 +15,7 @@ import { constants } from 'node:os';
 
 const registered = new Set<string>();
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+export type InterruptSignal = (typeof SIGNALS)[number];
 export const INTERRUPTED_MESSAGE = 'packet: interrupted, nothing written';
 
 /** Remove `path` (file or folder) if the process is interrupted; call the returned function once it is gone or committed. */
@@ -55,22 +56,19 @@ export class PromptInterrupted extends Error {
   }
 }
 
-/** Clean up after a Ctrl-C at a prompt and return the exit code of SIGINT. */
-export function interruptedAtPrompt(out: Writer): number {
+/**
+ * End an interrupted command: remove every registered path, print the one line (to `out`, else
+ * where `guardInterrupts` said) and return the exit code, 128 + the signal's number. Shared by the
+ * signal handlers here, the locker's (which first undoes its uploads) and a Ctrl-C at a prompt.
+ */
+export function endInterrupted(signal: InterruptSignal, out: Writer | undefined = stderr): number {
   removeRegistered();
-  out.write(`${INTERRUPTED_MESSAGE}\n`);
-  return interruptExitCode('SIGINT');
-}
-
-/** The exit code for an interrupt by `signal`: 128 + its number. */
-export function interruptExitCode(signal: (typeof SIGNALS)[number]): number {
+  out?.write(`${clearLine ? '\r\u001b[2K' : ''}${INTERRUPTED_MESSAGE}\n`);
   return 128 + constants.signals[signal];
 }
 
-function onSignal(signal: (typeof SIGNALS)[number]): void {
-  removeRegistered();
-  stderr?.write(`${clearLine ? '\r\u001b[2K' : ''}${INTERRUPTED_MESSAGE}\n`);
-  process.exit(interruptExitCode(signal));
+function onSignal(signal: InterruptSignal): void {
+  process.exit(endInterrupted(signal));
 }
 
 /** Remove every registered path now (the newest first, so a file goes before its folder). */

@@ -1,4 +1,4 @@
-import { INTERRUPTED_MESSAGE, interruptExitCode, removeRegistered } from '../../core/interrupt.js';
+import { endInterrupted, type InterruptSignal } from '../../core/interrupt.js';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { describeCause, inputError, usageError } from '../../core/errors.js';
@@ -102,12 +102,7 @@ options:
     const backend = await openLocker(config, { env: io.env });
     // Interrupted, undo what is half-done (a multipart upload, temporary files: also those created
     // but not yet handed to the locker's own clean-ups, registered when named), then exit 128 + signal.
-    const interrupted = (signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP') => () =>
-      void runInterruptCleanups().finally(() => {
-        removeRegistered();
-        io.stderr.write(`${INTERRUPTED_MESSAGE}\n`);
-        process.exit(interruptExitCode(signal));
-      });
+    const interrupted = (signal: InterruptSignal) => () => void runInterruptCleanups().finally(() => process.exit(endInterrupted(signal, io.stderr)));
     const onSigint = interrupted('SIGINT');
     const onSigterm = interrupted('SIGTERM');
     const onSighup = interrupted('SIGHUP');
