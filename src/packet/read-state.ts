@@ -101,7 +101,7 @@ export class ReadState {
     }
     if (path.startsWith(`${PAYLOAD_DIR}/`)) {
       this.payloadBytes += size;
-      if (this.options.listPayload === true) this.reading.payload.push({ path, size });
+      if (this.options.listPayload === true) this.reading.payload.push({ path, size, sha256: expected });
     }
   }
 

@@ -26,8 +26,8 @@ export interface PacketReading {
   metadata?: PacketMetadata;
   /** Bytes of signatures/, timestamps/ and keys/ files, by fingerprint. */
   unsealed: Record<UnsealedDir, Map<string, Buffer>>;
-  /** Payload files seen, path and size: only with `listPayload` (it grows with the packet). */
-  payload: { path: string; size: number }[];
+  /** Payload files the manifest lists, with size and listed SHA-256: only with `listPayload` (it grows with the packet). */
+  payload: { path: string; size: number; sha256: string }[];
 }
 
 export interface ReadOptions {

@@ -6,7 +6,6 @@
 import { createHash } from 'node:crypto';
 import { formatRfc3339 } from '../core/time.js';
 import type { PacketReading } from '../packet/reader.js';
-import { parseManifest } from '../packet/manifest.js';
 import { loadCertificates, parseCertificate } from '../timestamp/certs.js';
 import type { TrustPolicy } from '../trust/index.js';
 import { keyValidityData, type SignatureStage } from './signatures.js';
@@ -102,14 +101,10 @@ function evidenceFacts(reading: PacketReading): Record<string, unknown> {
   const files: { path: string; size: number; sha256: string }[] = [];
   let count = 0;
   let bytes = 0;
-  const parsed = reading.manifestBytes === undefined ? undefined : parseManifest(reading.manifestBytes);
-  const listed = new Map(parsed?.ok === true ? parsed.entries.map((entry) => [entry.path, entry.sha256]) : []);
   for (const file of reading.payload) {
-    const sha256 = listed.get(file.path);
-    if (sha256 === undefined) continue;
     count += 1;
     bytes += file.size;
-    if (files.length < MAX_EVIDENCE_LISTED) files.push({ path: file.path, size: file.size, sha256 });
+    if (files.length < MAX_EVIDENCE_LISTED) files.push(file);
   }
   files.sort((a, b) => Buffer.compare(Buffer.from(a.path, 'utf8'), Buffer.from(b.path, 'utf8')));
   return { count, bytes, files, omitted: count - files.length };

@@ -49,9 +49,8 @@ export async function verifyPacket(path: string, options: VerifyOptions): Promis
     throw usageError('BAD_ARGUMENTS', 'integrity-only verification takes no trust policy', { hint: 'pass either a policy or integrity only, not both' });
   }
   const reading = await readPacket(path, {
-    // Only the signature checks and the report's evidence list need the manifest's bytes;
-    // otherwise they stay on disk.
-    keepManifest: options.policy !== undefined || options.listEvidence === true,
+    // Only the signature checks need the manifest's bytes; without a policy they stay on disk.
+    keepManifest: options.policy !== undefined,
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.listEvidence === true ? { listPayload: true } : {}),
