@@ -230,6 +230,12 @@ export function peopleById(view: AuditorView): Map<string, string> {
   return people;
 }
 
+/** What a check is about, as the report shows it: its source location (file:line), else its subject. */
+export function checkSubject(check: Check): string {
+  if (check.location === undefined) return check.subject ?? '';
+  return `${check.location.file}${check.location.line === undefined ? '' : `:${check.location.line}`}`;
+}
+
 /**
  * A fingerprint in groups of four hex digits joined by no-break spaces (U+00A0), as gpg prints
  * it: easy to compare aloud, never broken across lines. Undefined when it is not plain hex, so

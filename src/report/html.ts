@@ -1,5 +1,6 @@
 import type { Check, Report } from '../core/result.js';
-import { auditorView, displayText, groupedFingerprint, peopleById, plural, type AuditorOptions, type AuditorView, type RedactionView, type SignerView } from './auditor-view.js';
+import { parseUnsealedPath, UNSEALED } from '../packet/format.js';
+import { auditorView, checkSubject, displayText, groupedFingerprint, peopleById, plural, type AuditorOptions, type AuditorView, type RedactionView, type SignerView } from './auditor-view.js';
 import { claimNote, keyValidityText, policyRequirement, REDACTION_CAVEAT, trustedTimeText } from './auditor-text.js';
 import { STYLE } from './html-style.js';
 
@@ -214,17 +215,10 @@ function countedIds(checks: readonly Check[]): string {
 
 /** The subject; a signature, time-stamp or key file shows its fingerprint grouped and unbroken. */
 function subjectCell(check: Check): string {
-  const subject = subjectOf(check);
-  const unsealed = UNSEALED_FILE.exec(subject);
-  if (unsealed === null) return h(subject);
-  return `${h(unsealed[1] as string)}/<wbr><span class="fpr-file">${fingerprint(unsealed[2] as string)}${h(unsealed[3] as string)}</span>`;
-}
-
-const UNSEALED_FILE = /^(signatures|timestamps|keys)\/([0-9A-F]{40}|[0-9A-F]{64})(\.(?:asc|tsr))$/;
-
-function subjectOf(check: Check): string {
-  if (check.location === undefined) return check.subject ?? '';
-  return `${check.location.file}${check.location.line === undefined ? '' : `:${check.location.line}`}`;
+  const subject = checkSubject(check);
+  const unsealed = parseUnsealedPath(subject);
+  if (unsealed === undefined) return h(subject);
+  return `${unsealed.dir}/<wbr><span class="fpr-file">${fingerprint(unsealed.fingerprint)}${UNSEALED[unsealed.dir]}</span>`;
 }
 
 function messageOf(check: Check): string {

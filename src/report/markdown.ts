@@ -1,5 +1,6 @@
 import type { Report } from '../core/result.js';
-import { auditorView, displayText, groupedFingerprint, peopleById, plural, type AuditorOptions, type AuditorView, type SignerView } from './auditor-view.js';
+import { parseUnsealedPath, UNSEALED } from '../packet/format.js';
+import { auditorView, checkSubject, displayText, groupedFingerprint, peopleById, plural, type AuditorOptions, type AuditorView, type SignerView } from './auditor-view.js';
 import { claimNote, keyValidityText, policyRequirement, REDACTION_CAVEAT, trustedTimeText } from './auditor-text.js';
 
 /**
@@ -179,9 +180,9 @@ function checkSection(view: AuditorView): string[] {
   const rows = view.checks.map((c) => {
     const status = c.status === 'pass' ? 'ok' : md(String(c.status).toUpperCase());
     const message = [c.message, c.cause === undefined || c.status === 'pass' ? '' : ` Cause: ${c.cause}`, c.hint === undefined || c.status === 'pass' ? '' : ` Hint: ${c.hint}`].join('');
-    const subject = c.location !== undefined ? `${c.location.file}${c.location.line === undefined ? '' : `:${c.location.line}`}` : (c.subject ?? '');
-    const unsealed = /^(signatures|timestamps|keys)\/([0-9A-F]{40}|[0-9A-F]{64})(\.(?:asc|tsr))$/.exec(subject);
-    const shown = unsealed === null ? md(subject) : `${unsealed[1] as string}/${code(`${groupedFingerprint(unsealed[2] as string) ?? ''}${unsealed[3] as string}`)}`;
+    const subject = checkSubject(c);
+    const unsealed = parseUnsealedPath(subject);
+    const shown = unsealed === undefined ? md(subject) : `${unsealed.dir}/${code(`${groupedFingerprint(unsealed.fingerprint) ?? ''}${UNSEALED[unsealed.dir]}`)}`;
     return [status, md(c.id), reasonCode(c.code), shown, md(message)];
   });
   if (view.checksOmitted > 0) rows.push(['', '', '', '', `${plural(view.checksOmitted, 'more check', 'more checks')} not shown; run with --format json for all`]);
