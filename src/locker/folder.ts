@@ -6,15 +6,14 @@
  */
 import { formatRfc3339 } from '../core/time.js';
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, type Dirent } from 'node:fs';
-import { chmod, link, lstat, mkdir, open, readFile, unlink, type FileHandle } from 'node:fs/promises';
+import { chmod, link, lstat, mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { openAtomic, temporarySibling, writeFileAtomic } from '../core/atomic.js';
+import { openAtomic, writeFileAtomic } from '../core/atomic.js';
 import type { LockerBackend, LockState, RetentionMode, StoredObject } from './backend.js';
 import { LockRefusedError } from './errors.js';
 import { hashingFileStream, type ObjectDigest } from './hashing.js';
 import { onInterrupt } from './interrupt.js';
-import { removeOnInterrupt } from '../core/interrupt.js';
 
 export const LOCKS_PREFIX = 'locks/';
 const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,254}$/;
@@ -62,29 +61,19 @@ export class FolderBackend implements LockerBackend {
 
   async putBytes(key: string, bytes: Buffer): Promise<boolean> {
     const target = await this.prepare(key);
-    const temp = temporarySibling(target);
-    // Registered before it exists (the name is ours alone), so no signal can leave it behind.
-    const forget = removeOnInterrupt(temp);
-    const handle = await open(temp, 'wx', 0o444).catch((error: unknown) => {
-      forget();
-      throw error;
-    });
+    const out = await openAtomic(target, { mode: 0o444 });
     try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-      await handle.close();
-      try {
-        await linkNoReplace(temp, target, key);
-      } catch (error) {
-        if (error instanceof ObjectExistsError) return false;
-        throw error;
-      }
+      await out.handle.writeFile(bytes);
+      await out.handle.sync();
+      await out.handle.close();
+      await linkNoReplace(out.tempPath, target, key);
+      return true;
+    } catch (error) {
+      if (error instanceof ObjectExistsError) return false;
+      throw error;
     } finally {
-      await handle.close().catch(() => undefined);
-      await unlink(temp).catch(() => undefined);
-      forget();
+      await out.abort();
     }
-    return true;
   }
 
   async head(key: string): Promise<{ key: string; size: number } | undefined> {
