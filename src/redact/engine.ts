@@ -18,7 +18,7 @@
  *   before the bound (or at the bound if there is none), so memory stays bounded. A secret that
  *   straddles such a cut may be missed; the final scan is the backstop.
  */
-import { isNonSecretValue, isSecretKeyName } from './keys.js';
+import { isSecretKeyName } from './keys.js';
 import { findLineSpans, marker, type Span } from './line.js';
 import { isAllowed } from './ruleset.js';
 import { triggerCursor, type EngineMode } from './triggers.js';

@@ -6,7 +6,7 @@
  */
 import type { RuleSpec } from './defaults.js';
 import { isHintKeyName, isNonSecretValue, isSecretKeyName, looksRandom } from './keys.js';
-import { restIsCommand, shellWordLength } from './shell.js';
+import { shellWordLength } from './shell.js';
 
 /** Keys of connection strings and query strings that carry a credential (lower case, letters only). */
 const CREDENTIAL_PARAMS = new Set([

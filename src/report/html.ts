@@ -54,10 +54,6 @@ function verdictBlock(view: AuditorView): string {
 </section>`;
 }
 
-function rowTable(rows: [string, string][]): string {
-  return `<table>${rows.map(([k, v]) => `<tr><th scope="row">${k}</th><td>${v}</td></tr>`).join('')}</table>`;
-}
-
 function packetSection(view: AuditorView): string {
   const p = view.packet ?? {};
   const claimed = (value: string): string => `${h(value)} <span class="claim">(claim)</span>`;

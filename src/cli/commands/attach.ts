@@ -8,7 +8,7 @@ import { loadTrustPolicy, type TrustPolicy } from '../../trust/index.js';
 import type { TrustedTsa } from '../../timestamp/index.js';
 import type { CliIo } from '../io.js';
 import { trustedTsasFromOptions } from '../trusted-tsas.js';
-import { choiceOption, pathOption, stringOption, nowOption, type CommandSpec } from '../command.js';
+import { choiceOption, pathOption, nowOption, type CommandSpec } from '../command.js';
 import { writeResult } from '../output.js';
 
 export const attachCommand: CommandSpec = {

@@ -1,7 +1,7 @@
 import { usageError } from '../../core/errors.js';
 import { verifyPacket } from '../../verify/verify.js';
 import { loadTrustPolicy } from '../../trust/index.js';
-import { choiceOption, pathOption, stringOption, nowOption, singlePacket, type CommandSpec } from '../command.js';
+import { choiceOption, pathOption, nowOption, singlePacket, type CommandSpec } from '../command.js';
 import { exitCodeFor, writeReport } from '../output.js';
 import { renderStatus } from '../../report/status.js';
 
