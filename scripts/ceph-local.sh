@@ -64,6 +64,14 @@ for tool in ceph-mon ceph-osd radosgw radosgw-admin monmaptool ceph; do
   command -v "$tool" >/dev/null 2>&1 || { say "$tool is not installed (run scripts/ceph-install.sh)"; exit 3; }
 done
 [ -e "$dir" ] && { say "$dir already exists"; exit 2; }
+# A cluster left running (by an earlier start whose stop never ran) holds these ports; starting a
+# second one beside it fails late and obscurely, so say which port is taken and how to stop it.
+for port in "$MON_PORT" "$MON_V1_PORT" "$RGW_PORT"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    say "127.0.0.1:$port is already in use (a cluster still running? stop it with: $0 stop ITS_DIR)"
+    exit 3
+  fi
+done
 mkdir -p "$dir"/{run,log,mon,osd/ceph-0,rgw}
 dir="$(cd "$dir" && pwd)"
 # A failed start leaves nothing running.
