@@ -40,13 +40,14 @@ table.checks th, table.checks td:nth-child(-n+3) { white-space: nowrap; }
 details > summary { cursor: pointer; }
 .print-only { display: none; }
 footer { margin-top: 1.2em; padding-top: .3em; border-top: 1px solid #ccc; color: #444; font-size: .9em; }
-@page { margin: 8mm; }
+@page { margin: 6mm; }
 @media print {
-  body { font-size: 7.5pt; line-height: 1.15; margin: 0; max-width: none; padding: 0; }
-  h1 { font-size: 1.4em; } h2 { margin: .4em 0 .15em; }
+  body { font-size: 7.5pt; line-height: 1.1; margin: 0; max-width: none; padding: 0; }
+  h1 { font-size: 1.4em; } h2 { margin: .3em 0 .1em; }
+  p { margin: .15em 0; } table { margin: .15em 0; }
   footer { margin-top: .5em; }
   .verdict { padding: .3em .6em; }
-  .signer { margin: .25em 0; padding: .15em .5em; }
+  .signer { margin: .15em 0; padding: .15em .5em; }
   th, td { padding: .1em .35em; }
   table.checks { font-size: .92em; }
   table.checks td:nth-child(4) { width: 24%; }

@@ -8,6 +8,9 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/core/result.js';
 import { BIN, makeTempDir, runBin, runCli } from '../helpers/cli.js';
+import { pdfPageCount, requireChromium, runChromium, SKIP_BROWSER, warnIfSkipped } from '../report/chromium.js';
+
+warnIfSkipped("printing the demo's working paper");
 
 /** A network namespace with only loopback, when this machine allows one (root or user namespaces). */
 const CAN_ISOLATE = spawnSync('unshare', ['-n', 'sh', '-c', 'ip link set lo up'], { encoding: 'utf8' }).status === 0;
@@ -71,6 +74,20 @@ describe('packet demo', () => {
     expect(report.verdict).toBe('pass');
     expect(report.summary.fail).toBe(0);
   });
+
+  it.skipIf(SKIP_BROWSER)("the working paper of the demo's packet prints on one page, on US Letter and on A4", async () => {
+    requireChromium();
+    const html = join(base.path, 'working-paper.html');
+    const verified = await runCli(['verify', join(out, 'CHG-2041.packet.tar'), '--policy', join(out, 'policy.yaml'), '--report', html, '--quiet']);
+    expect(verified.code, verified.stderr).toBe(0);
+    const a4 = join(base.path, 'working-paper-a4.html');
+    writeFileSync(a4, readFileSync(html, 'utf8').replace('</style>', '@page { size: A4; }</style>'));
+    for (const [paper, page] of [['letter', html], ['a4', a4]] as const) {
+      const pdf = join(base.path, `working-paper-${paper}.pdf`);
+      runChromium(base.path, ['--no-pdf-header-footer', `--print-to-pdf=${pdf}`, `file://${page}`]);
+      expect(pdfPageCount(readFileSync(pdf)), `pages on ${paper}`).toBe(1);
+    }
+  }, 60_000);
 
   it('the commands it prints for verifying again by hand work from where it was run', () => {
     const printed = run.stdout.split('\n').filter((line) => line.startsWith('  node ') || line.startsWith('  mkdir '));
