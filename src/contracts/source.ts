@@ -272,14 +272,15 @@ export function makeSource(file: string, text: string, value: unknown, version: 
     text,
     value,
     syntax() {
-      syntax ??= reparse(text, version);
+      syntax ??= syntaxOf(text, version);
       return syntax;
     },
   };
   return source;
 }
 
-function reparse(text: string, version: '1.1' | '1.2'): { document: Document.Parsed; lineCounter: LineCounter } {
+/** The positioned syntax tree of a document's text (what {@link SourceDocument.syntax} gives). */
+export function syntaxOf(text: string, version: '1.1' | '1.2'): { document: Document.Parsed; lineCounter: LineCounter } {
   const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   return { document: parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version }), lineCounter };
