@@ -68,7 +68,8 @@ export function loadContractFileSync(file: string, maxBytes = MAX_CONTRACT_BYTES
     if (first < FIRST_READ.length) {
       // The whole file was read: its size is the length read.
       if (first > maxBytes) return problem(file, 'FILE_TOO_LARGE', `file is ${first} bytes, more than the limit of ${maxBytes} bytes for a contract`);
-      bytes = Buffer.from(FIRST_READ.subarray(0, first));
+      // Parsed from the shared buffer: parseContractText decodes it to a string before it returns, and keeps no view of it.
+      bytes = FIRST_READ.subarray(0, first);
     } else {
       const { size } = fstatSync(fd);
       if (size > maxBytes) {
