@@ -116,6 +116,22 @@ describe('the text scan in a worker thread', () => {
     expect(all(fromHere).flat()).toContainEqual({ rule: 'secret-key-value', line: 1, column: 34, pointer: '/lifecycle/rotate_credentials' });
   });
 
+  it('scans in this thread when the worker dies before it is done, with the same hits', async () => {
+    const sources = Object.entries(TRICKY)
+      .map(([name, text]) => compiled.parseContractText(name, Buffer.from(text)))
+      .flatMap((result) => (result.ok ? [result.source] : []));
+    const scanner = new pool.TextScanner({ version: '1.2', pointers: true }, sources.length, true);
+    sources.forEach((source, index) => scanner.add(index, source));
+    // A worker that is gone (crashed, out of memory): its exit comes before any count.
+    await (scanner as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    const hits = await scanner.results();
+    const inline = new pool.TextScanner({ version: '1.2', pointers: true }, sources.length, false);
+    sources.forEach((source, index) => inline.add(index, source));
+    const expected = await inline.results();
+    expect(sources.map((_, index) => hits(index))).toEqual(sources.map((_, index) => expected(index)));
+    expect(sources.flatMap((_, index) => hits(index)).length).toBeGreaterThan(10);
+  });
+
   it('is not used for a small set by default', () => {
     expect(new pool.TextScanner({ version: '1.2', pointers: false }, 10).threaded).toBe(false);
   });
