@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Contracts from '../../src/contracts/index.js';
@@ -132,7 +133,11 @@ describe('the text scan in a worker thread', () => {
     expect(sources.flatMap((_, index) => hits(index)).length).toBeGreaterThan(10);
   });
 
-  it('is not used for a small set by default', () => {
-    expect(new pool.TextScanner({ version: '1.2', pointers: false }, 10).threaded).toBe(false);
+  it('is not used by default for a small set, nor when hits need no pointer', () => {
+    expect(new pool.TextScanner({ version: '1.2', pointers: true }, 10).threaded).toBe(false);
+    expect(new pool.TextScanner({ version: '1.2', pointers: false }, pool.TEXT_SCAN_THREAD_THRESHOLD).threaded).toBe(false);
+    const large = new pool.TextScanner({ version: '1.2', pointers: true }, pool.TEXT_SCAN_THREAD_THRESHOLD);
+    expect(large.threaded).toBe(availableParallelism() > 1);
+    large.close();
   });
 });
