@@ -10,7 +10,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { compareWithAjv, timed } from './lib/timed.mjs';
+import { compareWithAjv, THREAD_CPU_ARGS, timed } from './lib/timed.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const FIXTURE = join(ROOT, 'test/contracts/fixtures/samakia-fabric');
@@ -70,7 +70,7 @@ try {
     root: ROOT,
     baseline: BASELINE,
     packetRun: (root) => {
-      const packet = timed(process.execPath, [join(root, 'bin/packet.js'), 'validate', '--profile', 'samakia-fabric', '--now', NOW, '--format', 'json'], work);
+      const packet = timed(process.execPath, [...THREAD_CPU_ARGS, join(root, 'bin/packet.js'), 'validate', '--profile', 'samakia-fabric', '--now', NOW, '--format', 'json'], work);
       if (packet.status !== 0) throw new Error(`packet validate (${root}) failed (${packet.status}): ${packet.stderr}${packet.stdout.slice(0, 3000)}`);
       return packet;
     },

@@ -9,7 +9,7 @@ import { tmpdir, cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { proposalContentHash } from '../dist/contracts/index.js';
-import { compareWithAjv, timed } from './lib/timed.mjs';
+import { compareWithAjv, THREAD_CPU_ARGS, timed } from './lib/timed.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const { values } = parseArgs({ options: { count: { type: 'string', default: '5000' }, runs: { type: 'string', default: '3' }, baseline: { type: 'string' } } });
@@ -146,7 +146,7 @@ try {
     root: ROOT,
     baseline: BASELINE,
     packetRun: (root) => {
-      const packet = timed(process.execPath, [join(root, 'bin/packet.js'), 'validate', work, '--now', NOW, '--format', 'json'], ROOT);
+      const packet = timed(process.execPath, [...THREAD_CPU_ARGS, join(root, 'bin/packet.js'), 'validate', work, '--now', NOW, '--format', 'json'], ROOT);
       if (packet.status !== 0) throw new Error(`packet validate (${root}) failed (${packet.status}): ${packet.stderr}${packet.stdout.slice(0, 2000)}`);
       const report = JSON.parse(packet.stdout);
       if (report.facts.files !== files) throw new Error(`packet saw ${report.facts.files} files, expected ${files}`);

@@ -7,6 +7,15 @@ import { join } from 'node:path';
 
 const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
+/** Node arguments that make a run print its main thread's CPU time (thread-cpu.mjs); see mainThreadCpu. */
+export const THREAD_CPU_ARGS = ['--import', join(import.meta.dirname, 'thread-cpu.mjs')];
+
+/** The main thread's CPU seconds a run with THREAD_CPU_ARGS printed, or NaN. */
+export function mainThreadCpu(stderr) {
+  const match = /thread-cpu: main (\d+) ms/.exec(stderr);
+  return match === null ? NaN : Number(match[1]) / 1000;
+}
+
 export function timed(command, args, cwd) {
   const cpuFile = join(tmpdir(), `packet-bench-cpu-${process.pid}`);
   const [cmd, argv] = GNU_TIME === undefined ? [command, args] : [GNU_TIME, ['-f', '%U %S', '-o', cpuFile, command, ...args]];
@@ -39,12 +48,13 @@ export function summary(list, digits = 3) {
  * targets (under 1 s, faster than ajv-cli) and the ratio to the baseline.
  */
 export function compareWithAjv({ runs, root, baseline, packetRun, ajvInvocations, packetLabel, ajvLabel }) {
-  const packet = { wall: [], cpu: [] };
-  const base = { wall: [], cpu: [] };
-  const ajv = { wall: [], cpu: [] };
+  const packet = { wall: [], cpu: [], main: [] };
+  const base = { wall: [], cpu: [], main: [] };
+  const ajv = { wall: [], cpu: [], main: [] };
   const record = (into, result) => {
     into.wall.push(result.seconds);
     into.cpu.push(result.cpu);
+    into.main.push(mainThreadCpu(result.stderr ?? ''));
   };
   for (let run = 0; run < runs; run += 1) {
     record(packet, packetRun(root));
@@ -63,6 +73,7 @@ export function compareWithAjv({ runs, root, baseline, packetRun, ajvInvocations
   console.log(`${packetLabel}: median ${summary(packet.wall)} over ${runs} runs`);
   console.log(`${ajvLabel}: median ${summary(ajv.wall)}`);
   console.log(`CPU seconds (user+sys): packet median ${median(packet.cpu).toFixed(3)}, ajv-cli median ${median(ajv.cpu).toFixed(3)}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  if (!Number.isNaN(median(packet.main))) console.log(`main-thread CPU seconds: packet median ${summary(packet.main)}${baseline === undefined ? '' : `, baseline median ${summary(base.main)}`}`);
   console.log(`ratio packet/ajv-cli: ${(p / a).toFixed(2)}; under 1 s: ${p < 1 ? 'met' : 'NOT met'}; faster than ajv-cli: ${p < a ? 'met' : 'NOT met'}`);
   if (baseline !== undefined) {
     console.log(`baseline ${baseline}: median ${summary(base.wall)}, CPU median ${median(base.cpu).toFixed(3)} s; this build/baseline: wall ${(p / median(base.wall)).toFixed(2)}, CPU ${(median(packet.cpu) / median(base.cpu)).toFixed(2)}`);

@@ -9,11 +9,12 @@ import type { KindConfig } from './config/types.js';
 import { compileRules } from './declared/compile.js';
 import { runRules } from './declared/run.js';
 import { matchKind } from './classify.js';
-import { genericChecks } from './generic.js';
+import { genericChecks, textScanNeedsPointers } from './generic.js';
+import { TextScanner } from './text-scan-pool.js';
 import { loadDataInputs } from './data-inputs.js';
 import { SCHEMAS_DIR } from './kinds.js';
 import { loadContractFiles } from './parse-pool.js';
-import { locatePointer, type SourceDocument } from './source.js';
+import { loadContractFileSync, locatePointer, type SourceDocument } from './source.js';
 import { globTest, hasExtension, toRel, walkFiles } from './repo-files.js';
 import { SchemaSet, type LoadedSchema } from './schema-set.js';
 import { schemaChecks } from './schema-checks.js';
@@ -28,6 +29,8 @@ export interface EngineOptions {
   /** Files or folders named on the command line; without them the whole root is walked. */
   paths?: readonly string[];
   workers?: number;
+  /** Scan texts for secrets in a worker thread: true always, false never; by default for large sets on more than one CPU. */
+  textScanThread?: boolean;
   /** How the report names what was checked. */
   subject?: string;
   /** When set, PATHs that hold no candidate file are a usage error with this hint (not a failed report). */
@@ -57,64 +60,71 @@ export async function validateWithConfig(loaded: LoadedConfig, options: EngineOp
   if (files.length > MAX_CONTRACT_FILES) {
     throw inputError('TOO_MANY_FILES', `${files.length} documents match, more than the limit of ${MAX_CONTRACT_FILES}`, { hint: 'narrow documents.include, or exclude generated folders' });
   }
-  const parsed = await loadContractFiles(files.map((f) => f.file), options.workers, config.documents.maxBytes, {
-    yamlVersion: config.documents.yaml.version,
-    maxAliases: config.documents.yaml.maxAliases,
-  });
-
-  const checks: Check[] = [];
-  const valid = new Map<string, KindDocument[]>(config.kinds.map((kind) => [kind.name, []]));
-  const counts = new Map<string, number>(config.kinds.map((kind) => [kind.name, 0]));
-  const claimed: KindDocument[] = [];
-  for (const [index, result] of parsed.entries()) {
-    const { rel, file } = files[index]!;
-    if (!result.ok) {
-      const { problem } = result;
-      checks.push({ id: 'document.parse', status: 'fail', code: problem.code, message: problem.message, location: problem.location, subject: file, ...(problem.cause === undefined ? {} : { cause: problem.cause }) });
-      continue;
+  const parseOptions = { yamlVersion: config.documents.yaml.version, maxAliases: config.documents.yaml.maxAliases };
+  // Parsing in worker threads only when asked for: each document is otherwise parsed and checked in turn.
+  const preloaded = (options.workers ?? 1) > 1 ? await loadContractFiles(files.map((f) => f.file), options.workers, config.documents.maxBytes, parseOptions) : undefined;
+  const scanner = config.generic.inlineSecret.enabled
+    ? new TextScanner({ version: config.documents.yaml.version, pointers: textScanNeedsPointers(config) }, files.length, options.textScanThread)
+    : undefined;
+  try {
+    const checks: Check[] = [];
+    const valid = new Map<string, KindDocument[]>(config.kinds.map((kind) => [kind.name, []]));
+    const counts = new Map<string, number>(config.kinds.map((kind) => [kind.name, 0]));
+    const claimed: KindDocument[] = [];
+    for (const [index, { rel, file }] of files.entries()) {
+      const result = preloaded?.[index] ?? loadContractFileSync(file, config.documents.maxBytes, parseOptions);
+      if (!result.ok) {
+        const { problem } = result;
+        checks.push({ id: 'document.parse', status: 'fail', code: problem.code, message: problem.message, location: problem.location, subject: file, ...(problem.cause === undefined ? {} : { cause: problem.cause }) });
+        continue;
+      }
+      const kind = matchKind(config.kinds, rel, result.source.value);
+      if (kind === undefined) {
+        const check = unmatchedCheck(loaded, rel, result.source);
+        if (check !== undefined) checks.push(check);
+        continue;
+      }
+      counts.set(kind.name, counts.get(kind.name)! + 1);
+      const doc: KindDocument = { kind: kind.name, source: result.source, rel, ...idOf(kind, result.source.value, rel) };
+      scanner?.add(claimed.length, doc.source);
+      claimed.push(doc);
+      const schema = kindSchemas.get(kind.name);
+      const problems =
+        schema !== undefined
+          ? schemaChecks(doc, schemas.validator(schema), schema)
+          : kind.schema !== undefined
+            ? [{ id: 'schema', status: 'fail' as const, code: 'SCHEMA_MISSING', message: `the schema ${kind.schema} of kind ${kind.name} was not loaded`, subject: file, location: { file }, hint: 'check schemas.include' }]
+            : [];
+      checks.push(...problems);
+      if (problems.length === 0) {
+        if (schema !== undefined) checks.push({ id: 'schema', status: 'pass', code: 'OK', message: `${kind.name} matches its schema`, subject: file, location: { file } });
+        valid.get(kind.name)!.push(doc);
+      }
     }
-    const kind = matchKind(config.kinds, rel, result.source.value);
-    if (kind === undefined) {
-      const check = unmatchedCheck(loaded, rel, result.source);
-      if (check !== undefined) checks.push(check);
-      continue;
+    // The rules run while the text scan may still be at work in its worker; the report keeps the generic checks first.
+    const ruleChecks = await runRules(compiled, { config, root: absoluteRoot, now: options.now, valid, data });
+    checks.push(...genericChecks(config, claimed, scanner === undefined ? () => [] : await scanner.results()));
+    if (claimed.length === 0) {
+      checks.push({
+        id: 'documents',
+        status: 'fail',
+        code: 'NO_DOCUMENTS',
+        message: `no document matched any kind of ${config.origin} (${files.length} candidate file${files.length === 1 ? '' : 's'})`,
+        hint: 'check documents.include and each kind\'s match in the config, or run from the repository root',
+      });
     }
-    counts.set(kind.name, counts.get(kind.name)! + 1);
-    const doc: KindDocument = { kind: kind.name, source: result.source, rel, ...idOf(kind, result.source.value, rel) };
-    claimed.push(doc);
-    const schema = kindSchemas.get(kind.name);
-    const problems =
-      schema !== undefined
-        ? schemaChecks(doc, schemas.validator(schema), schema)
-        : kind.schema !== undefined
-          ? [{ id: 'schema', status: 'fail' as const, code: 'SCHEMA_MISSING', message: `the schema ${kind.schema} of kind ${kind.name} was not loaded`, subject: file, location: { file }, hint: 'check schemas.include' }]
-          : [];
-    checks.push(...problems);
-    if (problems.length === 0) {
-      if (schema !== undefined) checks.push({ id: 'schema', status: 'pass', code: 'OK', message: `${kind.name} matches its schema`, subject: file, location: { file } });
-      valid.get(kind.name)!.push(doc);
-    }
-  }
-  checks.push(...genericChecks(config, claimed));
-  if (claimed.length === 0) {
-    checks.push({
-      id: 'documents',
-      status: 'fail',
-      code: 'NO_DOCUMENTS',
-      message: `no document matched any kind of ${config.origin} (${files.length} candidate file${files.length === 1 ? '' : 's'})`,
-      hint: 'check documents.include and each kind\'s match in the config, or run from the repository root',
+    checks.push(...ruleChecks);
+    return makeReport({
+      command: 'validate',
+      subject: options.subject ?? (options.paths?.join(' ') || root),
+      evaluatedAt: formatRfc3339(options.now),
+      checks,
+      strict: options.strict === true,
+      facts: { config: config.origin, files: files.length, documents: Object.fromEntries(counts), valid: Object.fromEntries([...valid].map(([k, v]) => [k, v.length])) },
     });
+  } finally {
+    scanner?.close();
   }
-  checks.push(...(await runRules(compiled, { config, root: absoluteRoot, now: options.now, valid, data })));
-
-  return makeReport({
-    command: 'validate',
-    subject: options.subject ?? (options.paths?.join(' ') || root),
-    evaluatedAt: formatRfc3339(options.now),
-    checks,
-    strict: options.strict === true,
-    facts: { config: config.origin, files: files.length, documents: Object.fromEntries(counts), valid: Object.fromEntries([...valid].map(([k, v]) => [k, v.length])) },
-  });
 }
 
 function loadSchemas(loaded: LoadedConfig, walked: readonly string[], absoluteRoot: string): SchemaSet {

@@ -68,7 +68,8 @@ export function loadContractFileSync(file: string, maxBytes = MAX_CONTRACT_BYTES
     if (first < FIRST_READ.length) {
       // The whole file was read: its size is the length read.
       if (first > maxBytes) return problem(file, 'FILE_TOO_LARGE', `file is ${first} bytes, more than the limit of ${maxBytes} bytes for a contract`);
-      bytes = Buffer.from(FIRST_READ.subarray(0, first));
+      // Parsed from the shared buffer: parseContractText decodes it to a string before it returns, and keeps no view of it.
+      bytes = FIRST_READ.subarray(0, first);
     } else {
       const { size } = fstatSync(fd);
       if (size > maxBytes) {
@@ -272,14 +273,15 @@ export function makeSource(file: string, text: string, value: unknown, version: 
     text,
     value,
     syntax() {
-      syntax ??= reparse(text, version);
+      syntax ??= syntaxOf(text, version);
       return syntax;
     },
   };
   return source;
 }
 
-function reparse(text: string, version: '1.1' | '1.2'): { document: Document.Parsed; lineCounter: LineCounter } {
+/** The positioned syntax tree of a document's text (what {@link SourceDocument.syntax} gives). */
+export function syntaxOf(text: string, version: '1.1' | '1.2'): { document: Document.Parsed; lineCounter: LineCounter } {
   const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   return { document: parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version }), lineCounter };

@@ -154,6 +154,15 @@ describe('the samakia-fabric profile', () => {
     expect(schema).toEqual(expect.arrayContaining(['/spec/database/postgres/single/max_databases:SCHEMA_TYPE', '/spec/endpoints/0/port:SCHEMA_TYPE']));
   });
 
+  it('judges each consumer of a tenant against its own variants (one policies document, looked up with different fields)', async () => {
+    const { dir, report } = await run([
+      json(`${T}/policies.yml`, (d) => (d.spec.allowed_variants.cache = ['cluster'])),
+      json(`${T}/consumers/database/ready.yml`, (d) => (d.spec.variant = 'single')),
+    ]);
+    const flagged = report.checks.filter((c) => c.id === 'samakia.consumer.variant-allowed' && c.status === 'fail').map((c) => c.location?.file);
+    expect(flagged.sort()).toEqual([join(dir, `${T}/consumers/cache/enabled.yml`), join(dir, `${T}/consumers/cache/ready.yml`)]);
+  });
+
   it('the aggregate names the capacity limit it exceeded as a related location', async () => {
     const { dir, report } = await run([json(`${T}/consumers/database/enabled.yml`, (d) => (d.resources.max_storage_gb = 25))]);
     const hit = report.checks.find((c) => c.id === 'samakia.capacity.guard')!;

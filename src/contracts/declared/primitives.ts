@@ -135,6 +135,7 @@ export function inCheck(spec: NonNullable<RuleConfig['in']>): ItemCheck {
   const fixedValues = kindValuesText !== undefined && !kindValuesText.includes('{') ? parseField(kindValuesText) : undefined;
   const valuesFor = (item: Item) => fixedValues ?? (kindValuesText === undefined ? undefined : maybeField(fillTemplate(kindValuesText, item)));
   const unions = new WeakMap<RunContext, Set<string>>();
+  const setsOf = new WeakMap<KindDocument, Map<Field, Set<string | undefined>>>();
   const allowed = (item: Item, context: RunContext): { values: ReadonlySet<string | undefined>; related?: KindDocument } | undefined => {
     if (literal !== undefined) return { values: literal };
     if ('data' in set) return { values: context.data(set.data) };
@@ -144,7 +145,18 @@ export function inCheck(spec: NonNullable<RuleConfig['in']>): ItemCheck {
       if (other === undefined) return undefined; // the reference rule reports a missing document
       const values = valuesFor(item);
       if (values === undefined) return undefined;
-      return { values: new Set(select({ doc: other, value: other.source.value, pointer: '' }, values).map((hit) => scalarText(hit.value))), related: other };
+      // Many items look up the same document (every binding of a tenant): its set is made once per field.
+      let byField = setsOf.get(other);
+      if (byField === undefined) {
+        byField = new Map();
+        setsOf.set(other, byField);
+      }
+      let found = byField.get(values);
+      if (found === undefined) {
+        found = new Set(select({ doc: other, value: other.source.value, pointer: '' }, values).map((hit) => scalarText(hit.value)));
+        byField.set(values, found);
+      }
+      return { values: found, related: other };
     }
     let union = unions.get(context);
     if (union === undefined) {

@@ -99,36 +99,50 @@ export const placeholderRule: DocumentRule = {
   },
 };
 
+/** One hit of the redaction detectors in a contract's text: where it starts (1-based line and column). */
+export interface TextSecret {
+  rule: string;
+  line: number;
+  column: number;
+}
+
+/** The inline secret rule's finding for a detector hit in the file's text (comments included). */
+export function textSecretFinding(source: SourceDocument, secret: TextSecret): Finding {
+  return {
+    status: 'fail',
+    message: `an inline secret (${secret.rule}) is in the file; never commit secrets, reference them`,
+    hint: 'remove it, rotate it, and use a vault:// secret reference',
+    source,
+    pointer: '',
+    data: { rule: secret.rule, line: secret.line, column: secret.column },
+  };
+}
+
+/** The inline secret rule's findings for keys named like a secret (password, token, ...) that hold a value. */
+export function secretKeyFindings(source: SourceDocument): Finding[] {
+  const findings: Finding[] = [];
+  walkStrings(source.value, undefined, (key, holder, place) => {
+    if (!isSecretKeyName(key)) return;
+    const value = holder[key];
+    if ((typeof value !== 'string' && typeof value !== 'number') || value === '') return;
+    findings.push({
+      status: 'fail',
+      message: `key "${key}" holds a value; secrets must be references, never inline`,
+      hint: 'remove it, rotate it, and use a vault:// secret reference',
+      source,
+      pointer: `${pointerOf(place)}/${escapePointerPart(key)}`,
+    });
+  });
+  return findings;
+}
+
 export const inlineSecretRule: DocumentRule = {
   id: 'secret.inline',
   code: 'INLINE_SECRET',
   summary:
     'No secret appears anywhere in a contract file, comments included (redaction detectors), and no key named like a secret (password, token, ...) holds a value: use a secret reference.',
   check(source) {
-    const findings: Finding[] = [];
-    for (const secret of findSecretsInText(source.text)) {
-      findings.push({
-        status: 'fail',
-        message: `an inline secret (${secret.rule}) is in the file; never commit secrets, reference them`,
-        hint: 'remove it, rotate it, and use a vault:// secret reference',
-        source,
-        pointer: '',
-        data: { rule: secret.rule, line: secret.line, column: secret.column },
-      });
-    }
-    walkStrings(source.value, undefined, (key, holder, place) => {
-      if (!isSecretKeyName(key)) return;
-      const value = holder[key];
-      if ((typeof value !== 'string' && typeof value !== 'number') || value === '') return;
-      findings.push({
-        status: 'fail',
-        message: `key "${key}" holds a value; secrets must be references, never inline`,
-        hint: 'remove it, rotate it, and use a vault:// secret reference',
-        source,
-        pointer: `${pointerOf(place)}/${escapePointerPart(key)}`,
-      });
-    });
-    return findings;
+    return [...findSecretsInText(source.text).map((secret) => textSecretFinding(source, secret)), ...secretKeyFindings(source)];
   },
 };
 

@@ -1,0 +1,63 @@
+import type { Document, LineCounter } from 'yaml';
+import { findSecretsInText } from '../redact/text.js';
+import type { TextSecret } from './rules/document.js';
+import { escapePointerPart, syntaxOf, yaml } from './source.js';
+
+/** A detector hit in a contract's text, with the pointer of the value it lies in when it was asked for. */
+export interface TextFinding extends TextSecret {
+  /** The deepest mapping value or sequence item whose source covers the hit ('' when none does). */
+  pointer?: string;
+}
+
+export type Syntax = { document: Document.Parsed; lineCounter: LineCounter };
+
+/**
+ * The redaction detectors over a contract's whole text (comments included), in text order. With
+ * `syntax`, each hit also gets the pointer of the value it is in, so a per-field ignore can apply
+ * to it; the syntax tree is asked for only when there is a hit. The same function runs in this
+ * thread and in the text-scan worker (text-scan-pool.ts).
+ */
+export function scanContractText(text: string, syntax: (() => Syntax) | undefined): TextFinding[] {
+  const findings: TextFinding[] = [];
+  for (const secret of findSecretsInText(text)) {
+    const finding: TextFinding = { rule: secret.rule, line: secret.line, column: secret.column };
+    if (syntax !== undefined) finding.pointer = pointerAt(syntax(), secret.line, secret.column);
+    findings.push(finding);
+  }
+  return findings;
+}
+
+/** {@link scanContractText} for a bare text: its syntax tree (of that YAML version) is built on the first hit. */
+export function scanTextAlone(text: string, version: '1.1' | '1.2', pointers: boolean): TextFinding[] {
+  let syntax: Syntax | undefined;
+  return scanContractText(text, pointers ? () => (syntax ??= syntaxOf(text, version)) : undefined);
+}
+
+/** The pointer of the deepest mapping value or sequence item whose source covers a line and column ('' when none does). */
+export function pointerAt({ document, lineCounter }: Syntax, line: number, column: number): string {
+  const { isMap, isScalar, isSeq } = yaml();
+  // lineCounter.lineStarts holds the offset of each line; the position is column - 1 past its start.
+  const lineStart = lineCounter.lineStarts[line - 1];
+  const offset = lineStart === undefined ? -1 : lineStart + column - 1;
+  let node: unknown = document.contents;
+  let pointer = '';
+  for (let depth = 0; depth < 256; depth += 1) {
+    if (isMap(node)) {
+      const pair = node.items.find((item) => covers(item.key, offset) || covers(item.value, offset));
+      if (pair === undefined || !isScalar(pair.key)) break;
+      pointer += `/${escapePointerPart(String(pair.key.value))}`;
+      node = pair.value;
+    } else if (isSeq(node)) {
+      const index = node.items.findIndex((item) => covers(item, offset));
+      if (index === -1) break;
+      pointer += `/${index}`;
+      node = node.items[index];
+    } else break;
+  }
+  return pointer;
+}
+
+function covers(node: unknown, offset: number): boolean {
+  const range = (node as { range?: [number, number, number] } | null)?.range;
+  return range !== undefined && range !== null && offset >= range[0] && offset < range[2];
+}
