@@ -4,8 +4,8 @@
  * survive (each shown directly with the SDK first), and the faults: wrong bytes, missing objects,
  * deleted or replaced ledger entries, retention shortening, a network cut mid-upload.
  */
-import { randomBytes } from 'node:crypto';
-import { copyFileSync, createReadStream, existsSync, utimesSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { copyFileSync, createReadStream, existsSync, utimesSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DeleteObjectCommand,
@@ -192,6 +192,28 @@ describe.skipIf(radosgw === undefined && !inCi)('locker on S3 Object Lock (local
     expect(run.stderr).toMatch(/not the ones pushed/);
     expect(existsSync(out)).toBe(false);
     expect((await checks(file)).checks.find((c) => c.code === 'HASH_MISMATCH')?.subject).toBe(globex.digest);
+  });
+
+  it('pull checks integrity while the bytes stream in: a packet changed inside its payload is refused though its index entry was rewritten to match', async () => {
+    const { file, bucket } = await newLocker('forged');
+    expect((await cli(['locker', 'push', big.file, '--locker', file])).code).toBe(0);
+    // New versions of the object (a byte of disk.img flipped, mid-stream) and of its index entry
+    // (recording the new bytes): only the packet's own integrity check can tell.
+    const bytes = readFileSync(big.file);
+    const at = Math.floor(bytes.length / 2);
+    bytes.writeUInt8(bytes.readUInt8(at) ^ 0xff, at);
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: packetKey(big.digest), Body: bytes }));
+    const indexKey = ((await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'index/' }))).Contents ?? []).map((o) => o.Key as string).find((key) => key.endsWith(`-${big.digest}.json`)) as string;
+    const entry = JSON.parse(await (await client.send(new GetObjectCommand({ Bucket: bucket, Key: indexKey }))).Body!.transformToString()) as { object: { sha256: string; size: number } };
+    entry.object = { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: indexKey, Body: `${JSON.stringify(entry)}\n` }));
+    const outDir = join(temp.path, 'forged-out');
+    mkdirSync(outDir);
+    const run = await cli(['locker', 'pull', big.digest, '--out', join(outDir, 'forged.packet.tar'), '--locker', file, '--format', 'json']);
+    expect(run.code).toBe(1);
+    expect((json(run).error as { code: string }).code).toBe('LOCKER_PULL_DIGEST_MISMATCH');
+    expect(run.stdout).toMatch(/fails its integrity checks/);
+    expect(readdirSync(outDir)).toEqual([]);
   });
 
   it('list takes entries from index packs only where the listed ETag is the MD5 of the packed bytes', async () => {
