@@ -27,7 +27,6 @@ import {
   PutObjectRetentionCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { PacketError, usageError } from '../core/errors.js';
 import type { LockerBackend, LockState, RetentionMode, StoredObject } from './backend.js';
 import type { S3Settings } from './config.js';
@@ -109,6 +108,8 @@ export class S3Backend implements LockerBackend {
   async putFile(key: string, file: string, onProgress?: (bytes: number) => void, complete?: () => Promise<void>): Promise<ObjectDigest> {
     if ((await this.head(key)) !== undefined) throw new ObjectExistsError(key);
     const source = hashingFileStream(file, onProgress, complete);
+    // Loaded here: only push uploads, and list and pull should not pay for loading it.
+    const { Upload } = await import('@aws-sdk/lib-storage');
     const upload = new Upload({
       client: this.client,
       partSize: this.settings.partSizeMiB * 1024 * 1024,
