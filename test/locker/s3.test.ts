@@ -216,6 +216,23 @@ describe.skipIf(radosgw === undefined && !inCi)('locker on S3 Object Lock (local
     expect(readdirSync(outDir)).toEqual([]);
   });
 
+  it('lists keys the fast page parser reads and keys it leaves to the SDK alike, over several pages', async () => {
+    const { file, bucket } = await newLocker('odd-keys');
+    const keys = ['odd/a b', 'odd/caf\u00e9', 'odd/a&b<c>', 'odd/plain', ...Array.from({ length: 1005 }, (_, i) => `odd/n/${String(i).padStart(4, '0')}`)];
+    await Promise.all(keys.map((key) => client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: key }))));
+    const settings = parseLockerConfig(readFileSync(file, 'utf8'), file, temp.path).s3;
+    const backend = new S3Backend(settings as NonNullable<typeof settings>, { env });
+    try {
+      const listed: { key: string; size?: number }[] = [];
+      for await (const item of backend.list('odd/')) listed.push(item);
+      const expected = [...keys].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      expect(listed.map((item) => item.key)).toEqual(expected);
+      expect(listed.map((item) => item.size)).toEqual(expected.map((key) => Buffer.byteLength(key)));
+    } finally {
+      await backend.close();
+    }
+  });
+
   it('list takes entries from index packs only where the listed ETag is the MD5 of the packed bytes', async () => {
     const { file, bucket } = await newLocker('packs');
     for (const packet of [acme, globex]) expect((await cli(['locker', 'push', packet.file, '--locker', file])).code).toBe(0);
