@@ -9,17 +9,17 @@
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { Transform } from 'node:stream';
 import { openAtomic, refuseExisting } from '../core/atomic.js';
 import { inputError } from '../core/errors.js';
 import { readPacket } from '../packet/reader.js';
 import { TarDigester } from '../packet/tar-digests.js';
 import type { LockerBackend } from './backend.js';
 import { findEntry } from './catalog.js';
-import { FolderBackend, writeAll } from './folder.js';
+import { FolderBackend } from './folder.js';
 import type { ObjectDigest } from './hashing.js';
 import { onInterrupt } from './interrupt.js';
 import { packetKey, PACKETS_PREFIX } from './layout.js';
+import { writeAll } from './write-stream.js';
 
 const MAX_SMALL_OBJECT_BYTES = 64 * 1024;
 
@@ -53,22 +53,14 @@ export async function pullPacket(backend: LockerBackend, digest: string, out: st
     // its integrity below does not read the file's contents again.
     const entries = new TarDigester();
     let size = 0;
-    const tap = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        size += chunk.length;
-        if (size > expected.size) return done(new Error(`more than the ${expected.size} bytes recorded at push`));
-        hash.update(chunk);
-        entries.update(chunk);
-        onProgress?.(chunk.length);
-        done(null, chunk);
-      },
-    });
-    try {
-      await writeAll(stream.pipe(tap), file.handle);
-    } catch (error) {
-      if (error instanceof Error && error.message.startsWith('more than')) throw digestMismatch(digest, error.message);
-      throw error;
-    }
+    const onChunk = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > expected.size) throw digestMismatch(digest, `more than the ${expected.size} bytes recorded at push`);
+      hash.update(chunk);
+      entries.update(chunk);
+      onProgress?.(chunk.length);
+    };
+    await writeAll(stream, file.handle, { onChunk, path: file.tempPath });
     const sha256 = hash.digest('hex');
     if (sha256 !== expected.sha256 || size !== expected.size) {
       throw digestMismatch(digest, `got sha256 ${sha256} (${size} bytes), recorded ${expected.sha256} (${expected.size} bytes)`);
