@@ -49,8 +49,7 @@ export class FolderBackend implements LockerBackend {
     const out = await openAtomic(target, { mode: 0o444 });
     const done = onInterrupt(() => out.abort());
     try {
-      if (onProgress !== undefined) stream.on('data', (chunk: Buffer) => onProgress(chunk.length));
-      await writeAll(stream, out.handle, { path: out.tempPath });
+      await writeAll(stream, out.handle, { path: out.tempPath, ...(onProgress === undefined ? {} : { onChunk: (chunk) => onProgress(chunk.length) }) });
       await out.handle.sync();
       await out.handle.close();
       await linkNoReplace(out.tempPath, target, key);

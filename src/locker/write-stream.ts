@@ -14,9 +14,10 @@ const FLUSH_EVERY_BYTES = 64 * 1024 * 1024;
  */
 export async function writeAll(stream: Readable, handle: FileHandle, options: WriteOptions = {}): Promise<number> {
   const { onChunk, path } = options;
-  // Flushed through a handle of its own: closing `handle` (an interrupted command removing its
-  // temporary file) waits for the operations pending on it, and must not wait for a flush.
-  const flusher = path === undefined ? undefined : await open(path, 'r');
+  // Flushed through a handle of its own (opened at the first flush: nothing is awaited before the
+  // stream is read): closing `handle` (an interrupted command removing its temporary file) waits
+  // for the operations pending on it, and must not wait for a flush.
+  let flusher: FileHandle | undefined;
   let total = 0;
   let batch: Buffer[] = [];
   let batched = 0;
@@ -26,9 +27,12 @@ export async function writeAll(stream: Readable, handle: FileHandle, options: Wr
   const write = async (buffers: Buffer[], bytes: number): Promise<void> => {
     await writevAll(handle, buffers);
     unflushed += bytes;
-    if (flusher !== undefined && unflushed >= FLUSH_EVERY_BYTES && flushing === undefined) {
+    if (path !== undefined && unflushed >= FLUSH_EVERY_BYTES && flushing === undefined) {
       unflushed = 0;
-      flushing = flusher.datasync().finally(() => {
+      flushing = (async () => {
+        flusher ??= await open(path, 'r');
+        await flusher.datasync();
+      })().finally(() => {
         flushing = undefined;
       });
       // Awaited below, or failing the final sync; never an unhandled rejection.
