@@ -3,6 +3,7 @@
 // standalone code):
 // - the validate config's JSON Schema: dist/contracts/config/config-validator.cjs (loaded by
 //   src/contracts/config/load.ts);
+// - the locker file's JSON Schema: dist/locker/locker-validator.cjs (src/locker/config.ts);
 // - the schemas the built-in profiles load from the package (`package:schemas/...`):
 //   dist/contracts/package-schemas.cjs, one validator per schema key, with
 //   dist/contracts/package-schemas.json, the SHA-256 of each schema file it was built from.
@@ -24,6 +25,12 @@ const addFormats = addFormatsPlugin.default ?? addFormatsPlugin;
 const configAjv = new Ajv2020({ strict: false, allErrors: true, useDefaults: true, allowUnionTypes: true, code: { source: true } });
 const configSchema = JSON.parse(readFileSync(join(root, 'schemas/validate-config.schema.json'), 'utf8'));
 writeFileSync(join(root, 'dist/contracts/config/config-validator.cjs'), generate(configAjv, configAjv.compile(configSchema)));
+
+// The locker file's JSON Schema: dist/locker/locker-validator.cjs (loaded by src/locker/config.ts),
+// with the options of its run-time fallback there.
+const lockerAjv = new Ajv2020({ strict: true, allErrors: true, code: { source: true } });
+const lockerSchema = JSON.parse(readFileSync(join(root, 'schemas/locker.schema.json'), 'utf8'));
+writeFileSync(join(root, 'dist/locker/locker-validator.cjs'), generate(lockerAjv, lockerAjv.compile(lockerSchema)));
 
 // The package schemas named by the built-in profiles. Every one must be 2020-12: they are
 // compiled together, with the options of SchemaSet's 2020-12 instance (src/contracts/schema-set.ts).

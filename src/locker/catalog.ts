@@ -5,9 +5,9 @@
  */
 import type { LockerBackend, StoredObject } from './backend.js';
 import { entryFromBytes, MAX_INDEX_ENTRY_BYTES, parseIndexEntry, type IndexEntry } from './index-entry.js';
-import { packedBody, readIndexPacks, type PackedBody } from './index-pack.js';
+import { packedBodies, packedBody, readIndexPack, type ReadPack } from './index-pack.js';
 import { INDEX_PREFIX, parseIndexKey, parseIndexPackKey, type IndexKeyParts } from './layout.js';
-import { mapLimited } from './limit.js';
+import { limiter, mapLimited } from './limit.js';
 
 export { mapLimited } from './limit.js';
 
@@ -39,18 +39,20 @@ export async function listEntries(backend: LockerBackend, filter: ListFilter = {
   const usePacks = options.packs ?? true;
   const prefix = filter.tenant === undefined ? INDEX_PREFIX : `${INDEX_PREFIX}${filter.tenant}/`;
   const selected: { item: StoredObject; parts: IndexKeyParts }[] = [];
-  const packs: StoredObject[] = [];
+  // Each pack is read as soon as the listing shows it, while the listing goes on.
+  const gate = limiter(READ_CONCURRENCY);
+  const packs: Promise<ReadPack | undefined>[] = [];
   for await (const item of backend.list(prefix, usePacks)) {
     const parts = parseIndexKey(item.key);
     if (parts === undefined) {
-      if (usePacks && parseIndexPackKey(item.key) !== undefined) packs.push(item);
+      if (usePacks && parseIndexPackKey(item.key) !== undefined) packs.push(gate(() => readIndexPack(backend, item)).catch(() => undefined));
       continue;
     }
     if (filter.since !== undefined && parts.created.getTime() < filter.since.getTime()) continue;
     if (filter.until !== undefined && parts.created.getTime() >= filter.until.getTime()) continue;
     selected.push({ item, parts });
   }
-  const packed = packs.length === 0 ? new Map<string, PackedBody[]>() : await readIndexPacks(backend, packs);
+  const packed = packedBodies(await Promise.all(packs));
   const listed = await mapLimited(selected, READ_CONCURRENCY, async ({ item, parts }): Promise<ListedEntry> => {
     const bytes = packedBody(item, packed.get(item.key)) ?? (await backend.getBytes(item.key, MAX_INDEX_ENTRY_BYTES));
     if (bytes === undefined) return { key: item.key, problem: 'vanished while listing' };

@@ -3,10 +3,12 @@
  * YAML) with positions, validated against schemas/locker.schema.json; every problem is a usage
  * error at file:line (column in the message), since the file is what the user passed.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { describeCause, usageError } from '../core/errors.js';
 import type { RetentionMode } from './backend.js';
@@ -49,10 +51,19 @@ export interface S3Settings {
 let compiled: ValidateFunction | undefined;
 
 function schemaValidator(): ValidateFunction {
-  if (compiled === undefined) {
-    const schema = JSON.parse(readFileSync(new URL('../../schemas/locker.schema.json', import.meta.url), 'utf8')) as object;
-    compiled = new Ajv2020({ strict: true, allErrors: true }).compile(schema);
+  if (compiled !== undefined) return compiled;
+  // Compiled at build time (scripts/compile-validators.mjs), so a locker command neither loads nor
+  // runs Ajv's compiler; compiled here when running from the sources.
+  const require = createRequire(import.meta.url);
+  const prebuilt = join(dirname(fileURLToPath(import.meta.url)), 'locker-validator.cjs');
+  if (existsSync(prebuilt)) {
+    const module = require(prebuilt) as { default?: ValidateFunction } & ValidateFunction;
+    compiled = module.default ?? module;
+    return compiled;
   }
+  const { Ajv2020 } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+  const schema = JSON.parse(readFileSync(new URL('../../schemas/locker.schema.json', import.meta.url), 'utf8')) as object;
+  compiled = new Ajv2020({ strict: true, allErrors: true }).compile(schema);
   return compiled;
 }
 

@@ -6,7 +6,7 @@
  */
 import { formatRfc3339 } from '../core/time.js';
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, type Dirent } from 'node:fs';
-import { chmod, link, lstat, mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
+import { chmod, link, lstat, mkdir, open, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { openAtomic, writeFileAtomic } from '../core/atomic.js';
@@ -14,6 +14,7 @@ import type { LockerBackend, LockState, RetentionMode, StoredObject } from './ba
 import { LockRefusedError } from './errors.js';
 import { hashingFileStream, type ObjectDigest } from './hashing.js';
 import { onInterrupt } from './interrupt.js';
+import { writeAll } from './write-stream.js';
 
 export const LOCKS_PREFIX = 'locks/';
 const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,254}$/;
@@ -48,8 +49,7 @@ export class FolderBackend implements LockerBackend {
     const out = await openAtomic(target, { mode: 0o444 });
     const done = onInterrupt(() => out.abort());
     try {
-      if (onProgress !== undefined) stream.on('data', (chunk: Buffer) => onProgress(chunk.length));
-      await writeAll(stream, out.handle);
+      await writeAll(stream, out.handle, { path: out.tempPath, ...(onProgress === undefined ? {} : { onChunk: (chunk) => onProgress(chunk.length) }) });
       await out.handle.sync();
       await out.handle.close();
       await linkNoReplace(out.tempPath, target, key);
@@ -219,16 +219,4 @@ async function linkNoReplace(temp: string, target: string, key: string): Promise
 
 async function exists(path: string): Promise<boolean> {
   return (await lstat(path).catch(() => undefined)) !== undefined;
-}
-
-/** Write a stream's bytes to an open file (a FileHandle's own write stream would hold it open). */
-export async function writeAll(stream: Readable, handle: FileHandle): Promise<number> {
-  let total = 0;
-  for await (const chunk of stream) {
-    const bytes = chunk as Buffer;
-    let offset = 0;
-    while (offset < bytes.length) offset += (await handle.write(bytes, offset, bytes.length - offset)).bytesWritten;
-    total += bytes.length;
-  }
-  return total;
 }

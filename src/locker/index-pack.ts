@@ -37,15 +37,27 @@ export interface PackedBody {
 
 /** The entries held by the good packs among `packs` (listed with details), by entry key. */
 export async function readIndexPacks(backend: LockerBackend, packs: readonly StoredObject[]): Promise<Map<string, PackedBody[]>> {
+  return packedBodies(await mapLimited(packs, READ_CONCURRENCY, (item) => readIndexPack(backend, item)));
+}
+
+export interface ReadPack {
+  entries: { key: string; body: Buffer }[];
+  packModified?: number;
+}
+
+/** One pack (listed with details), or undefined when it is unreadable, misnamed or damaged. */
+export async function readIndexPack(backend: LockerBackend, item: StoredObject): Promise<ReadPack | undefined> {
+  const name = parseIndexPackKey(item.key);
+  if (name === undefined) return undefined;
+  const bytes = await backend.getBytes(item.key, MAX_INDEX_PACK_BYTES).catch(() => undefined);
+  if (bytes === undefined || createHash('sha256').update(bytes).digest('hex') !== name.sha256) return undefined;
+  const entries = parsePack(bytes, `${INDEX_PREFIX}${name.folder}/`);
+  return entries?.length === name.count ? { entries, ...(item.modified === undefined ? {} : { packModified: item.modified }) } : undefined;
+}
+
+/** The entries held by the packs read, by entry key. */
+export function packedBodies(read: readonly (ReadPack | undefined)[]): Map<string, PackedBody[]> {
   const bodies = new Map<string, PackedBody[]>();
-  const read = await mapLimited(packs, READ_CONCURRENCY, async (item) => {
-    const name = parseIndexPackKey(item.key);
-    if (name === undefined) return undefined;
-    const bytes = await backend.getBytes(item.key, MAX_INDEX_PACK_BYTES).catch(() => undefined);
-    if (bytes === undefined || createHash('sha256').update(bytes).digest('hex') !== name.sha256) return undefined;
-    const entries = parsePack(bytes, `${INDEX_PREFIX}${name.folder}/`);
-    return entries?.length === name.count ? { entries, packModified: item.modified } : undefined;
-  });
   for (const pack of read) {
     if (pack === undefined) continue;
     for (const { key, body } of pack.entries) {

@@ -11,3 +11,19 @@ export async function mapLimited<T, R>(items: readonly T[], limit: number, run: 
   await Promise.all(workers);
   return results;
 }
+
+/** A gate letting at most `limit` tasks run at a time, the others waiting in order. */
+export function limiter(limit: number): <R>(task: () => Promise<R>) => Promise<R> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async <R>(task: () => Promise<R>): Promise<R> => {
+    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    active += 1;
+    try {
+      return await task();
+    } finally {
+      active -= 1;
+      waiting.shift()?.();
+    }
+  };
+}

@@ -2,22 +2,24 @@
  * Pull: bring a packet back and prove it is the one that went in. The bytes are hashed as they
  * arrive and must equal the SHA-256 recorded at push time (whatever checksum headers the store
  * does or does not support); the packet read from them must carry the digest that was asked for
- * and pass its integrity checks.
+ * and pass its integrity checks. One pass: each entry's content is hashed as it arrives too, and
+ * the integrity check reads only headers and small files back from the written file.
  * `pullAll` mirrors a whole locker into a folder, lock state included, for offline verification.
  */
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { Transform } from 'node:stream';
 import { openAtomic, refuseExisting } from '../core/atomic.js';
 import { inputError } from '../core/errors.js';
 import { readPacket } from '../packet/reader.js';
+import { TarDigester } from '../packet/tar-digests.js';
 import type { LockerBackend } from './backend.js';
 import { findEntry } from './catalog.js';
-import { FolderBackend, writeAll } from './folder.js';
+import { FolderBackend } from './folder.js';
 import type { ObjectDigest } from './hashing.js';
 import { onInterrupt } from './interrupt.js';
 import { packetKey, PACKETS_PREFIX } from './layout.js';
+import { writeAll } from './write-stream.js';
 
 const MAX_SMALL_OBJECT_BYTES = 64 * 1024;
 
@@ -47,28 +49,24 @@ export async function pullPacket(backend: LockerBackend, digest: string, out: st
   const done = onInterrupt(() => file.abort());
   try {
     const hash = createHash('sha256');
+    // One read of the bytes: the packet's entries are hashed as they arrive too, so checking
+    // its integrity below does not read the file's contents again.
+    const entries = new TarDigester();
     let size = 0;
-    const tap = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        hash.update(chunk);
-        size += chunk.length;
-        if (size > expected.size) return done(new Error(`more than the ${expected.size} bytes recorded at push`));
-        onProgress?.(chunk.length);
-        done(null, chunk);
-      },
-    });
-    try {
-      await writeAll(stream.pipe(tap), file.handle);
-    } catch (error) {
-      if (error instanceof Error && error.message.startsWith('more than')) throw digestMismatch(digest, error.message);
-      throw error;
-    }
+    const onChunk = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > expected.size) throw digestMismatch(digest, `more than the ${expected.size} bytes recorded at push`);
+      hash.update(chunk);
+      entries.update(chunk);
+      onProgress?.(chunk.length);
+    };
+    await writeAll(stream, file.handle, { onChunk, path: file.tempPath });
     const sha256 = hash.digest('hex');
     if (sha256 !== expected.sha256 || size !== expected.size) {
       throw digestMismatch(digest, `got sha256 ${sha256} (${size} bytes), recorded ${expected.sha256} (${expected.size} bytes)`);
     }
     await file.handle.sync();
-    const reading = await readPacket(file.tempPath);
+    const reading = await readPacket(file.tempPath, { contentDigests: entries.digests });
     if (reading.digest !== digest) throw digestMismatch(digest, `the packet inside has digest ${reading.digest ?? 'none'}`);
     // Bytes that hash to what the index records can still fail integrity, if the index entry was
     // rewritten along with the object (a folder has no WORM guarantee).

@@ -22,12 +22,12 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  type ListObjectsV2CommandOutput,
   PutObjectCommand,
   PutObjectLegalHoldCommand,
   PutObjectRetentionCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { PacketError, usageError } from '../core/errors.js';
 import type { LockerBackend, LockState, RetentionMode, StoredObject } from './backend.js';
 import type { S3Settings } from './config.js';
@@ -35,6 +35,7 @@ import { credentialsMissing, errorName, LockRefusedError, storageError } from '.
 import { ObjectExistsError } from './folder.js';
 import { hashingFileStream, type ObjectDigest } from './hashing.js';
 import { onInterrupt } from './interrupt.js';
+import { readPagesHere, type ListingItem, type ListingPage } from './s3-listing.js';
 
 export interface S3BackendOptions {
   /** The environment credentials and profile are looked up in (tests pass their own). */
@@ -109,6 +110,8 @@ export class S3Backend implements LockerBackend {
   async putFile(key: string, file: string, onProgress?: (bytes: number) => void, complete?: () => Promise<void>): Promise<ObjectDigest> {
     if ((await this.head(key)) !== undefined) throw new ObjectExistsError(key);
     const source = hashingFileStream(file, onProgress, complete);
+    // Loaded here: only push uploads, and list and pull should not pay for loading it.
+    const { Upload } = await import('@aws-sdk/lib-storage');
     const upload = new Upload({
       client: this.client,
       partSize: this.settings.partSizeMiB * 1024 * 1024,
@@ -182,15 +185,15 @@ export class S3Backend implements LockerBackend {
     let token: string | undefined;
     const full = this.key(prefix);
     do {
-      const page = await this.call('list the locker', () =>
-        this.client.send(new ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: full, ...(token === undefined ? {} : { ContinuationToken: token }) })),
-      );
-      for (const item of page.Contents ?? []) {
-        if (item.Key === undefined || !item.Key.startsWith(this.settings.prefix)) continue;
-        const etag = item.ETag?.replace(/"/g, '').toLowerCase();
-        yield { key: item.Key.slice(this.settings.prefix.length), size: item.Size ?? 0, ...(etag === undefined ? {} : { etag }) };
+      const command = new ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: full, ...(token === undefined ? {} : { ContinuationToken: token }) });
+      const readHere = readPagesHere(command);
+      const answer = await this.call('list the locker', () => this.client.send(command));
+      const page = readHere() ?? sdkPage(answer);
+      for (const item of page.items) {
+        if (!item.key.startsWith(this.settings.prefix)) continue;
+        yield { key: item.key.slice(this.settings.prefix.length), size: item.size, ...(item.etag === undefined ? {} : { etag: item.etag }) };
       }
-      token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+      token = page.truncated ? page.token : undefined;
     } while (token !== undefined);
   }
 
@@ -248,6 +251,17 @@ export class S3Backend implements LockerBackend {
       throw storageError(action, this.description, error);
     }
   }
+}
+
+/** A listing page as the SDK read it (when s3-listing.ts left it to the SDK). */
+function sdkPage(answer: ListObjectsV2CommandOutput): ListingPage {
+  const items: ListingItem[] = [];
+  for (const item of answer.Contents ?? []) {
+    if (item.Key === undefined) continue;
+    const etag = item.ETag?.replace(/"/g, '').toLowerCase();
+    items.push({ key: item.Key, size: item.Size ?? 0, ...(etag === undefined ? {} : { etag }) });
+  }
+  return { items, truncated: answer.IsTruncated === true, ...(answer.NextContinuationToken === undefined ? {} : { token: answer.NextContinuationToken }) };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

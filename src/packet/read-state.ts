@@ -86,8 +86,10 @@ export class ReadState {
     }
     this.lineState[line] = SEEN;
     if (!isSealedPath(entry.path)) return; // reported from the manifest's side (MANIFEST_LISTS_UNSEALED)
-    if (this.offload(entry, line, expected)) return;
     const keep = entry.path === PACKET_JSON || entry.path === VERIFY_MD;
+    const streamed = keep ? undefined : this.streamedDigest(entry);
+    if (streamed !== undefined) return this.compare(entry.path, line, expected, streamed, entry.size);
+    if (this.offload(entry, line, expected)) return;
     const content = await this.hash(entry, keep);
     if (content === undefined) return;
     this.compare(entry.path, line, expected, content.sha256, content.size);
@@ -144,6 +146,16 @@ export class ReadState {
     await this.hasher?.close();
   }
 
+  /**
+   * The entry's SHA-256 as taken while the packet's bytes streamed in (`contentDigests`), when it
+   * covers exactly this entry's bytes; the entry's content is then not read again (the tar
+   * reader jumps over it).
+   */
+  private streamedDigest(entry: SourceEntry): string | undefined {
+    if (this.reading.form !== 'tar' || entry.type !== 'file' || entry.dataOffset === undefined) return undefined;
+    return this.options.contentDigests?.lookup(entry.dataOffset, entry.size);
+  }
+
   private checkEntry(entry: SourceEntry): Check | undefined {
     const problem = entryProblem(entry, this.limits);
     if (problem !== undefined || entry.type !== 'directory') return problem;
@@ -179,7 +191,8 @@ export class ReadState {
       return;
     }
     this.manifestSeen = true;
-    const content = await this.hash(entry, false);
+    const streamed = this.streamedDigest(entry);
+    const content = streamed === undefined ? await this.hash(entry, false) : { sha256: streamed };
     if (content !== undefined && content.sha256 !== this.reading.digest) {
       this.problems.add(fail('packet.read', 'PACKET_CHANGED', `${MANIFEST} changed while the packet was being read`));
     }

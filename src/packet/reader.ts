@@ -7,6 +7,7 @@ import { ManifestChanged, ManifestFile } from './manifest-file.js';
 import type { PacketMetadata } from './metadata.js';
 import { MAX_LISTED_PER_CODE } from './problem-list.js';
 import { ReadState } from './read-state.js';
+import type { ContentDigests } from './tar-digests.js';
 import { directoryEntries, SourceError } from './source.js';
 import { readTar } from './tar-reader.js';
 
@@ -42,6 +43,12 @@ export interface ReadOptions {
    * about 90 MB).
    */
   keepManifest?: boolean;
+  /**
+   * SHA-256s of the tar's entry contents taken while its bytes streamed in (a download, see
+   * TarDigester): entries they cover exactly are judged by them instead of being read again.
+   * Only for a tar file holding the very bytes that were streamed.
+   */
+  contentDigests?: ContentDigests;
 }
 
 /**

@@ -9,10 +9,10 @@ import { SourceError, type SourceEntry } from './source.js';
  * marker) and must hash at the speed of reading: entry data is handed out as views of large
  * read-ahead buffers, never copied.
  */
-const BLOCK = 512;
-const MAX_EXTENDED_HEADER = 1 << 20;
+export const BLOCK = 512;
+export const MAX_EXTENDED_HEADER = 1 << 20;
 
-interface Header {
+export interface Header {
   name: string;
   typeflag: string;
   size: number;
@@ -100,12 +100,12 @@ async function expectEnd(reader: ChunkReader): Promise<void> {
   }
 }
 
-function isZero(buffer: Buffer): boolean {
+export function isZero(buffer: Buffer): boolean {
   for (let i = 0; i < buffer.length; i += 1) if (buffer[i] !== 0) return false;
   return true;
 }
 
-function parseHeader(block: Buffer): Header {
+export function parseHeader(block: Buffer): Header {
   const stored = parseOctal(block, 148, 8, 'checksum');
   let unsigned = 0;
   let signed = 0;
@@ -169,13 +169,13 @@ function parseSize(block: Buffer): number {
   return parseOctal(block, 124, 12, 'size');
 }
 
-function parseDecimal(text: string, what: string): number {
+export function parseDecimal(text: string, what: string): number {
   if (!/^\d{1,16}$/.test(text) || !Number.isSafeInteger(Number(text))) throw new SourceError('TAR_CORRUPT', `malformed ${what}`);
   return Number(text);
 }
 
 /** pax records: "<length> <key>=<value>\n", length counting the whole record (POSIX.1-2001 pax). */
-function parsePax(body: Buffer): Map<string, string> {
+export function parsePax(body: Buffer): Map<string, string> {
   const records = new Map<string, string>();
   let at = 0;
   while (at < body.length) {
@@ -208,7 +208,7 @@ function checkPaxKeys(records: Map<string, string>): Map<string, string> {
   return records;
 }
 
-function entryType(flag: string): SourceEntry['type'] {
+export function entryType(flag: string): SourceEntry['type'] {
   switch (flag) {
     case '0':
     case '7':

@@ -3,7 +3,7 @@
  * names that a folder can show: tampered packets refused, wrong bytes on pull, a missing object,
  * ledger entries deleted or replaced, an interrupted push resumed.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, copyFileSync, utimesSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -225,6 +225,47 @@ describe('folder locker faults', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/fails its integrity checks/);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('pull checks integrity while the bytes stream in: a large payload changed mid-file, or a changed manifest, is refused and nothing is left', async () => {
+    const input = join(temp.path, 'CHG-5-input');
+    mkdirSync(input, { recursive: true });
+    writeFileSync(join(input, 'disk.img'), randomBytes(3 * 1024 * 1024));
+    const big = await makePacket(temp.path, 'CHG-5', { tenant: 'acme', created: '2026-03-03T10:00:00Z' });
+    const original = readFileSync(big.file);
+    const header = Math.floor(original.indexOf('/disk.img\0') / 512) * 512;
+    const payloadAt = header + 512 + 1_500_000; // inside disk.img's bytes
+    const line = original.lastIndexOf('\n', original.indexOf('/disk.img\n')) + 1;
+    const manifestAt = line + 63; // the last hex digit of disk.img's line in the manifest
+    expect(header).toBeGreaterThanOrEqual(0);
+    expect(original.subarray(line, line + 64).toString()).toMatch(/^[0-9a-f]{64}$/);
+    for (const [name, at] of [['payload', payloadAt], ['manifest', manifestAt]] as const) {
+      const dir = join(temp.path, `forged-${name}`);
+      expect((await cli(['locker', 'push', big.file, '--folder', dir])).code).toBe(0);
+      const stored = join(dir, packetKey(big.digest));
+      const bytes = Buffer.from(original);
+      bytes[at] = name === 'payload' ? (bytes[at] as number) ^ 1 : bytes[at] === 0x30 ? 0x31 : 0x30;
+      chmodSync(stored, 0o644);
+      writeFileSync(stored, bytes);
+      const entryDir = join(dir, 'index', 'acme');
+      const entryName = readdirSync(entryDir)[0] as string;
+      chmodSync(join(entryDir, entryName), 0o644);
+      const entry = json(readFileSync(join(entryDir, entryName), 'utf8')) as { object: { sha256: string; size: number } };
+      entry.object = { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
+      writeFileSync(join(entryDir, entryName), `${JSON.stringify(entry)}\n`);
+      const outDir = join(temp.path, `forged-${name}-out`);
+      mkdirSync(outDir);
+      const run = await cli(['locker', 'pull', big.digest, '--out', join(outDir, 'p.tar'), '--folder', dir]);
+      expect(run.code, name).toBe(1);
+      expect(run.stderr).toMatch(name === 'payload' ? /fails its integrity checks/ : /the packet inside has digest/);
+      expect(readdirSync(outDir)).toEqual([]);
+    }
+    // Untouched, the same packet pulls to the very bytes pushed.
+    const dir = join(temp.path, 'intact-big');
+    expect((await cli(['locker', 'push', big.file, '--folder', dir])).code).toBe(0);
+    const out = join(temp.path, 'intact-big.packet.tar');
+    expect((await cli(['locker', 'pull', big.digest, '--out', out, '--folder', dir])).code).toBe(0);
+    expect(readFileSync(out).equals(original)).toBe(true);
   });
 
   it('a packet file changed while it is pushed is refused before its object is completed: nothing is stored', async () => {

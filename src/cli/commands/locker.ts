@@ -98,7 +98,10 @@ options:
     const args = positionals.slice(1);
     checkArguments(sub as Subcommand, args, values);
     const config = await lockerConfig(io, values);
-    const { openLocker, runInterruptCleanups } = await import('../../locker/index.js');
+    // Each subcommand loads only the modules it needs: `list` and `pull` never load the verifier's
+    // OpenPGP and ASN.1 libraries (startup time counts for a listing).
+    const { openLocker } = await import('../../locker/open.js');
+    const { runInterruptCleanups } = await import('../../locker/interrupt.js');
     const backend = await openLocker(config, { env: io.env });
     // Interrupted, undo what is half-done (a multipart upload, temporary files: also those created
     // but not yet handed to the locker's own clean-ups, registered when named), then exit 128 + signal.
@@ -110,7 +113,7 @@ options:
     try {
       return await runSubcommand(sub as Subcommand, { io, values, args, format, now, config, backend, invocation });
     } catch (error) {
-      const { LockRefusedError } = await import('../../locker/index.js');
+      const { LockRefusedError } = await import('../../locker/errors.js');
       if (error instanceof LockRefusedError) throw inputError('LOCKER_LOCK_REFUSED', error.message, { cause: error, hint: 'retention can only be extended, and COMPLIANCE can never be weakened' });
       throw error;
     } finally {
@@ -137,13 +140,12 @@ async function lockerConfig(io: CliIo, values: OptionValues): Promise<LockerConf
   if ((file === undefined) === (folder === undefined)) {
     throw usageError('MISSING_OPTION', 'name the locker with exactly one of --locker FILE or --folder DIR', { hint: "run 'packet locker --help' for usage" });
   }
-  const locker = await import('../../locker/index.js');
-  if (file !== undefined) return locker.loadLockerConfig(file);
-  return locker.folderLockerConfig(folder as string);
+  const { loadLockerConfig, folderLockerConfig } = await import('../../locker/config.js');
+  if (file !== undefined) return loadLockerConfig(file);
+  return folderLockerConfig(folder as string);
 }
 
 async function runSubcommand(sub: Subcommand, ctx: Context): Promise<number> {
-  const locker = await import('../../locker/index.js');
   const { io, values, backend, now } = ctx;
   const progress = createProgress(io, booleanOption(values, 'quiet'));
   let moved = 0;
@@ -157,7 +159,8 @@ async function runSubcommand(sub: Subcommand, ctx: Context): Promise<number> {
         const packet = resolve(io.cwd, oneArgument(ctx.args, 'PACKET', sub));
         const policyFile = pathOption(io, values, 'policy');
         const policy = policyFile === undefined ? undefined : await (await import('../../trust/index.js')).loadTrustPolicy(policyFile);
-        const result = await locker.pushPacket(backend, ctx.config, packet, { now, onProgress, ...(policy === undefined ? {} : { policy }), ...stampOption(ctx.config) });
+        const { pushPacket } = await import('../../locker/push.js');
+        const result = await pushPacket(backend, ctx.config, packet, { now, onProgress, ...(policy === undefined ? {} : { policy }), ...stampOption(ctx.config) });
         progress.done();
         if (!result.pushed) {
           writeReport(io, result.report, ctx.format, { head: ctx.invocation, facts: { path: packet } });
@@ -181,12 +184,14 @@ async function runSubcommand(sub: Subcommand, ctx: Context): Promise<number> {
         if (out === undefined) throw usageError('MISSING_OPTION', '--out is required', { hint: "run 'packet locker --help' for usage" });
         if (booleanOption(values, 'all')) {
           if (ctx.args.length > 0) throw usageError('BAD_ARGUMENTS', 'pull --all takes no DIGEST');
-          const result = await locker.pullAll(backend, out, onProgress);
+          const { pullAll } = await import('../../locker/pull.js');
+          const result = await pullAll(backend, out, onProgress);
           progress.done();
           return emit(ctx, { all: true, out, ...result }, [`mirrored ${plural(result.objects, 'object', 'objects')} (${formatBytes(result.bytes)}; ${result.skipped} already there) into ${out}`]);
         }
         const digest = digestArgument(ctx.args, sub);
-        const result = await locker.pullPacket(backend, digest, out, onProgress, { force: booleanOption(values, 'force') });
+        const { pullPacket } = await import('../../locker/pull.js');
+        const result = await pullPacket(backend, digest, out, onProgress, { force: booleanOption(values, 'force') });
         progress.done();
         return emit(ctx, { digest, out, object: result.object }, [`pulled sha256:${digest} to ${out}: ${formatBytes(result.object.size)}, bytes hash to what was pushed`]);
       }
@@ -198,7 +203,8 @@ async function runSubcommand(sub: Subcommand, ctx: Context): Promise<number> {
           ...(stringOption(values, 'since') === undefined ? {} : { since: dateOption(values, 'since') }),
           ...(stringOption(values, 'until') === undefined ? {} : { until: dateOption(values, 'until') }),
         };
-        const listed = await locker.listEntries(backend, filter);
+        const { listEntries } = await import('../../locker/catalog.js');
+        const listed = await listEntries(backend, filter);
         const bad = listed.filter((item) => item.entry === undefined);
         const entries = listed.flatMap((item) => (item.entry === undefined ? [] : [item.entry]));
         if (ctx.format === 'json') writeResult(io, ctx.invocation, { entries, problems: bad });
@@ -215,22 +221,26 @@ async function runSubcommand(sub: Subcommand, ctx: Context): Promise<number> {
       case 'hold':
       case 'release': {
         const digest = digestArgument(ctx.args, sub);
-        const result = await locker.setHold(backend, digest, sub === 'hold', now, locker.ledgerStamper(ctx.config));
+        const { setHold } = await import('../../locker/custody.js');
+        const result = await setHold(backend, digest, sub === 'hold', now, ledgerStamper(ctx.config));
         return emit(ctx, { digest, lock: lockFacts(result.lock), ledgerSeq: result.ledgerSeq }, [`legal hold ${sub === 'hold' ? 'ON' : 'OFF'} for sha256:${digest} (read back: ${describe(result.lock)}); ledger entry ${result.ledgerSeq}`]);
       }
       case 'retention': {
         const digest = digestArgument(ctx.args, sub);
-        const current = await backend.getLock(locker.packetKey(digest));
+        const { packetKey } = await import('../../locker/layout.js');
+        const current = await backend.getLock(packetKey(digest));
         const until = retentionUntil(values, now);
         const mode = (stringOption(values, 'mode') === undefined ? current.mode ?? ctx.config.retention.default.mode : choiceOption(values, 'mode', ['COMPLIANCE', 'GOVERNANCE'] as const, 'COMPLIANCE')) as RetentionMode;
-        const result = await locker.extendRetention(backend, digest, mode, until, now, locker.ledgerStamper(ctx.config));
+        const { extendRetention } = await import('../../locker/custody.js');
+        const result = await extendRetention(backend, digest, mode, until, now, ledgerStamper(ctx.config));
         return emit(ctx, { digest, lock: lockFacts(result.lock), ledgerSeq: result.ledgerSeq }, [`retention of sha256:${digest}: ${describe(result.lock)}; ledger entry ${result.ledgerSeq}`]);
       }
       case 'verify': {
         if (ctx.args.length > 0) throw usageError('BAD_ARGUMENTS', 'verify takes no arguments');
         const tsaCa = pathOption(io, values, 'tsa-ca');
         const tsa = tsaCa === undefined ? undefined : [await readTsaRoots(tsaCa)];
-        const report = await locker.verifyLocker(backend, { now, onProgress, ...(tsa === undefined ? {} : { tsa }) });
+        const { verifyLocker } = await import('../../locker/verify.js');
+        const report = await verifyLocker(backend, { now, onProgress, ...(tsa === undefined ? {} : { tsa }) });
         progress.done();
         writeReport(io, report, ctx.format, { showPassed: true, head: ctx.invocation });
         return exitCodeFor(report);
