@@ -87,12 +87,20 @@ export function prepareSmall(file: InputFile, options: PrepareOptions): Prepared
     throw inputError('INPUT_UNREADABLE', `${file.source} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
   }
   if (bytes.byteLength !== file.size) throw changed(file);
-  const text = bytes.includes(0) ? undefined : decodeUtf8(bytes);
-  if (text === undefined) return binary(file, options, bytes);
-  return prepareText(file, text, options);
+  return prepareBytes(file, bytes, options);
 }
 
-function prepareText(file: InputFile, text: string, options: PrepareOptions): PreparedPayload {
+/**
+ * A small file's bytes, read whole, as they go into the packet. Text that redaction leaves as it
+ * was comes back as `bytes` itself (the caller may have read it straight into its output).
+ */
+export function prepareBytes(file: Pick<InputFile, 'path' | 'source' | 'size'>, bytes: Buffer, options: PrepareOptions): PreparedPayload {
+  const text = bytes.includes(0) ? undefined : decodeUtf8(bytes);
+  if (text === undefined) return binary(file, options, bytes);
+  return prepareText(file, text, options, bytes);
+}
+
+function prepareText(file: Pick<InputFile, 'path' | 'source' | 'size'>, text: string, options: PrepareOptions, original?: Buffer): PreparedPayload {
   if (isJsonPath(file.path)) {
     const json = tryCanonicalJson(text, options.rules, file.path);
     if (json.ok) {
@@ -106,7 +114,7 @@ function prepareText(file: InputFile, text: string, options: PrepareOptions): Pr
   }
   const result = redactText(text, options.rules, { path: file.path });
   finalScan(file, result.text, options.rules);
-  const bytes = Buffer.from(result.text, 'utf8');
+  const bytes = original !== undefined && result.records.length === 0 && result.text === text ? original : Buffer.from(result.text, 'utf8');
   return { kind: 'text', size: bytes.byteLength, content: bytes, records: result.records };
 }
 
@@ -200,7 +208,7 @@ function countLines(text: string): number {
   return n;
 }
 
-function finalScan(file: InputFile, text: string, rules: RuleSet, lineOffset = 0): void {
+function finalScan(file: Pick<InputFile, 'path'>, text: string, rules: RuleSet, lineOffset = 0): void {
   const finding = scanForSecrets(text, rules, { path: file.path })[0];
   if (finding !== undefined) {
     throw inputError('SECRET_REMAINS', `a secret (rule ${finding.rule}) remains after redaction`, {
@@ -211,7 +219,7 @@ function finalScan(file: InputFile, text: string, rules: RuleSet, lineOffset = 0
   }
 }
 
-function binary(file: InputFile, options: PrepareOptions, bytes?: Buffer): PreparedPayload {
+function binary(file: Pick<InputFile, 'path' | 'source' | 'size'>, options: PrepareOptions, bytes?: Buffer): PreparedPayload {
   if (options.strict) {
     throw inputError('BINARY_FILE', `${file.path} is a binary file, which cannot be scanned for secrets`, {
       hint: 'remove it from the inputs, or build without --strict to include it unscanned',

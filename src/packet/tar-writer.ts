@@ -69,6 +69,18 @@ export class TarWriter {
     if (padded > header.size) this.write([new Uint8Array(padded - header.size)]);
   }
 
+  /**
+   * Whole entries formatted elsewhere (header blocks, content, padding; see writeEntryHeaders), as
+   * they are: a payload worker's batch. Resolves once they are written (the memory may be reused).
+   */
+  async addEntries(entries: Uint8Array): Promise<void> {
+    if (entries.byteLength % BLOCK !== 0) throw new Error('tar entries must fill whole blocks');
+    if (entries.byteLength === 0) return;
+    await this.flush();
+    this.write([entries]);
+    await this.inFlight;
+  }
+
   /** The end-of-archive marker (two zero blocks), zeros to the end of the record, then everything still batched. */
   async finish(): Promise<void> {
     await this.flush();
@@ -116,6 +128,28 @@ export class TarWriter {
 /** The ustar name and prefix of a header that needs no pax record, or undefined. */
 function ustarSplit(header: TarFileHeader): { name: string; prefix: string } | undefined {
   return header.size > USTAR_MAX_SIZE ? undefined : splitUstarName(header.path);
+}
+
+/** How many bytes writeEntryHeaders writes for `header`. */
+export function entryHeadersLength(header: TarFileHeader): number {
+  return ustarSplit(header) === undefined ? encodeHeaders(header).byteLength : BLOCK;
+}
+
+/** The header block(s) of one file, written at `at` of `target` (which must have room); returns their length. */
+export function writeEntryHeaders(target: Buffer, at: number, header: TarFileHeader): number {
+  const split = ustarSplit(header);
+  if (split !== undefined) {
+    writeUstarHeader(target, at, split.name, split.prefix, header.size, '0', header);
+    return BLOCK;
+  }
+  const headers = encodeHeaders(header);
+  target.set(headers, at);
+  return headers.byteLength;
+}
+
+/** Bytes of a file's content with its padding to a whole block. */
+export function paddedSize(size: number): number {
+  return Math.ceil(size / BLOCK) * BLOCK;
 }
 
 /** The header block(s) of one file: a pax extended header first when ustar cannot hold it. */
@@ -189,6 +223,16 @@ function writeUstarHeader(target: Buffer, at: number, name: string, prefix: stri
   block.write(`${sum.toString(8).padStart(6, '0')}\u0000 `, 148, 8, 'latin1');
 }
 
+/** `value` in octal, zero-padded to `length - 1` digits, then a NUL (digits written directly: once per entry). */
 function writeOctal(block: Buffer, offset: number, length: number, value: number): void {
-  block.write(`${value.toString(8).padStart(length - 1, '0')}\u0000`, offset, length, 'latin1');
+  if (!(value >= 0 && value < 8 ** (length - 1))) {
+    block.write(`${value.toString(8).padStart(length - 1, '0')}\u0000`, offset, length, 'latin1');
+    return;
+  }
+  let rest = value;
+  for (let i = offset + length - 2; i >= offset; i -= 1) {
+    block[i] = 0x30 + (rest % 8);
+    rest = Math.floor(rest / 8);
+  }
+  block[offset + length - 1] = 0;
 }
