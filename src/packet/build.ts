@@ -12,8 +12,10 @@ import { countInputs, walkInputs } from './inputs.js';
 import { LineSpool } from './line-spool.js';
 import { renderVerifyMd, serializeMetadata, type PacketMetadata, type RedactionSummary } from './metadata.js';
 import { preparePayload } from './payload.js';
-import { fromWire, PayloadPool } from './payload-pool.js';
-import { prepareBatch, type BatchNote, type BatchRequest, type PreparedBatch } from './small-batch.js';
+import { PayloadPool } from './payload-pool.js';
+import { fromWire } from './wire-error.js';
+import { unpackBatch, walkHere, walkInWorker, type PackedBatch } from './walk-source.js';
+import { prepareBatch, type BatchNote, type PreparedBatch } from './small-batch.js';
 import { createDirectorySink, createTarSink, FILE_MODE, outputFormOf, type OutputForm, type PacketSink } from './writer.js';
 
 export interface BuildOptions {
@@ -134,6 +136,8 @@ export async function buildPacket(options: BuildOptions): Promise<BuildResult> {
 
 interface PoolHolder {
   pool: PayloadPool | undefined;
+  /** Started once at most (it may be unavailable). */
+  tried?: boolean;
 }
 
 interface SealedPayload {
@@ -157,7 +161,8 @@ const SPARE_BATCHES = 4;
 /** Below this many files, starting workers costs more than it saves. */
 const POOL_AFTER_FILES = 256;
 
-type Slot = { request: BatchRequest; prepared?: Promise<PreparedBatch> };
+/** A batch of files listed by the walk: prepared by the pool (already asked), or here when written. */
+type Slot = { count: number; packed?: PackedBatch; prepared?: Promise<PreparedBatch> };
 
 /**
  * Stream the payload: walk the inputs in packet order, hand the files to the worker pool in
@@ -217,16 +222,15 @@ async function writePayload(sink: PacketSink, rules: RuleSet, options: BuildOpti
   /** The memory of batches written, handed back to the workers (or the next inline batch) to fill again. */
   const spare: ArrayBuffer[] = [];
   const writeSlot = async (slot: Slot): Promise<void> => {
-    const batch = slot.prepared === undefined ? prepareBatch(slot.request, batchOptions, spare.pop()) : await slot.prepared;
-    const { sources, paths } = slot.request;
-    const prepared = batch.failure?.index ?? paths.length;
+    const batch = slot.prepared !== undefined ? await slot.prepared : prepareBatch(unpackBatch((slot.packed as PackedBatch).bytes), batchOptions, spare.pop(), sink.needsPaths);
+    const prepared = batch.failure?.index ?? slot.count;
     let from = 0;
     let nextNote = 0;
     /** Files `from` to `to` (all prepared in the batch): their entries, lines and notes. */
     const writeRun = async (to: number): Promise<void> => {
       if (to > from) {
-        await sink.addBatch(batch, paths, from, to);
-        const line = Buffer.from(batch.lines.slice(from === 0 ? 0 : batch.lineEnds[from - 1], batch.lineEnds[to - 1]), 'utf8');
+        await sink.addBatch(batch, from, to);
+        const line = batch.lines.subarray(from === 0 ? 0 : batch.lineEnds[from - 1], batch.lineEnds[to - 1]);
         payloadHash.update(line);
         lines.append(line);
         for (let i = from; i < to; i += 1) {
@@ -237,45 +241,40 @@ async function writePayload(sink: PacketSink, rules: RuleSet, options: BuildOpti
       }
       for (; nextNote < batch.notes.length && (batch.notes[nextNote]?.index as number) < to; nextNote += 1) {
         const entry = batch.notes[nextNote] as BatchNote;
-        note(paths[entry.index] as string, entry);
+        note(entry.path, entry);
       }
       if (to > from) progress();
       from = to;
     };
-    for (let i = 0; i < prepared; i += 1) {
-      if (batch.contentAt[i] !== -1) continue;
-      await writeRun(i);
-      await writeLarge(sources[i] as string, paths[i] as string);
-      from = i + 1;
+    for (const file of batch.large) {
+      if (file.index >= prepared) break;
+      await writeRun(file.index);
+      await writeLarge(file.source, file.path);
+      from = file.index + 1;
     }
     await writeRun(prepared);
     if (batch.failure !== undefined) throw fromWire(batch.failure.error);
     if (spare.length < SPARE_BATCHES) spare.push(batch.tar.buffer as ArrayBuffer);
     // The next batches: about BATCH_BYTES of output each, judged by this one.
-    const perFile = Math.max(BLOCK_BYTES, batch.tar.byteLength / Math.max(1, paths.length));
+    const perFile = Math.max(BLOCK_BYTES, batch.tar.byteLength / Math.max(1, slot.count));
     batchFiles = Math.min(BATCH_FILES_MAX, Math.max(BATCH_FILES_MIN, Math.floor(BATCH_BYTES / perFile)));
   };
 
   const queue: Slot[] = [];
-  let sources: string[] = [];
-  let paths: string[] = [];
+  const walk = (options.workers === false ? undefined : walkInWorker(options.inputs, collect)) ?? walkHere(options.inputs, collect);
   let seen = 0;
-  const flush = (): void => {
-    if (paths.length === 0) return;
-    const request = { sources, paths };
-    queue.push(holder.pool === undefined ? { request } : { request, prepared: holder.pool.run(request, spare.pop()) });
-    sources = [];
-    paths = [];
-  };
   try {
-    for await (const file of walkInputs(options.inputs, { ...collect, sizes: false })) {
-      if (seen >= MAX_PAYLOAD_FILES) {
+    for (;;) {
+      const packed = await walk.next(batchFiles);
+      if (packed === undefined) break;
+      seen += packed.count;
+      if (seen > MAX_PAYLOAD_FILES) {
         throw inputError('INPUT_TOO_MANY_FILES', `the inputs hold more than ${MAX_PAYLOAD_FILES} files, more than a packet may`, {
           hint: 'split the evidence into several packets',
         });
       }
-      seen += 1;
-      if (seen === POOL_AFTER_FILES && options.workers !== false) {
+      if (seen >= POOL_AFTER_FILES && holder.pool === undefined && !holder.tried && options.workers !== false) {
+        holder.tried = true;
         holder.pool = PayloadPool.start({
           rulesFile: options.rulesFile === undefined ? undefined : resolve(options.cwd, options.rulesFile),
           strict: options.strict ?? false,
@@ -283,19 +282,15 @@ async function writePayload(sink: PacketSink, rules: RuleSet, options: BuildOpti
           mtime: options.created,
         });
       }
-      sources.push(file.source);
-      paths.push(file.path);
-      if (paths.length >= batchFiles) flush();
-      while (queue.length > AHEAD) {
-        await writeSlot(queue.shift() as Slot);
-      }
+      queue.push(holder.pool === undefined ? { count: packed.count, packed } : { count: packed.count, prepared: holder.pool.run(packed, spare.pop(), sink.needsPaths) });
+      while (queue.length > AHEAD) await writeSlot(queue.shift() as Slot);
     }
-    flush();
     while (queue.length > 0) await writeSlot(queue.shift() as Slot);
   } finally {
     // Batches still in flight after a failure must not surface as unhandled rejections.
     for (const slot of queue) slot.prepared?.catch(() => undefined);
     lines.close();
+    await walk.close();
   }
   return { lines, payloadDigest: payloadHash.digest('hex'), count: done.files, bytes: done.bytes, redaction };
 }

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { PacketError } from '../core/errors.js';
-import type { BatchFailure, BatchRequest, PreparedBatch } from './small-batch.js';
+import type { PreparedBatch } from './small-batch.js';
+import type { PackedBatch } from './walk-source.js';
 
 const WORKER_URL = new URL('./payload-worker.js', import.meta.url);
 const WORKER_YOUNG_MB = 4;
@@ -60,8 +60,8 @@ export class PayloadPool {
     return new PayloadPool(size, settings);
   }
 
-  /** Prepare a batch on the worker with the fewest batches waiting; `reuse` is memory of a batch written (moved to the worker). */
-  run(request: BatchRequest, reuse?: ArrayBuffer): Promise<PreparedBatch> {
+  /** Prepare a batch on the worker with the fewest batches waiting (its bytes, and `reuse`, memory of a batch written, move to the worker). */
+  run(packed: PackedBatch, reuse: ArrayBuffer | undefined, withPaths: boolean): Promise<PreparedBatch> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     const id = this.nextId;
     this.nextId += 1;
@@ -70,7 +70,8 @@ export class PayloadPool {
     by.busy += 1;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      by.worker.postMessage({ id, request, reuse }, reuse === undefined ? [] : [reuse]);
+      const transfer = [packed.bytes.buffer as ArrayBuffer, ...(reuse === undefined ? [] : [reuse])];
+      by.worker.postMessage({ id, packed: packed.bytes, reuse, withPaths }, transfer);
     });
   }
 
@@ -91,14 +92,4 @@ export interface PoolSettings {
   /** The tar headers' fixed fields. */
   mode: number;
   mtime: Date;
-}
-
-/** The error a batch reported, as the error the main thread would have thrown. */
-export function fromWire(error: BatchFailure['error']): Error {
-  if (!error.packet) return new Error(error.message);
-  return new PacketError(error.kind, error.code, error.message, {
-    ...(error.hint === undefined ? {} : { hint: error.hint }),
-    ...(error.file === undefined ? {} : { file: error.file }),
-    ...(error.line === undefined ? {} : { line: error.line }),
-  });
 }

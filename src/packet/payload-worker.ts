@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadRuleSet } from '../redact/index.js';
-import { prepareBatch, type BatchRequest } from './small-batch.js';
+import { prepareBatch } from './small-batch.js';
+import { unpackBatch } from './walk-source.js';
 
 /**
  * A worker of the payload pool: reads, redacts, canonicalizes, hashes and formats small files
@@ -12,7 +13,7 @@ const rules = await loadRuleSet(rulesFile);
 const options = { rules, strict, spoolDir: '', mode, mtime: new Date(mtime) };
 const port = parentPort;
 
-port?.on('message', (message: { id: number; request: BatchRequest; reuse?: ArrayBuffer }) => {
-  const batch = prepareBatch(message.request, options, message.reuse);
+port?.on('message', (message: { id: number; packed: Uint8Array; reuse?: ArrayBuffer; withPaths: boolean }) => {
+  const batch = prepareBatch(unpackBatch(message.packed), options, message.reuse, message.withPaths);
   port.postMessage({ id: message.id, batch }, [batch.tar.buffer as ArrayBuffer]);
 });

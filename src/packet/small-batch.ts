@@ -1,8 +1,9 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { inputError, PacketError, type ErrorKind } from '../core/errors.js';
+import { inputError } from '../core/errors.js';
 import type { RedactionRecord } from '../redact/index.js';
 import { prepareBytes, SMALL_FILE_MAX, type PrepareOptions } from './payload.js';
+import { errorForWire, type WireError } from './wire-error.js';
 import { entryHeadersLength, paddedSize, writeEntryHeaders } from './tar-writer.js';
 
 /** Files listed by the walk, to be read and prepared together (in a payload worker or inline). */
@@ -22,6 +23,7 @@ export interface BatchOptions extends PrepareOptions {
 /** Something about one file of a batch that the packet's summary lists. */
 export interface BatchNote {
   index: number;
+  path: string;
   binary?: true;
   /** Why a .json file was kept as text. */
   note?: string;
@@ -31,7 +33,7 @@ export interface BatchNote {
 /** A failure preparing one file; the files after it were not prepared. */
 export interface BatchFailure {
   index: number;
-  error: { packet: true; kind: ErrorKind; code: string; message: string; hint?: string; file?: string; line?: number } | { packet: false; message: string };
+  error: WireError;
 }
 
 /**
@@ -48,18 +50,22 @@ export interface PreparedBatch {
   /** Per file: the bytes packed (its content's size), and the bytes read from the input. */
   sizes: Float64Array;
   inputSizes: Float64Array;
-  /** `<sha256>  <path>\n` for each file prepared, in order. */
-  lines: string;
+  /** `<sha256>  <path>\n` for each file prepared, in order, UTF-8 (in the same memory as `tar`). */
+  lines: Uint8Array;
   /** Per file: where its line ends in `lines`. */
   lineEnds: Int32Array;
   notes: BatchNote[];
+  /** The files left to the caller (larger than SMALL_FILE_MAX). */
+  large: { index: number; source: string; path: string }[];
+  /** Every file's packet path, when asked for (the unpacked form writes each file on its own). */
+  paths?: string[];
   failure?: BatchFailure;
 }
 
 /** Refuse to follow a link swapped in after the folder was listed, and never block on a FIFO. */
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
-/** Enough for a batch of the size the build asks for (it grows, rarely, beyond). */
-const INITIAL_CAPACITY = 6 * 2 ** 20;
+/** Batches of larger files grow it (the build hands grown memory back for reuse). */
+const INITIAL_CAPACITY = 2 ** 20;
 const BLOCK = 512;
 
 /**
@@ -67,7 +73,7 @@ const BLOCK = 512;
  * without following links, checked to be a regular file, and read into the output right after
  * its header's room, so text that redaction leaves unchanged (most logs) is never copied.
  */
-export function prepareBatch(request: BatchRequest, options: BatchOptions, reuse?: ArrayBuffer): PreparedBatch {
+export function prepareBatch(request: BatchRequest, options: BatchOptions, reuse?: ArrayBuffer, withPaths = false): PreparedBatch {
   const count = request.sources.length;
   const out = new Output(reuse);
   const entryEnds = new Int32Array(count);
@@ -76,7 +82,9 @@ export function prepareBatch(request: BatchRequest, options: BatchOptions, reuse
   const inputSizes = new Float64Array(count);
   const lineEnds = new Int32Array(count);
   const notes: BatchNote[] = [];
+  const large: PreparedBatch['large'] = [];
   let lines = '';
+  let lineBytes = 0;
   let failure: BatchFailure | undefined;
   for (let index = 0; index < count; index += 1) {
     const source = request.sources[index] as string;
@@ -84,7 +92,8 @@ export function prepareBatch(request: BatchRequest, options: BatchOptions, reuse
     try {
       const entryStart = out.length;
       const read = readSmall(source, out, entryStart + BLOCK);
-      if (read !== undefined) {
+      if (read === undefined) large.push({ index, source, path });
+      else {
         inputSizes[index] = read.byteLength;
         const prepared = prepareBytes({ path, source, size: read.byteLength }, read, options);
         const content = prepared.content as Buffer;
@@ -103,10 +112,12 @@ export function prepareBatch(request: BatchRequest, options: BatchOptions, reuse
         sizes[index] = content.byteLength;
         // From where the content now is: `content` may be a view of bytes just moved.
         const digest = createHash('sha256').update(out.bytes.subarray(contentAt[index] as number, (contentAt[index] as number) + content.byteLength)).digest('hex');
-        lines += `${digest}  ${path}\n`;
-        if (prepared.kind === 'binary') notes.push({ index, binary: true });
+        const line = `${digest}  ${path}\n`;
+        lines += line;
+        lineBytes += Buffer.byteLength(line, 'utf8');
+        if (prepared.kind === 'binary') notes.push({ index, path, binary: true });
         if (prepared.note !== undefined || prepared.records.length > 0) {
-          notes.push({ index, ...(prepared.note === undefined ? {} : { note: prepared.note }), ...(prepared.records.length > 0 ? { records: prepared.records } : {}) });
+          notes.push({ index, path, ...(prepared.note === undefined ? {} : { note: prepared.note }), ...(prepared.records.length > 0 ? { records: prepared.records } : {}) });
         }
       }
     } catch (error) {
@@ -114,9 +125,19 @@ export function prepareBatch(request: BatchRequest, options: BatchOptions, reuse
       break;
     }
     entryEnds[index] = out.length;
-    lineEnds[index] = lines.length;
+    lineEnds[index] = lineBytes;
   }
-  return { tar: out.bytes.subarray(0, out.length), entryEnds, contentAt, sizes, inputSizes, lines, lineEnds, notes, ...(failure === undefined ? {} : { failure }) };
+  // The lines go after the entries, so one piece of memory carries the whole batch.
+  const tarLength = out.length;
+  out.ensure(tarLength + lineBytes);
+  out.bytes.write(lines, tarLength, 'utf8');
+  return {
+    tar: out.bytes.subarray(0, tarLength),
+    lines: out.bytes.subarray(tarLength, tarLength + lineBytes),
+    entryEnds, contentAt, sizes, inputSizes, lineEnds, notes, large,
+    ...(withPaths ? { paths: request.paths } : {}),
+    ...(failure === undefined ? {} : { failure }),
+  };
 }
 
 /**
@@ -179,20 +200,4 @@ function readSmall(source: string, out: Output, at: number): Buffer | undefined 
 
 function changed(source: string): Error {
   return inputError('FILE_CHANGED', `${source} changed while it was being packed`, { hint: 'pack a stable copy of the evidence' });
-}
-
-/** An error as plain data, for the message back from a worker (fromWire turns it back). */
-export function errorForWire(error: unknown): BatchFailure['error'] {
-  if (error instanceof PacketError) {
-    return {
-      packet: true,
-      kind: error.kind,
-      code: error.code,
-      message: error.message,
-      ...(error.hint === undefined ? {} : { hint: error.hint }),
-      ...(error.file === undefined ? {} : { file: error.file }),
-      ...(error.line === undefined ? {} : { line: error.line }),
-    };
-  }
-  return { packet: false, message: error instanceof Error ? error.message : String(error) };
 }

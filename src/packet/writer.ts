@@ -11,7 +11,9 @@ export interface PacketSink {
   /** Add one file. `content` must yield exactly `size` bytes. `mtime` overrides the sink's fixed time (tar only). */
   add(path: string, size: number, content: Uint8Array | AsyncIterable<Uint8Array>, mtime?: Date): Promise<void>;
   /** Add the files `from` to `to` (exclusive) of a prepared batch, all of them prepared (none left to the caller). */
-  addBatch(batch: PreparedBatch, paths: readonly string[], from: number, to: number): Promise<void>;
+  addBatch(batch: PreparedBatch, from: number, to: number): Promise<void>;
+  /** Whether addBatch needs the batch's `paths` (the unpacked form writes each file on its own). */
+  readonly needsPaths: boolean;
   commit(): Promise<void>;
   abort(): Promise<void>;
 }
@@ -57,7 +59,8 @@ export async function createTarSink(target: string, mtime: Date, durable = true,
         throw error;
       }
     },
-    async addBatch(batch, _paths, from, to) {
+    needsPaths: false,
+    async addBatch(batch, from, to) {
       const start = from === 0 ? 0 : (batch.entryEnds[from - 1] as number);
       try {
         await writer.addEntries(batch.tar.subarray(start, batch.entryEnds[to - 1]));
@@ -100,7 +103,9 @@ export async function createDirectorySink(target: string): Promise<PacketSink> {
   await chmod(temp, DIR_MODE);
   const made = new Set<string>();
   const sink: PacketSink = {
-    async addBatch(batch, paths, from, to) {
+    needsPaths: true,
+    async addBatch(batch, from, to) {
+      const paths = batch.paths ?? [];
       for (let i = from; i < to; i += 1) {
         const at = batch.contentAt[i] as number;
         const size = batch.sizes[i] as number;
