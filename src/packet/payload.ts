@@ -1,6 +1,6 @@
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { canonicalize } from 'json-canonicalize';
@@ -112,10 +112,35 @@ function prepareText(file: Pick<InputFile, 'path' | 'source' | 'size'>, text: st
     const bytes = Buffer.from(result.text, 'utf8');
     return { kind: 'text', size: bytes.byteLength, content: bytes, records: result.records, note: json.reason };
   }
-  const result = redactText(text, options.rules, { path: file.path });
-  finalScan(file, result.text, options.rules);
+  const result = redactThenScan(file, text, options.rules);
   const bytes = original !== undefined && result.records.length === 0 && result.text === text ? original : Buffer.from(result.text, 'utf8');
   return { kind: 'text', size: bytes.byteLength, content: bytes, records: result.records };
+}
+
+/**
+ * A YAML block scalar opener (`password: |`, `key: >-`): redaction counts it without changing
+ * the text, so a clean scan does not tell that it would record nothing.
+ */
+const BLOCK_OPENER = /:[ \t]*[|>]/;
+
+function mayOpenBlock(text: string): boolean {
+  // Most text has neither character: two quick searches before the pattern.
+  return (text.includes('|') || text.includes('>')) && BLOCK_OPENER.test(text);
+}
+
+/**
+ * redactText, then the final scan of its output. Most evidence text holds no secret: when the
+ * final scan finds nothing in the text as it is, redaction would change nothing either (the scan
+ * runs every redaction rule, in the same line engine, plus the leftover detectors and the leak
+ * gate; a rule that fires is a finding), so the text is final after one pass instead of two.
+ * Only a block scalar opener is recorded by redaction without a finding; such text takes both
+ * passes. test/packet/redact-once.test.ts holds this against the redaction corpus.
+ */
+export function redactThenScan(file: Pick<InputFile, 'path'>, text: string, rules: RuleSet): { text: string; records: RedactionRecord[] } {
+  if (!mayOpenBlock(text) && scanForSecrets(text, rules, { path: file.path }).length === 0) return { text, records: [] };
+  const result = redactText(text, rules, { path: file.path });
+  finalScan(file, result.text, rules);
+  return result;
 }
 
 type CanonicalJson = { ok: true; text: string; records: RedactionRecord[] } | { ok: false; reason: string };
@@ -260,7 +285,7 @@ async function openInput(file: InputFile): Promise<FileHandle> {
 }
 
 function isJsonPath(path: string): boolean {
-  return /\.json$/i.test(path);
+  return path.length >= 5 && path.slice(-5).toLowerCase() === '.json';
 }
 
 /** Binary if it has a NUL byte or is not UTF-8 (an incomplete sequence at a cut-off end is fine). */
@@ -282,6 +307,9 @@ function isBinary(sample: Buffer, truncated: boolean): boolean {
  * cheaper than a fatal TextDecoder, with the same result.
  */
 function decodeUtf8(bytes: Uint8Array): string | undefined {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // ASCII (most logs) decodes the same as Latin-1, which is a plain copy.
+  if (isAscii(bytes)) return buffer.toString('latin1');
   if (!isUtf8(bytes)) return undefined;
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  return buffer.toString('utf8');
 }

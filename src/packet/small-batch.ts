@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { inputError } from '../core/errors.js';
 import type { RedactionRecord } from '../redact/index.js';
 import { prepareBytes, SMALL_FILE_MAX, type PrepareOptions } from './payload.js';
@@ -111,7 +111,7 @@ export function prepareBatch(request: BatchRequest, options: BatchOptions, reuse
         contentAt[index] = entryStart + headersLength;
         sizes[index] = content.byteLength;
         // From where the content now is: `content` may be a view of bytes just moved.
-        const digest = createHash('sha256').update(out.bytes.subarray(contentAt[index] as number, (contentAt[index] as number) + content.byteLength)).digest('hex');
+        const digest = hash('sha256', out.bytes.subarray(contentAt[index] as number, (contentAt[index] as number) + content.byteLength), 'hex');
         const line = `${digest}  ${path}\n`;
         lines += line;
         lineBytes += Buffer.byteLength(line, 'utf8');

@@ -201,22 +201,33 @@ function ustarHeader(name: string, prefix: string, size: number, type: '0' | 'x'
   return block;
 }
 
-/** One ustar header block, written at `at` of `target`. */
-function writeUstarHeader(target: Buffer, at: number, name: string, prefix: string, size: number, type: '0' | 'x', header: TarFileHeader): void {
-  const block = target.subarray(at, at + BLOCK);
-  block.fill(0);
-  block.write(name, 0, 100, 'utf8');
-  writeOctal(block, 100, 8, header.mode);
+/** The fields every header of one kind shares (all but name, prefix, size and checksum), for the last mode, time and type seen. */
+let template: { mode: number; time: number; type: string; block: Buffer } | undefined;
+
+function headerTemplate(mode: number, mtime: Date, type: '0' | 'x'): Buffer {
+  const time = mtime.getTime();
+  if (template?.mode === mode && template.time === time && template.type === type) return template.block;
+  const block = Buffer.alloc(BLOCK);
+  writeOctal(block, 100, 8, mode);
   writeOctal(block, 108, 8, 0); // uid
   writeOctal(block, 116, 8, 0); // gid
-  writeOctal(block, 124, 12, size);
-  writeOctal(block, 136, 12, Math.floor(header.mtime.getTime() / 1000));
+  writeOctal(block, 136, 12, Math.floor(time / 1000));
   block.write(type, 156, 1, 'latin1');
   block.write('ustar\u0000', 257, 6, 'latin1');
   block.write('00', 263, 2, 'latin1');
   writeOctal(block, 329, 8, 0); // devmajor
   writeOctal(block, 337, 8, 0); // devminor
-  block.write(prefix, 345, 155, 'utf8');
+  template = { mode, time, type, block };
+  return block;
+}
+
+/** One ustar header block, written at `at` of `target`. */
+function writeUstarHeader(target: Buffer, at: number, name: string, prefix: string, size: number, type: '0' | 'x', header: TarFileHeader): void {
+  const block = target.subarray(at, at + BLOCK);
+  block.set(headerTemplate(header.mode, header.mtime, type));
+  block.write(name, 0, 100, 'latin1');
+  writeOctal(block, 124, 12, size);
+  block.write(prefix, 345, 155, 'latin1');
   block.fill(0x20, 148, 156);
   let sum = 0;
   for (let i = 0; i < BLOCK; i += 1) sum += block[i] as number;
