@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { hash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { inputError } from '../core/errors.js';
 import type { RedactionRecord } from '../redact/index.js';
 import { prepareBytes, SMALL_FILE_MAX, type PrepareOptions } from './payload.js';
@@ -62,6 +62,10 @@ export interface PreparedBatch {
   failure?: BatchFailure;
 }
 
+/** One call per file where Node has it (20.12 and later), else a Hash object per file. */
+const sha256Hex: (bytes: Uint8Array) => string =
+  typeof crypto.hash === 'function' ? (bytes) => crypto.hash('sha256', bytes, 'hex') : (bytes) => crypto.createHash('sha256').update(bytes).digest('hex');
+
 /** Refuse to follow a link swapped in after the folder was listed, and never block on a FIFO. */
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 /** Batches of larger files grow it (the build hands grown memory back for reuse). */
@@ -111,7 +115,7 @@ export function prepareBatch(request: BatchRequest, options: BatchOptions, reuse
         contentAt[index] = entryStart + headersLength;
         sizes[index] = content.byteLength;
         // From where the content now is: `content` may be a view of bytes just moved.
-        const digest = hash('sha256', out.bytes.subarray(contentAt[index] as number, (contentAt[index] as number) + content.byteLength), 'hex');
+        const digest = sha256Hex(out.bytes.subarray(contentAt[index] as number, (contentAt[index] as number) + content.byteLength));
         const line = `${digest}  ${path}\n`;
         lines += line;
         lineBytes += Buffer.byteLength(line, 'utf8');
