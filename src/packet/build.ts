@@ -154,6 +154,8 @@ interface SealedPayload {
 const BATCH_BYTES = 4 * 2 ** 20;
 const BATCH_FILES_MAX = 512;
 const BATCH_FILES_MIN = 16;
+/** A tar block: the least a file takes in a batch. */
+const BLOCK_BYTES = 512;
 /** Batches queued ahead of the writer (bounds memory: at most this many batches in flight). */
 const AHEAD = 8;
 /** Batch memory kept for reuse. */
@@ -234,16 +236,16 @@ async function writePayload(sink: PacketSink, rules: RuleSet, options: BuildOpti
         payloadHash.update(line);
         lines.append(line);
         for (let i = from; i < to; i += 1) {
+          done.files += 1;
           done.bytes += batch.sizes[i] as number;
           done.inputBytes += batch.inputSizes[i] as number;
+          progress(); // per file, as a terminal shows it (the display throttles)
         }
-        done.files += to - from;
       }
       for (; nextNote < batch.notes.length && (batch.notes[nextNote]?.index as number) < to; nextNote += 1) {
         const entry = batch.notes[nextNote] as BatchNote;
         note(entry.path, entry);
       }
-      if (to > from) progress();
       from = to;
     };
     for (const file of batch.large) {
@@ -295,7 +297,6 @@ async function writePayload(sink: PacketSink, rules: RuleSet, options: BuildOpti
   return { lines, payloadDigest: payloadHash.digest('hex'), count: done.files, bytes: done.bytes, redaction };
 }
 
-const BLOCK_BYTES = 512;
 
 async function* hashing(source: AsyncIterable<Uint8Array>, hash: ReturnType<typeof createHash>, count: (n: number) => void): AsyncIterable<Uint8Array> {
   for await (const chunk of source) {
