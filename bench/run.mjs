@@ -17,7 +17,7 @@ const benches = [
   {
     title: 'Scale: many files, one huge file',
     about:
-      'packet build against a plain `tar -cf` of the same tree of 50,000 small log files (4 KB each, 198 MB), packet verify against `openssl dgst -sha256` over the packet; then peak memory (whole process, worker threads included) of build, verify and inspect on 1,000,000 small files, and of build and verify on one 20 GiB file (a sparse input: zeros that cost no disk to read). Generated under /tmp and removed afterwards; the large runs are measured once.',
+      'packet build against a plain `tar -cf` of the same tree of 50,000 small log files (4 KB each, 198 MB), alternately, three rounds, with CPU seconds (user + system, `/usr/bin/time`), packet verify against `openssl dgst -sha256` over the packet; then peak memory (whole process, worker threads included) of build, verify and inspect on 1,000,000 small files, and of build and verify on one 20 GiB file (a sparse input: zeros that cost no disk to read). Generated under /tmp and removed afterwards; the large runs are measured once.',
     argv: ['bench/scale.mjs', ...(quick ? ['--files', '100000', '--gib', '2'] : [])],
   },
   {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { formatRfc3339 } from '../core/time.js';
 import { inputError, usageError } from '../core/errors.js';
@@ -8,12 +8,15 @@ import { removeOnInterrupt } from '../core/interrupt.js';
 import { toolVersion } from '../core/version.js';
 import { loadRuleSet, type RedactionRecord, type RuleSet } from '../redact/index.js';
 import { FORMAT, MANIFEST, MAX_PAYLOAD_FILES, PACKET_JSON, VERIFY_MD } from './format.js';
-import { countInputs, walkInputs, type InputFile } from './inputs.js';
+import { countInputs, walkInputs } from './inputs.js';
 import { LineSpool } from './line-spool.js';
 import { renderVerifyMd, serializeMetadata, type PacketMetadata, type RedactionSummary } from './metadata.js';
-import { preparePayload, SMALL_FILE_MAX } from './payload.js';
-import { fromWire, PayloadPool, type WireError, type WirePrepared } from './payload-pool.js';
-import { createDirectorySink, createTarSink, outputFormOf, type OutputForm, type PacketSink } from './writer.js';
+import { preparePayload } from './payload.js';
+import { PayloadPool } from './payload-pool.js';
+import { fromWire } from './wire-error.js';
+import { unpackBatch, walkHere, walkInWorker, type PackedBatch } from './walk-source.js';
+import { prepareBatch, type BatchNote, type PreparedBatch } from './small-batch.js';
+import { createDirectorySink, createTarSink, FILE_MODE, outputFormOf, type OutputForm, type PacketSink } from './writer.js';
 
 export interface BuildOptions {
   inputs: string[];
@@ -133,6 +136,8 @@ export async function buildPacket(options: BuildOptions): Promise<BuildResult> {
 
 interface PoolHolder {
   pool: PayloadPool | undefined;
+  /** Started once at most (it may be unavailable). */
+  tried?: boolean;
 }
 
 interface SealedPayload {
@@ -145,20 +150,27 @@ interface SealedPayload {
   redaction: Omit<RedactionSummary, 'rules'>;
 }
 
-/** Small files go to the worker pool in batches of this many files or bytes. */
-const BATCH_FILES = 64;
+/** Files go to the worker pool in batches of about this many bytes of output, and this many files at most and at least. */
 const BATCH_BYTES = 4 * 2 ** 20;
-/** Batches and large files queued ahead of the writer (bounds memory: at most this many batches in flight). */
+const BATCH_FILES_MAX = 512;
+const BATCH_FILES_MIN = 16;
+/** A tar block: the least a file takes in a batch. */
+const BLOCK_BYTES = 512;
+/** Batches queued ahead of the writer (bounds memory: at most this many batches in flight). */
 const AHEAD = 8;
-/** Below this many small files, starting workers costs more than it saves. */
-const POOL_AFTER_SMALL_FILES = 256;
+/** Batch memory kept for reuse. */
+const SPARE_BATCHES = 4;
+/** Below this many files, starting workers costs more than it saves. */
+const POOL_AFTER_FILES = 256;
 
-type Slot = { files: InputFile[]; prepared?: Promise<(WirePrepared | WireError)[]> };
+/** A batch of files listed by the walk: prepared by the pool (already asked), or here when written. */
+type Slot = { count: number; packed?: PackedBatch; prepared?: Promise<PreparedBatch> };
 
 /**
- * Stream the payload: walk the inputs in packet order, hand small files to the worker pool in
- * batches, prepare large ones here, and write everything in order while later batches are still
- * being prepared. Per file only its manifest line is kept, and that goes to a spool file.
+ * Stream the payload: walk the inputs in packet order, hand the files to the worker pool in
+ * batches (read, redacted, hashed and formatted as tar entries there), stream the large ones
+ * here, and write everything in order while later batches are still being prepared. Per file
+ * only its manifest line is kept, and that goes to a spool file.
  */
 async function writePayload(sink: PacketSink, rules: RuleSet, options: BuildOptions, out: string, spoolDir: string, holder: PoolHolder): Promise<SealedPayload> {
   const collect = { cwd: options.cwd, out, followSymlinks: options.followSymlinks ?? false };
@@ -168,94 +180,123 @@ async function writePayload(sink: PacketSink, rules: RuleSet, options: BuildOpti
   const redaction: Omit<RedactionSummary, 'rules'> = { total: 0, files: [], notScanned: [], notCanonicalized: [] };
   const done = { files: 0, bytes: 0, inputBytes: 0 };
   const prepareOptions = { rules, strict: options.strict ?? false, spoolDir };
+  const batchOptions = { ...prepareOptions, mode: FILE_MODE, mtime: options.created };
+  const progress = (): void => options.onProgress?.({ files: done.files, bytes: done.inputBytes, totalFiles: totals.files, totalBytes: totals.bytes });
 
-  const record = (file: InputFile, entry: { kind: string; size: number; records: RedactionRecord[]; note?: string | undefined }, sha256: string): void => {
-    const line = Buffer.from(`${sha256}  ${file.path}\n`, 'utf8');
-    payloadHash.update(line);
-    lines.append(line);
-    done.files += 1;
-    done.bytes += entry.size;
-    done.inputBytes += file.size;
-    if (entry.kind === 'binary') redaction.notScanned.push(file.path);
-    if (entry.note !== undefined) redaction.notCanonicalized.push({ file: file.path, reason: entry.note });
-    for (const r of entry.records) {
-      redaction.files.push({ file: file.path, ...r });
+  const note = (path: string, entry: { kind?: string; records?: RedactionRecord[]; note?: string | undefined; binary?: true }): void => {
+    if (entry.kind === 'binary' || entry.binary === true) redaction.notScanned.push(path);
+    if (entry.note !== undefined) redaction.notCanonicalized.push({ file: path, reason: entry.note });
+    for (const r of entry.records ?? []) {
+      redaction.files.push({ file: path, ...r });
       redaction.total += r.count;
     }
-    options.onProgress?.({ files: done.files, bytes: done.inputBytes, totalFiles: totals.files, totalBytes: totals.bytes });
   };
 
+  /** A file too large for a batch: prepared and streamed here. */
+  const writeLarge = async (source: string, path: string): Promise<void> => {
+    const info = await lstat(source).catch((error: NodeJS.ErrnoException) => {
+      throw inputError('INPUT_UNREADABLE', `${source} cannot be read (${error.code ?? 'error'})`, { cause: error });
+    });
+    if (!info.isFile()) throw inputError('FILE_CHANGED', `${source} changed while it was being packed`);
+    const file = { source, path, size: info.size };
+    const prepared = await preparePayload(file, prepareOptions);
+    const hash = createHash('sha256');
+    let counted = 0;
+    if (prepared.content instanceof Uint8Array) {
+      hash.update(prepared.content);
+      counted = prepared.content.byteLength;
+      await sink.add(path, prepared.size, prepared.content);
+    } else {
+      await sink.add(path, prepared.size, hashing(prepared.content(), hash, (n) => (counted += n)));
+    }
+    if (counted !== prepared.size) throw inputError('FILE_CHANGED', `${source} changed while it was being packed`);
+    const line = Buffer.from(`${hash.digest('hex')}  ${path}\n`, 'utf8');
+    payloadHash.update(line);
+    lines.append(line);
+    note(path, prepared);
+    done.files += 1;
+    done.bytes += prepared.size;
+    done.inputBytes += file.size;
+    progress();
+  };
+
+  let batchFiles = 64;
+  /** The memory of batches written, handed back to the workers (or the next inline batch) to fill again. */
+  const spare: ArrayBuffer[] = [];
   const writeSlot = async (slot: Slot): Promise<void> => {
-    if (slot.prepared !== undefined) {
-      const results = await slot.prepared;
-      for (const [i, file] of slot.files.entries()) {
-        const result = results[i] as WirePrepared | WireError;
-        if (!result.ok) throw fromWire(result.error);
-        await sink.add(file.path, result.size, result.bytes);
-        record(file, result, result.sha256);
+    const batch = slot.prepared !== undefined ? await slot.prepared : prepareBatch(unpackBatch((slot.packed as PackedBatch).bytes), batchOptions, spare.pop(), sink.needsPaths);
+    const prepared = batch.failure?.index ?? slot.count;
+    let from = 0;
+    let nextNote = 0;
+    /** Files `from` to `to` (all prepared in the batch): their entries, lines and notes. */
+    const writeRun = async (to: number): Promise<void> => {
+      if (to > from) {
+        await sink.addBatch(batch, from, to);
+        const line = batch.lines.subarray(from === 0 ? 0 : batch.lineEnds[from - 1], batch.lineEnds[to - 1]);
+        payloadHash.update(line);
+        lines.append(line);
+        for (let i = from; i < to; i += 1) {
+          done.files += 1;
+          done.bytes += batch.sizes[i] as number;
+          done.inputBytes += batch.inputSizes[i] as number;
+          progress(); // per file, as a terminal shows it (the display throttles)
+        }
       }
-      return;
-    }
-    for (const file of slot.files) {
-      const prepared = await preparePayload(file, prepareOptions);
-      const hash = createHash('sha256');
-      let counted = 0;
-      if (prepared.content instanceof Uint8Array) {
-        hash.update(prepared.content);
-        counted = prepared.content.byteLength;
-        await sink.add(file.path, prepared.size, prepared.content);
-      } else {
-        await sink.add(file.path, prepared.size, hashing(prepared.content(), hash, (n) => (counted += n)));
+      for (; nextNote < batch.notes.length && (batch.notes[nextNote]?.index as number) < to; nextNote += 1) {
+        const entry = batch.notes[nextNote] as BatchNote;
+        note(entry.path, entry);
       }
-      if (counted !== prepared.size) throw inputError('FILE_CHANGED', `${file.source} changed while it was being packed`);
-      record(file, prepared, hash.digest('hex'));
+      from = to;
+    };
+    for (const file of batch.large) {
+      if (file.index >= prepared) break;
+      await writeRun(file.index);
+      await writeLarge(file.source, file.path);
+      from = file.index + 1;
     }
+    await writeRun(prepared);
+    if (batch.failure !== undefined) throw fromWire(batch.failure.error);
+    if (spare.length < SPARE_BATCHES) spare.push(batch.tar.buffer as ArrayBuffer);
+    // The next batches: about BATCH_BYTES of output each, judged by this one.
+    const perFile = Math.max(BLOCK_BYTES, batch.tar.byteLength / Math.max(1, slot.count));
+    batchFiles = Math.min(BATCH_FILES_MAX, Math.max(BATCH_FILES_MIN, Math.floor(BATCH_BYTES / perFile)));
   };
 
   const queue: Slot[] = [];
-  let batch: InputFile[] = [];
-  let batchBytes = 0;
-  let smallSeen = 0;
-  const flush = (): void => {
-    if (batch.length === 0) return;
-    queue.push(holder.pool === undefined ? { files: batch } : { files: batch, prepared: holder.pool.run(batch) });
-    batch = [];
-    batchBytes = 0;
-  };
+  const walk = (options.workers === false ? undefined : walkInWorker(options.inputs, collect)) ?? walkHere(options.inputs, collect);
+  let seen = 0;
   try {
-    for await (const file of walkInputs(options.inputs, collect)) {
-      if (done.files + queuedFiles(queue) + batch.length >= MAX_PAYLOAD_FILES) {
+    for (;;) {
+      const packed = await walk.next(batchFiles);
+      if (packed === undefined) break;
+      seen += packed.count;
+      if (seen > MAX_PAYLOAD_FILES) {
         throw inputError('INPUT_TOO_MANY_FILES', `the inputs hold more than ${MAX_PAYLOAD_FILES} files, more than a packet may`, {
           hint: 'split the evidence into several packets',
         });
       }
-      if (file.size <= SMALL_FILE_MAX) {
-        smallSeen += 1;
-        if (smallSeen === POOL_AFTER_SMALL_FILES && options.workers !== false) holder.pool = PayloadPool.start(options.rulesFile === undefined ? undefined : resolve(options.cwd, options.rulesFile), options.strict ?? false);
-        batch.push(file);
-        batchBytes += file.size;
-        if (batch.length >= BATCH_FILES || batchBytes >= BATCH_BYTES) flush();
-      } else {
-        flush();
-        queue.push({ files: [file] });
+      if (seen >= POOL_AFTER_FILES && holder.pool === undefined && !holder.tried && options.workers !== false) {
+        holder.tried = true;
+        holder.pool = PayloadPool.start({
+          rulesFile: options.rulesFile === undefined ? undefined : resolve(options.cwd, options.rulesFile),
+          strict: options.strict ?? false,
+          mode: FILE_MODE,
+          mtime: options.created,
+        });
       }
+      queue.push(holder.pool === undefined ? { count: packed.count, packed } : { count: packed.count, prepared: holder.pool.run(packed, spare.pop(), sink.needsPaths) });
       while (queue.length > AHEAD) await writeSlot(queue.shift() as Slot);
     }
-    flush();
     while (queue.length > 0) await writeSlot(queue.shift() as Slot);
   } finally {
     // Batches still in flight after a failure must not surface as unhandled rejections.
     for (const slot of queue) slot.prepared?.catch(() => undefined);
     lines.close();
+    await walk.close();
   }
   return { lines, payloadDigest: payloadHash.digest('hex'), count: done.files, bytes: done.bytes, redaction };
 }
 
-function queuedFiles(queue: Slot[]): number {
-  let n = 0;
-  for (const slot of queue) n += slot.files.length;
-  return n;
-}
 
 async function* hashing(source: AsyncIterable<Uint8Array>, hash: ReturnType<typeof createHash>, count: (n: number) => void): AsyncIterable<Uint8Array> {
   for await (const chunk of source) {

@@ -9,6 +9,7 @@ export interface InputFile {
   source: string;
   /** `payload/...`, NFC, `/`-separated. */
   path: string;
+  /** Its size when walked, or -1 when the walk was told not to look (`sizes: false`). */
   size: number;
 }
 
@@ -17,6 +18,11 @@ export interface CollectOptions {
   /** The output path; an error if it lies inside an input. */
   out?: string;
   cwd: string;
+  /**
+   * Look up each file's size as it is reached (default true). A build does not: its reader opens
+   * each file without following links and takes the size from the open file.
+   */
+  sizes?: boolean;
 }
 
 /**
@@ -52,8 +58,8 @@ interface Node {
   /** The name in the packet (NFC). */
   nfc: string;
   /** Sort key: the name, and `/` after a folder's, so that walking in key order gives byte order of whole paths. */
-  key: Buffer;
-  kind: 'directory' | 'symlink' | 'other';
+  key: string;
+  kind: 'directory' | 'symlink' | 'file' | 'other';
   /** Given for the inputs themselves; looked up for the names inside them. */
   top?: { absolute: string; display: string; root: string; info: Stats };
 }
@@ -95,7 +101,7 @@ export async function* walkInputs(inputs: readonly string[], options: CollectOpt
       });
     }
     const root = await realpath(absolute).catch(() => absolute);
-    const kind = info.isDirectory() ? 'directory' : info.isSymbolicLink() ? 'symlink' : 'other';
+    const kind = info.isDirectory() ? 'directory' : info.isSymbolicLink() ? 'symlink' : info.isFile() ? 'file' : 'other';
     tops.push({ ...node(checkName(name, input), kind), top: { absolute, display: input, root, info } });
   }
   // An explicit stack rather than recursive generators: each file is yielded once, not passed
@@ -111,22 +117,32 @@ export async function* walkInputs(inputs: readonly string[], options: CollectOpt
     frame.nodes[frame.next] = undefined as unknown as Node; // let what was walked go
     frame.next += 1;
     const packetPath = `${frame.parent}/${current.nfc}`;
-    const absolute = current.top?.absolute ?? join(frame.absolute, current.name);
-    const display = current.top?.display ?? join(frame.display, current.name);
+    // Names from a listing have no `/` and the folder's path is resolved: no join (and its normalizing) per file.
+    const absolute = current.top?.absolute ?? `${frame.absolute}${frame.absolute.endsWith(sep) ? '' : sep}${current.name}`;
     const root = current.top?.root ?? frame.root;
+    if (current.kind === 'file' && current.top === undefined && options.sizes === false) {
+      // The common case, told apart first: the name as the user would write it is only needed for an error.
+      yield fileAt(() => join(frame.display, current.name), absolute, undefined, packetPath);
+      continue;
+    }
+    const display = current.top?.display ?? join(frame.display, current.name);
     if (current.kind === 'directory') {
       const nodes = sortUnique(children(absolute, display, packetPath), packetPath, absolute);
       stack.push({ nodes, next: 0, parent: packetPath, absolute, display, root });
       continue;
     }
-    const info = current.kind === 'symlink' ? await followLink(absolute, display, root, options) : (current.top?.info ?? lstatFile(absolute, display));
-    yield fileAt(display, absolute, info, packetPath);
+    if (current.kind === 'symlink') {
+      const link = await followLink(absolute, display, root, options);
+      yield fileAt(() => display, link.target, link.info, packetPath);
+    } else {
+      yield fileAt(() => display, absolute, current.top?.info ?? lstatFile(absolute, display), packetPath);
+    }
   }
 }
 
 function node(name: string, kind: Node['kind']): Node {
   const nfc = name.normalize('NFC');
-  return { name, nfc, key: Buffer.from(kind === 'directory' ? `${nfc}/` : nfc, 'utf8'), kind };
+  return { name, nfc, key: kind === 'directory' ? `${nfc}/` : nfc, kind };
 }
 
 /** A file reached in the walk: it must still be what its folder listed (not a folder or link now). */
@@ -141,8 +157,8 @@ function lstatFile(absolute: string, display: string): Stats {
   return info;
 }
 
-/** What a link points to, if it may be followed: a file inside its input. */
-async function followLink(absolute: string, display: string, root: string, options: CollectOptions): Promise<Stats> {
+/** What a link points to, if it may be followed: a file inside its input (its real path, without links). */
+async function followLink(absolute: string, display: string, root: string, options: CollectOptions): Promise<{ target: string; info: Stats }> {
   if (options.followSymlinks !== true) {
     throw inputError('INPUT_SYMLINK', `${display} is a symbolic link`, {
       hint: 'pass --follow-symlinks to include what it points to (it must stay inside its input)',
@@ -158,7 +174,7 @@ async function followLink(absolute: string, display: string, root: string, optio
   if (info.isDirectory()) {
     throw inputError('INPUT_SYMLINK_DIRECTORY', `${display} is a symbolic link to a folder; only links to files are followed`);
   }
-  return info;
+  return { target, info };
 }
 
 /**
@@ -177,20 +193,21 @@ function children(absolute: string, display: string, packetPath: string): Node[]
     throw inputError('INPUT_UNREADABLE', `folder ${display} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
   }
   return entries.map((entry) => {
-    const kind = entry.isDirectory() ? 'directory' : entry.isSymbolicLink() ? 'symlink' : 'other';
+    const kind = entry.isDirectory() ? 'directory' : entry.isSymbolicLink() ? 'symlink' : entry.isFile() ? 'file' : 'other';
     return node(checkName(entry.name, join(display, entry.name)), kind);
   });
 }
 
-function fileAt(display: string, absolute: string, info: Stats, packetPath: string): InputFile {
-  if (!info.isFile()) {
-    throw inputError('INPUT_SPECIAL_FILE', `${display} is not a regular file (device, socket or pipe)`);
+/** `info` undefined: a regular file by its folder's listing, not looked at yet. */
+function fileAt(display: () => string, absolute: string, info: Stats | undefined, packetPath: string): InputFile {
+  if (info !== undefined && !info.isFile()) {
+    throw inputError('INPUT_SPECIAL_FILE', `${display()} is not a regular file (device, socket or pipe)`);
   }
   const problem = checkPacketPath(packetPath, DEFAULT_LIMITS);
   if (problem !== undefined && problem !== 'PATH_NOT_NFC') {
-    throw inputError('INPUT_BAD_PATH', `${display} cannot be packed: its packet path is not allowed (${problem})`);
+    throw inputError('INPUT_BAD_PATH', `${display()} cannot be packed: its packet path is not allowed (${problem})`);
   }
-  return { source: absolute, path: packetPath, size: Number(info.size) };
+  return { source: absolute, path: packetPath, size: info === undefined ? -1 : Number(info.size) };
 }
 
 function checkName(name: string, display: string): string {
@@ -207,7 +224,7 @@ function checkName(name: string, display: string): string {
 
 /** Siblings in key order; two that land on the same packet path are refused. */
 function sortUnique(nodes: Node[], parent: string, folder: string): Node[] {
-  nodes.sort((a, b) => Buffer.compare(a.key, b.key));
+  nodes.sort(hasSurrogates(nodes) ? byUtf8Bytes : byCodeUnits);
   for (let i = 1; i < nodes.length; i += 1) {
     const previous = nodes[i - 1] as Node;
     const current = nodes[i] as Node;
@@ -225,6 +242,22 @@ function sortUnique(nodes: Node[], parent: string, folder: string): Node[] {
     }
   }
   return nodes;
+}
+
+/**
+ * Without surrogates (characters beyond U+FFFF), comparing UTF-16 code units orders strings as
+ * their UTF-8 bytes: both follow code point order. With them, compare the bytes themselves.
+ */
+function hasSurrogates(nodes: readonly Node[]): boolean {
+  return nodes.some((node) => /[\ud800-\udfff]/.test(node.key));
+}
+
+function byCodeUnits(a: Node, b: Node): number {
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
+function byUtf8Bytes(a: Node, b: Node): number {
+  return Buffer.compare(Buffer.from(a.key, 'utf8'), Buffer.from(b.key, 'utf8'));
 }
 
 function isInside(child: string, parent: string): boolean {

@@ -8,7 +8,8 @@ const FLUSH_BYTES = 1 << 20;
  */
 export class LineSpool {
   private readonly fd: number;
-  private pending: Buffer[] = [];
+  /** Lines not yet written, copied here (the caller may reuse its memory). */
+  private readonly pending = Buffer.allocUnsafe(FLUSH_BYTES);
   private pendingBytes = 0;
   private closed = false;
   size = 0;
@@ -17,11 +18,15 @@ export class LineSpool {
     this.fd = openSync(path, 'wx', 0o600);
   }
 
-  append(line: Buffer): void {
-    this.pending.push(line);
-    this.pendingBytes += line.byteLength;
-    this.size += line.byteLength;
-    if (this.pendingBytes >= FLUSH_BYTES) this.flush();
+  append(lines: Uint8Array): void {
+    this.size += lines.byteLength;
+    if (this.pendingBytes + lines.byteLength > FLUSH_BYTES) this.flush();
+    if (lines.byteLength >= FLUSH_BYTES) {
+      for (let at = 0; at < lines.byteLength; ) at += writeSync(this.fd, lines, at);
+      return;
+    }
+    this.pending.set(lines, this.pendingBytes);
+    this.pendingBytes += lines.byteLength;
   }
 
   close(): void {
@@ -40,9 +45,7 @@ export class LineSpool {
 
   private flush(): void {
     if (this.pendingBytes === 0) return;
-    const bytes = Buffer.concat(this.pending);
-    for (let at = 0; at < bytes.byteLength; ) at += writeSync(this.fd, bytes, at);
-    this.pending = [];
+    for (let at = 0; at < this.pendingBytes; ) at += writeSync(this.fd, this.pending, at, this.pendingBytes - at);
     this.pendingBytes = 0;
   }
 }

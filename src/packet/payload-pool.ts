@@ -2,56 +2,51 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { PacketError, type ErrorKind } from '../core/errors.js';
-import type { RedactionRecord } from '../redact/index.js';
-import type { InputFile } from './inputs.js';
-import type { PayloadKind } from './payload.js';
-
-/** One small file, prepared by a worker. */
-export interface WirePrepared {
-  ok: true;
-  kind: PayloadKind;
-  size: number;
-  bytes: Uint8Array;
-  sha256: string;
-  records: RedactionRecord[];
-  note?: string;
-}
-
-export interface WireError {
-  ok: false;
-  error: { packet: true; kind: ErrorKind; code: string; message: string; hint?: string; file?: string; line?: number } | { packet: false; message: string };
-}
+import type { PreparedBatch } from './small-batch.js';
+import type { PackedBatch } from './walk-source.js';
 
 const WORKER_URL = new URL('./payload-worker.js', import.meta.url);
 const WORKER_YOUNG_MB = 4;
 
+interface PoolWorker {
+  worker: Worker;
+  /** Batches given to it and not yet answered. */
+  busy: number;
+}
+
 /**
- * Worker threads that prepare small files (read, redact, canonicalize, hash) while the main
- * thread walks the inputs, streams large files and writes the tar. Results come back per batch
- * in the order asked, so the packet's bytes do not depend on which worker was faster.
+ * Worker threads that prepare small files (read, redact, canonicalize, hash, format as tar
+ * entries) while the main thread walks the inputs, streams large files and writes the tar.
+ * Results come back per batch and are written in the order asked, so the packet's bytes do not
+ * depend on which worker was faster.
  */
 export class PayloadPool {
-  private readonly workers: Worker[] = [];
-  private readonly waiting = new Map<number, { resolve: (results: (WirePrepared | WireError)[]) => void; reject: (error: Error) => void }>();
+  private readonly workers: PoolWorker[] = [];
+  private readonly waiting = new Map<number, { resolve: (batch: PreparedBatch) => void; reject: (error: Error) => void }>();
   private nextId = 0;
   private failure: Error | undefined;
 
-  private constructor(size: number, rulesFile: string | undefined, strict: boolean) {
+  private constructor(size: number, settings: PoolSettings) {
     for (let i = 0; i < size; i += 1) {
       // A small young generation: a worker's garbage is short-lived (one batch), and each worker's
       // young generation would otherwise grow to tens of megabytes of resident memory.
-      const worker = new Worker(WORKER_URL, { workerData: { rulesFile, strict }, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
-      worker.on('message', (message: { id: number; results: (WirePrepared | WireError)[] }) => {
+      const worker = new Worker(WORKER_URL, {
+        workerData: { ...settings, mtime: settings.mtime.getTime() },
+        execArgv: [],
+        resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
+      });
+      const entry: PoolWorker = { worker, busy: 0 };
+      worker.on('message', (message: { id: number; batch: PreparedBatch }) => {
         const waiter = this.waiting.get(message.id);
         this.waiting.delete(message.id);
-        waiter?.resolve(message.results);
+        entry.busy -= 1;
+        waiter?.resolve(message.batch);
       });
       worker.on('error', (error) => this.fail(error));
       worker.on('exit', (code) => {
         if (code !== 0) this.fail(new Error(`a payload worker exited with code ${code}`));
       });
-      this.workers.push(worker);
+      this.workers.push(entry);
     }
   }
 
@@ -59,26 +54,29 @@ export class PayloadPool {
    * A pool as wide as the machine, or undefined where workers cannot help: one CPU, or a run from
    * source where the compiled worker is absent (tests of the library).
    */
-  static start(rulesFile: string | undefined, strict: boolean): PayloadPool | undefined {
+  static start(settings: PoolSettings): PayloadPool | undefined {
     const size = Math.min(availableParallelism(), 4);
     if (size < 2 || !existsSync(fileURLToPath(WORKER_URL))) return undefined;
-    return new PayloadPool(size, rulesFile, strict);
+    return new PayloadPool(size, settings);
   }
 
-  /** Prepare `files` (all small) on the next worker in turn. */
-  run(files: InputFile[]): Promise<(WirePrepared | WireError)[]> {
+  /** Prepare a batch on the worker with the fewest batches waiting (its bytes, and `reuse`, memory of a batch written, move to the worker). */
+  run(packed: PackedBatch, reuse: ArrayBuffer | undefined, withPaths: boolean): Promise<PreparedBatch> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     const id = this.nextId;
     this.nextId += 1;
-    const worker = this.workers[id % this.workers.length] as Worker;
+    let by = this.workers[0] as PoolWorker;
+    for (const entry of this.workers) if (entry.busy < by.busy) by = entry;
+    by.busy += 1;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      worker.postMessage({ id, files });
+      const transfer = [packed.bytes.buffer as ArrayBuffer, ...(reuse === undefined ? [] : [reuse])];
+      by.worker.postMessage({ id, packed: packed.bytes, reuse, withPaths }, transfer);
     });
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((worker) => worker.terminate()));
+    await Promise.all(this.workers.map((entry) => entry.worker.terminate()));
   }
 
   private fail(error: Error): void {
@@ -88,12 +86,10 @@ export class PayloadPool {
   }
 }
 
-/** The error a worker reported, as the error the main thread would have thrown. */
-export function fromWire(error: WireError['error']): Error {
-  if (!error.packet) return new Error(error.message);
-  return new PacketError(error.kind, error.code, error.message, {
-    ...(error.hint === undefined ? {} : { hint: error.hint }),
-    ...(error.file === undefined ? {} : { file: error.file }),
-    ...(error.line === undefined ? {} : { line: error.line }),
-  });
+export interface PoolSettings {
+  rulesFile: string | undefined;
+  strict: boolean;
+  /** The tar headers' fixed fields. */
+  mode: number;
+  mtime: Date;
 }

@@ -1,6 +1,6 @@
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { canonicalize } from 'json-canonicalize';
@@ -87,12 +87,20 @@ export function prepareSmall(file: InputFile, options: PrepareOptions): Prepared
     throw inputError('INPUT_UNREADABLE', `${file.source} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
   }
   if (bytes.byteLength !== file.size) throw changed(file);
-  const text = bytes.includes(0) ? undefined : decodeUtf8(bytes);
-  if (text === undefined) return binary(file, options, bytes);
-  return prepareText(file, text, options);
+  return prepareBytes(file, bytes, options);
 }
 
-function prepareText(file: InputFile, text: string, options: PrepareOptions): PreparedPayload {
+/**
+ * A small file's bytes, read whole, as they go into the packet. Text that redaction leaves as it
+ * was comes back as `bytes` itself (the caller may have read it straight into its output).
+ */
+export function prepareBytes(file: Pick<InputFile, 'path' | 'source' | 'size'>, bytes: Buffer, options: PrepareOptions): PreparedPayload {
+  const text = bytes.includes(0) ? undefined : decodeUtf8(bytes);
+  if (text === undefined) return binary(file, options, bytes);
+  return prepareText(file, text, options, bytes);
+}
+
+function prepareText(file: Pick<InputFile, 'path' | 'source' | 'size'>, text: string, options: PrepareOptions, original?: Buffer): PreparedPayload {
   if (isJsonPath(file.path)) {
     const json = tryCanonicalJson(text, options.rules, file.path);
     if (json.ok) {
@@ -104,10 +112,35 @@ function prepareText(file: InputFile, text: string, options: PrepareOptions): Pr
     const bytes = Buffer.from(result.text, 'utf8');
     return { kind: 'text', size: bytes.byteLength, content: bytes, records: result.records, note: json.reason };
   }
-  const result = redactText(text, options.rules, { path: file.path });
-  finalScan(file, result.text, options.rules);
-  const bytes = Buffer.from(result.text, 'utf8');
+  const result = redactThenScan(file, text, options.rules);
+  const bytes = original !== undefined && result.records.length === 0 && result.text === text ? original : Buffer.from(result.text, 'utf8');
   return { kind: 'text', size: bytes.byteLength, content: bytes, records: result.records };
+}
+
+/**
+ * A YAML block scalar opener (`password: |`, `key: >-`): redaction counts it without changing
+ * the text, so a clean scan does not tell that it would record nothing.
+ */
+const BLOCK_OPENER = /:[ \t]*[|>]/;
+
+function mayOpenBlock(text: string): boolean {
+  // Most text has neither character: two quick searches before the pattern.
+  return (text.includes('|') || text.includes('>')) && BLOCK_OPENER.test(text);
+}
+
+/**
+ * redactText, then the final scan of its output. Most evidence text holds no secret: when the
+ * final scan finds nothing in the text as it is, redaction would change nothing either (the scan
+ * runs every redaction rule, in the same line engine, plus the leftover detectors and the leak
+ * gate; a rule that fires is a finding), so the text is final after one pass instead of two.
+ * Only a block scalar opener is recorded by redaction without a finding; such text takes both
+ * passes. test/packet/redact-once.test.ts holds this against the redaction corpus.
+ */
+export function redactThenScan(file: Pick<InputFile, 'path'>, text: string, rules: RuleSet): { text: string; records: RedactionRecord[] } {
+  if (!mayOpenBlock(text) && scanForSecrets(text, rules, { path: file.path }).length === 0) return { text, records: [] };
+  const result = redactText(text, rules, { path: file.path });
+  finalScan(file, result.text, rules);
+  return result;
 }
 
 type CanonicalJson = { ok: true; text: string; records: RedactionRecord[] } | { ok: false; reason: string };
@@ -200,7 +233,7 @@ function countLines(text: string): number {
   return n;
 }
 
-function finalScan(file: InputFile, text: string, rules: RuleSet, lineOffset = 0): void {
+function finalScan(file: Pick<InputFile, 'path'>, text: string, rules: RuleSet, lineOffset = 0): void {
   const finding = scanForSecrets(text, rules, { path: file.path })[0];
   if (finding !== undefined) {
     throw inputError('SECRET_REMAINS', `a secret (rule ${finding.rule}) remains after redaction`, {
@@ -211,7 +244,7 @@ function finalScan(file: InputFile, text: string, rules: RuleSet, lineOffset = 0
   }
 }
 
-function binary(file: InputFile, options: PrepareOptions, bytes?: Buffer): PreparedPayload {
+function binary(file: Pick<InputFile, 'path' | 'source' | 'size'>, options: PrepareOptions, bytes?: Buffer): PreparedPayload {
   if (options.strict) {
     throw inputError('BINARY_FILE', `${file.path} is a binary file, which cannot be scanned for secrets`, {
       hint: 'remove it from the inputs, or build without --strict to include it unscanned',
@@ -252,7 +285,7 @@ async function openInput(file: InputFile): Promise<FileHandle> {
 }
 
 function isJsonPath(path: string): boolean {
-  return /\.json$/i.test(path);
+  return path.length >= 5 && path.slice(-5).toLowerCase() === '.json';
 }
 
 /** Binary if it has a NUL byte or is not UTF-8 (an incomplete sequence at a cut-off end is fine). */
@@ -274,6 +307,9 @@ function isBinary(sample: Buffer, truncated: boolean): boolean {
  * cheaper than a fatal TextDecoder, with the same result.
  */
 function decodeUtf8(bytes: Uint8Array): string | undefined {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // ASCII (most logs) decodes the same as Latin-1, which is a plain copy.
+  if (isAscii(bytes)) return buffer.toString('latin1');
   if (!isUtf8(bytes)) return undefined;
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  return buffer.toString('utf8');
 }

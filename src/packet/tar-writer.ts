@@ -69,6 +69,18 @@ export class TarWriter {
     if (padded > header.size) this.write([new Uint8Array(padded - header.size)]);
   }
 
+  /**
+   * Whole entries formatted elsewhere (header blocks, content, padding; see writeEntryHeaders), as
+   * they are: a payload worker's batch. Resolves once they are written (the memory may be reused).
+   */
+  async addEntries(entries: Uint8Array): Promise<void> {
+    if (entries.byteLength % BLOCK !== 0) throw new Error('tar entries must fill whole blocks');
+    if (entries.byteLength === 0) return;
+    await this.flush();
+    this.write([entries]);
+    await this.inFlight;
+  }
+
   /** The end-of-archive marker (two zero blocks), zeros to the end of the record, then everything still batched. */
   async finish(): Promise<void> {
     await this.flush();
@@ -116,6 +128,28 @@ export class TarWriter {
 /** The ustar name and prefix of a header that needs no pax record, or undefined. */
 function ustarSplit(header: TarFileHeader): { name: string; prefix: string } | undefined {
   return header.size > USTAR_MAX_SIZE ? undefined : splitUstarName(header.path);
+}
+
+/** How many bytes writeEntryHeaders writes for `header`. */
+export function entryHeadersLength(header: TarFileHeader): number {
+  return ustarSplit(header) === undefined ? encodeHeaders(header).byteLength : BLOCK;
+}
+
+/** The header block(s) of one file, written at `at` of `target` (which must have room); returns their length. */
+export function writeEntryHeaders(target: Buffer, at: number, header: TarFileHeader): number {
+  const split = ustarSplit(header);
+  if (split !== undefined) {
+    writeUstarHeader(target, at, split.name, split.prefix, header.size, '0', header);
+    return BLOCK;
+  }
+  const headers = encodeHeaders(header);
+  target.set(headers, at);
+  return headers.byteLength;
+}
+
+/** Bytes of a file's content with its padding to a whole block. */
+export function paddedSize(size: number): number {
+  return Math.ceil(size / BLOCK) * BLOCK;
 }
 
 /** The header block(s) of one file: a pax extended header first when ustar cannot hold it. */
@@ -167,28 +201,49 @@ function ustarHeader(name: string, prefix: string, size: number, type: '0' | 'x'
   return block;
 }
 
-/** One ustar header block, written at `at` of `target`. */
-function writeUstarHeader(target: Buffer, at: number, name: string, prefix: string, size: number, type: '0' | 'x', header: TarFileHeader): void {
-  const block = target.subarray(at, at + BLOCK);
-  block.fill(0);
-  block.write(name, 0, 100, 'utf8');
-  writeOctal(block, 100, 8, header.mode);
+/** The fields every header of one kind shares (all but name, prefix, size and checksum), for the last mode, time and type seen. */
+let template: { mode: number; time: number; type: string; block: Buffer } | undefined;
+
+function headerTemplate(mode: number, mtime: Date, type: '0' | 'x'): Buffer {
+  const time = mtime.getTime();
+  if (template?.mode === mode && template.time === time && template.type === type) return template.block;
+  const block = Buffer.alloc(BLOCK);
+  writeOctal(block, 100, 8, mode);
   writeOctal(block, 108, 8, 0); // uid
   writeOctal(block, 116, 8, 0); // gid
-  writeOctal(block, 124, 12, size);
-  writeOctal(block, 136, 12, Math.floor(header.mtime.getTime() / 1000));
+  writeOctal(block, 136, 12, Math.floor(time / 1000));
   block.write(type, 156, 1, 'latin1');
   block.write('ustar\u0000', 257, 6, 'latin1');
   block.write('00', 263, 2, 'latin1');
   writeOctal(block, 329, 8, 0); // devmajor
   writeOctal(block, 337, 8, 0); // devminor
-  block.write(prefix, 345, 155, 'utf8');
+  template = { mode, time, type, block };
+  return block;
+}
+
+/** One ustar header block, written at `at` of `target`. */
+function writeUstarHeader(target: Buffer, at: number, name: string, prefix: string, size: number, type: '0' | 'x', header: TarFileHeader): void {
+  const block = target.subarray(at, at + BLOCK);
+  block.set(headerTemplate(header.mode, header.mtime, type));
+  block.write(name, 0, 100, 'latin1');
+  writeOctal(block, 124, 12, size);
+  block.write(prefix, 345, 155, 'latin1');
   block.fill(0x20, 148, 156);
   let sum = 0;
   for (let i = 0; i < BLOCK; i += 1) sum += block[i] as number;
   block.write(`${sum.toString(8).padStart(6, '0')}\u0000 `, 148, 8, 'latin1');
 }
 
+/** `value` in octal, zero-padded to `length - 1` digits, then a NUL (digits written directly: once per entry). */
 function writeOctal(block: Buffer, offset: number, length: number, value: number): void {
-  block.write(`${value.toString(8).padStart(length - 1, '0')}\u0000`, offset, length, 'latin1');
+  if (!(value >= 0 && value < 8 ** (length - 1))) {
+    block.write(`${value.toString(8).padStart(length - 1, '0')}\u0000`, offset, length, 'latin1');
+    return;
+  }
+  let rest = value;
+  for (let i = offset + length - 2; i >= offset; i -= 1) {
+    block[i] = 0x30 + (rest % 8);
+    rest = Math.floor(rest / 8);
+  }
+  block[offset + length - 1] = 0;
 }

@@ -1,5 +1,6 @@
 import { chmod, mkdir, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { PreparedBatch } from './small-batch.js';
 import { TarWriter } from './tar-writer.js';
 import { openAtomic, outputError, syncDirectory, temporarySibling, type AtomicFile } from '../core/atomic.js';
 import { environmentError, inputError } from '../core/errors.js';
@@ -9,6 +10,10 @@ import { removeOnInterrupt } from '../core/interrupt.js';
 export interface PacketSink {
   /** Add one file. `content` must yield exactly `size` bytes. `mtime` overrides the sink's fixed time (tar only). */
   add(path: string, size: number, content: Uint8Array | AsyncIterable<Uint8Array>, mtime?: Date): Promise<void>;
+  /** Add the files `from` to `to` (exclusive) of a prepared batch, all of them prepared (none left to the caller). */
+  addBatch(batch: PreparedBatch, from: number, to: number): Promise<void>;
+  /** Whether addBatch needs the batch's `paths` (the unpacked form writes each file on its own). */
+  readonly needsPaths: boolean;
   commit(): Promise<void>;
   abort(): Promise<void>;
 }
@@ -22,7 +27,8 @@ export async function outputFormOf(out: string): Promise<OutputForm> {
   return info?.isDirectory() === true ? 'directory' : 'tar';
 }
 
-const FILE_MODE = 0o644;
+/** The mode of every payload file, in the tar and in the unpacked form. */
+export const FILE_MODE = 0o644;
 const DIR_MODE = 0o755;
 
 /**
@@ -48,6 +54,16 @@ export async function createTarSink(target: string, mtime: Date, durable = true,
         await writer.add({ path, size, mode: FILE_MODE, mtime: entryTime ?? mtime }, content, () =>
           inputError('FILE_CHANGED', `${path} changed size while it was being packed`),
         );
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    },
+    needsPaths: false,
+    async addBatch(batch, from, to) {
+      const start = from === 0 ? 0 : (batch.entryEnds[from - 1] as number);
+      try {
+        await writer.addEntries(batch.tar.subarray(start, batch.entryEnds[to - 1]));
       } catch (error) {
         failed = true;
         throw error;
@@ -86,7 +102,16 @@ export async function createDirectorySink(target: string): Promise<PacketSink> {
   });
   await chmod(temp, DIR_MODE);
   const made = new Set<string>();
-  return {
+  const sink: PacketSink = {
+    needsPaths: true,
+    async addBatch(batch, from, to) {
+      const paths = batch.paths ?? [];
+      for (let i = from; i < to; i += 1) {
+        const at = batch.contentAt[i] as number;
+        const size = batch.sizes[i] as number;
+        await sink.add(paths[i] as string, size, batch.tar.subarray(at, at + size));
+      }
+    },
     async add(path, size, content) {
       const destination = join(temp, path);
       await makeParents(temp, path, made).catch(asOutput);
@@ -119,6 +144,7 @@ export async function createDirectorySink(target: string): Promise<PacketSink> {
       forget();
     },
   };
+  return sink;
 }
 
 async function makeParents(root: string, path: string, made: Set<string>): Promise<void> {
