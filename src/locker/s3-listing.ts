@@ -41,7 +41,7 @@ export function readPagesHere(command: ListObjectsV2Command): () => ListingPage 
       const result = await next(args);
       const response = result.response as { statusCode?: number; body?: unknown };
       if (response.statusCode !== 200 || !(response.body instanceof Readable)) return result;
-      const body = await readBounded(response.body);
+      const body = await readBounded(response.body, MAX_PAGE_BYTES, 'a listing page');
       const parsed = parseListingPage(body.toString('utf8'));
       if (parsed === undefined) {
         response.body = body;
@@ -57,14 +57,15 @@ export function readPagesHere(command: ListObjectsV2Command): () => ListingPage 
   return () => page;
 }
 
-async function readBounded(body: Readable): Promise<Buffer> {
+/** All of a stream's bytes, refusing (and destroying the stream) past `maxBytes`: `what` names it in the error. */
+export async function readBounded(body: Readable, maxBytes: number, what: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of body) {
     total += (chunk as Buffer).length;
-    if (total > MAX_PAGE_BYTES) {
+    if (total > maxBytes) {
       body.destroy();
-      throw new Error(`a listing page is larger than ${MAX_PAGE_BYTES} bytes`);
+      throw new Error(`${what} is larger than ${maxBytes} bytes`);
     }
     chunks.push(chunk as Buffer);
   }

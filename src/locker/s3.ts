@@ -35,7 +35,7 @@ import { credentialsMissing, errorName, LockRefusedError, storageError } from '.
 import { ObjectExistsError } from './folder.js';
 import { hashingFileStream, type ObjectDigest } from './hashing.js';
 import { onInterrupt } from './interrupt.js';
-import { readPagesHere, type ListingItem, type ListingPage } from './s3-listing.js';
+import { readBounded, readPagesHere, type ListingItem, type ListingPage } from './s3-listing.js';
 
 export interface S3BackendOptions {
   /** The environment credentials and profile are looked up in (tests pass their own). */
@@ -151,17 +151,7 @@ export class S3Backend implements LockerBackend {
   async getBytes(key: string, maxBytes: number): Promise<Buffer | undefined> {
     const stream = await this.getStream(key, maxBytes);
     if (stream === undefined) return undefined;
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for await (const chunk of stream) {
-      total += (chunk as Buffer).length;
-      if (total > maxBytes) {
-        stream.destroy();
-        throw new Error(`${key} is larger than ${maxBytes} bytes`);
-      }
-      chunks.push(chunk as Buffer);
-    }
-    return Buffer.concat(chunks);
+    return readBounded(stream, maxBytes, key);
   }
 
   async getStream(key: string, maxBytes?: number): Promise<Readable | undefined> {

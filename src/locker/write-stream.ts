@@ -1,5 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { writevFully } from '../core/writev.js';
 
 /** Chunks are gathered into writes of about this size (one writev, no copy). */
 const BATCH_BYTES = 1024 * 1024;
@@ -25,7 +26,7 @@ export async function writeAll(stream: Readable, handle: FileHandle, options: Wr
   let flushing: Promise<void> | undefined;
   let unflushed = 0;
   const write = async (buffers: Buffer[], bytes: number): Promise<void> => {
-    await writevAll(handle, buffers);
+    await writevFully(handle, buffers);
     unflushed += bytes;
     if (path !== undefined && unflushed >= FLUSH_EVERY_BYTES && flushing === undefined) {
       unflushed = 0;
@@ -72,21 +73,4 @@ export interface WriteOptions {
   onChunk?: (chunk: Buffer) => void;
   /** The file's path: given, what is written is flushed to disk as it goes. */
   path?: string;
-}
-
-async function writevAll(handle: FileHandle, buffers: Buffer[]): Promise<void> {
-  let pending = buffers.filter((buffer) => buffer.length > 0);
-  while (pending.length > 0) {
-    const { bytesWritten } = await handle.writev(pending);
-    let left = bytesWritten;
-    const rest: Buffer[] = [];
-    for (const buffer of pending) {
-      if (left >= buffer.length) left -= buffer.length;
-      else {
-        rest.push(buffer.subarray(left));
-        left = 0;
-      }
-    }
-    pending = rest;
-  }
 }

@@ -1,4 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
+import { writevFully } from '../core/writev.js';
 
 /**
  * A minimal deterministic POSIX tar writer (ustar headers; a pax extended header carries a path
@@ -103,25 +104,8 @@ export class TarWriter {
   private write(buffers: Uint8Array[], counted = false): void {
     if (!counted) for (const buffer of buffers) this.length += buffer.byteLength;
     const previous = this.inFlight;
-    this.inFlight = previous.then(() => this.writeAll(buffers));
+    this.inFlight = previous.then(() => writevFully(this.handle, buffers));
     this.inFlight.catch(() => undefined); // awaited later; never an unhandled rejection
-  }
-
-  private async writeAll(buffers: Uint8Array[]): Promise<void> {
-    let pending = buffers.filter((b) => b.byteLength > 0);
-    while (pending.length > 0) {
-      const { bytesWritten } = await this.handle.writev(pending);
-      let left = bytesWritten;
-      const rest: Uint8Array[] = [];
-      for (const buffer of pending) {
-        if (left >= buffer.byteLength) left -= buffer.byteLength;
-        else {
-          rest.push(buffer.subarray(left));
-          left = 0;
-        }
-      }
-      pending = rest;
-    }
   }
 }
 
