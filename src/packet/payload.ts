@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
+import { closeSync, constants, createReadStream, createWriteStream, fstatSync, openSync, readFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { isAscii, isUtf8 } from 'node:buffer';
 import { join } from 'node:path';
@@ -80,13 +80,22 @@ export async function preparePayload(file: InputFile, options: PrepareOptions): 
  * round trips of asynchronous open/stat/read/close took most of the time.
  */
 export function prepareSmall(file: InputFile, options: PrepareOptions): PreparedPayload {
-  let bytes: Buffer;
+  let fd: number;
   try {
-    bytes = readFileSync(file.source);
+    fd = openSync(file.source, INPUT_OPEN_FLAGS);
+  } catch (error) {
+    throw openError(file, error);
+  }
+  let bytes: Buffer | undefined;
+  try {
+    // Not a regular file any more (a FIFO or device swapped in): never read from it.
+    bytes = fstatSync(fd).isFile() ? readFileSync(fd) : undefined;
   } catch (error) {
     throw inputError('INPUT_UNREADABLE', `${file.source} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
+  } finally {
+    closeSync(fd);
   }
-  if (bytes.byteLength !== file.size) throw changed(file);
+  if (bytes === undefined || bytes.byteLength !== file.size) throw changed(file);
   return prepareBytes(file, bytes, options);
 }
 
@@ -274,14 +283,35 @@ function changed(file: InputFile): Error {
   return inputError('FILE_CHANGED', `${file.source} changed while it was being packed`, { hint: 'pack a stable copy of the evidence' });
 }
 
+/**
+ * How every input file is opened: a link swapped in after the folder was listed is refused, not
+ * followed (a followed link's source is already its real path), and a FIFO cannot block the open.
+ */
+export const INPUT_OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+function openError(file: InputFile, error: unknown): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ELOOP') return changed(file);
+  return inputError('INPUT_UNREADABLE', `${file.source} cannot be read (${code ?? 'error'})`, { cause: error });
+}
+
+/** An input file opened with INPUT_OPEN_FLAGS, and still a regular file. */
 async function openInput(file: InputFile): Promise<FileHandle> {
+  let handle: FileHandle;
   try {
-    return await open(file.source, 'r');
+    handle = await open(file.source, INPUT_OPEN_FLAGS);
   } catch (error) {
-    throw inputError('INPUT_UNREADABLE', `${file.source} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
-      cause: error,
-    });
+    throw openError(file, error);
   }
+  const info = await handle.stat().catch(async (error: unknown) => {
+    await handle.close();
+    throw openError(file, error);
+  });
+  if (!info.isFile()) {
+    await handle.close();
+    throw changed(file);
+  }
+  return handle;
 }
 
 function isJsonPath(path: string): boolean {

@@ -1,8 +1,8 @@
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import * as crypto from 'node:crypto';
 import { inputError } from '../core/errors.js';
 import type { RedactionRecord } from '../redact/index.js';
-import { prepareBytes, SMALL_FILE_MAX, type PrepareOptions } from './payload.js';
+import { INPUT_OPEN_FLAGS, prepareBytes, SMALL_FILE_MAX, type PrepareOptions } from './payload.js';
 import { errorForWire, type WireError } from './wire-error.js';
 import { entryHeadersLength, paddedSize, writeEntryHeaders } from './tar-writer.js';
 
@@ -66,8 +66,6 @@ export interface PreparedBatch {
 const sha256Hex: (bytes: Uint8Array) => string =
   typeof crypto.hash === 'function' ? (bytes) => crypto.hash('sha256', bytes, 'hex') : (bytes) => crypto.createHash('sha256').update(bytes).digest('hex');
 
-/** Refuse to follow a link swapped in after the folder was listed, and never block on a FIFO. */
-const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 /** Batches of larger files grow it (the build hands grown memory back for reuse). */
 const INITIAL_CAPACITY = 2 ** 20;
 const BLOCK = 512;
@@ -175,7 +173,7 @@ class Output {
 function readSmall(source: string, out: Output, at: number): Buffer | undefined {
   let fd: number;
   try {
-    fd = openSync(source, OPEN_FLAGS);
+    fd = openSync(source, INPUT_OPEN_FLAGS);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ELOOP') throw changed(source);
