@@ -4,7 +4,8 @@
  * a fixed, simple document, so it is read here by a strict parser of just that shape, and the SDK
  * still signs, sends, retries and reports errors. Whatever the parser does not fully understand
  * (a comment, a CDATA section, a DOCTYPE, an entity it does not know, a key with other than
- * printable ASCII, an EncodingType, a repeated or missing field) is handed to the SDK unchanged,
+ * printable ASCII, an EncodingType, a repeated or missing field, an attribute other than the
+ * root's namespace) is handed to the SDK unchanged,
  * so the keys seen are the same either way: the listing still decides which entries exist.
  */
 import { Readable } from 'node:stream';
@@ -74,7 +75,11 @@ export async function readBounded(body: Readable, maxBytes: number, what: string
 
 const DECLARATION = /^\s*<\?xml[^<>?]*\?>/y;
 // A start tag (attributes in double quotes, no entities in them), an end tag, or text.
-const TOKEN = /<(\/?)([A-Za-z][A-Za-z0-9]*)(?:\s+[A-Za-z][\w:.-]*="[^"<>&]*")*\s*(\/?)>|([^<]+)/y;
+const TOKEN = /<(\/?)([A-Za-z][A-Za-z0-9]*)((?:\s+[A-Za-z][\w:.-]*="[^"<>&]*")*)\s*(\/?)>|([^<]+)/y;
+// The one kind of attribute a page may carry: a namespace declaration on its root. The SDK reads
+// any other attribute as a field (`<Contents Key="x">` gives the key x), so a page with one is
+// left to it.
+const ROOT_ATTRIBUTES = /^(?:\s+xmlns(?::[\w.-]+)?="[^"<>&]*")*$/;
 const PRINTABLE = /^[\x21-\x7e]+$/;
 const ENTITY = /&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));/g;
 const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
@@ -96,7 +101,8 @@ export function parseListingPage(xml: string): ListingPage | undefined {
   while (TOKEN.lastIndex < xml.length) {
     const match = TOKEN.exec(xml);
     if (match === null) return undefined; // `<!`, `<?`, a malformed tag
-    const [, closing, name, selfClosing, raw] = match;
+    const [, closing, name, attributes, selfClosing, raw] = match;
+    if (attributes !== undefined && attributes !== '' && (closing === '/' || path.length > 0 || !ROOT_ATTRIBUTES.test(attributes as string))) return undefined;
     if (raw !== undefined) {
       if (rootClosed || path.length === 0) {
         if (raw.trim() !== '') return undefined;
