@@ -278,7 +278,7 @@ async function writePayload(sink: PacketSink, rules: RuleSet, options: BuildOpti
       if (seen >= POOL_AFTER_FILES && holder.pool === undefined && !holder.tried && options.workers !== false) {
         holder.tried = true;
         holder.pool = PayloadPool.start({
-          rulesFile: options.rulesFile === undefined ? undefined : resolve(options.cwd, options.rulesFile),
+          rulesFile: rules.file,
           strict: options.strict ?? false,
           mode: FILE_MODE,
           mtime: options.created,

@@ -87,7 +87,8 @@ export class PayloadPool {
 }
 
 export interface PoolSettings {
-  rulesFile: string | undefined;
+  /** The rules file's path and text as the main thread read it (RuleSet.file). */
+  rulesFile: { path: string; text: string } | undefined;
   strict: boolean;
   /** The tar headers' fixed fields. */
   mode: number;

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadRuleSet } from '../redact/index.js';
+import { defaultRuleSet, ruleSetFromText } from '../redact/index.js';
+import type { PoolSettings } from './payload-pool.js';
 import { prepareBatch } from './small-batch.js';
 import { unpackBatch } from './walk-source.js';
 
@@ -8,8 +9,9 @@ import { unpackBatch } from './walk-source.js';
  * (the same prepareBatch the main thread runs without a pool) and sends back the batch's tar
  * entries, whose memory moves to the main thread rather than being copied.
  */
-const { rulesFile, strict, mode, mtime } = workerData as { rulesFile: string | undefined; strict: boolean; mode: number; mtime: number };
-const rules = await loadRuleSet(rulesFile);
+const { rulesFile, strict, mode, mtime } = workerData as Omit<PoolSettings, 'mtime'> & { mtime: number };
+// The text the main thread read: the file may have changed since, and every thread must redact alike.
+const rules = rulesFile === undefined ? defaultRuleSet() : await ruleSetFromText(rulesFile.text, rulesFile.path);
 const options = { rules, strict, spoolDir: '', mode, mtime: new Date(mtime) };
 const port = parentPort;
 

@@ -12,7 +12,7 @@ export { PREFIX_RULES } from './prefixes.js';
 export { STRUCTURAL_PATTERN_RULES } from './structural-rules.js';
 export { DEFAULT_RULES, LEFTOVER_RULES, STRUCTURAL_RULES, type RuleSpec } from './defaults.js';
 export { defaultRuleSet } from './ruleset.js';
-export { loadRuleSet, MAX_RULES_FILE_BYTES } from './rules-file.js';
+export { loadRuleSet, MAX_RULES_FILE_BYTES, ruleSetFromText } from './rules-file.js';
 export { MAX_HELD_CHARS, MAX_LINE_CHARS } from './engine.js';
 export { marker } from './line.js';
 export { redactText, findSecretsInText, scanForSecrets, type TextOptions } from './text.js';

@@ -37,7 +37,11 @@ async function validate(): Promise<ReturnType<Ajv2020['compile']>> {
 /** The default rules, plus the project rules file when given. */
 export async function loadRuleSet(rulesFile?: string): Promise<RuleSet> {
   if (rulesFile === undefined) return defaultRuleSet();
-  const text = await readRulesFile(rulesFile);
+  return ruleSetFromText(await readRulesFile(rulesFile), rulesFile);
+}
+
+/** The rule set of a rules file's text (`rulesFile` names it in errors); it keeps the text for worker threads. */
+export async function ruleSetFromText(text: string, rulesFile: string): Promise<RuleSet> {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const syntax = doc.errors[0];
@@ -63,7 +67,7 @@ export async function loadRuleSet(rulesFile?: string): Promise<RuleSet> {
       hint: HINT,
     });
   }
-  return compileFile(data as RulesFile, rulesFile, (pointer) => lineOf(doc, lineCounter, pointer));
+  return { ...compileFile(data as RulesFile, rulesFile, (pointer) => lineOf(doc, lineCounter, pointer)), file: { path: rulesFile, text } };
 }
 
 /** `/rules/0: unknown field "regx" (did you mean "regex"?)`, from an additionalProperties error. */

@@ -78,4 +78,6 @@ export interface RuleSet {
   readonly allow: readonly AllowEntry[];
   /** Where the rules came from: `default`, or `default+<file>`. */
   readonly source: string;
+  /** The rules file as read (its path and text), so that worker threads compile these very rules without reading the file again. */
+  readonly file?: { readonly path: string; readonly text: string };
 }
