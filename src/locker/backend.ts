@@ -61,9 +61,10 @@ export interface LockerBackend {
   getStream(key: string): Promise<Readable | undefined>;
   /**
    * Every object whose key starts with `prefix`, in key order. With `details`, a folder also
-   * gives each file's size and modification time (one stat call per key).
+   * gives each file's size and modification time (one stat call per key). With `startAfter`, only
+   * keys after it in byte order (S3's StartAfter): the store need not read the others.
    */
-  list(prefix: string, details?: boolean): AsyncIterable<StoredObject>;
+  list(prefix: string, details?: boolean, startAfter?: string): AsyncIterable<StoredObject>;
   getLock(key: string): Promise<LockState>;
   setRetention(key: string, mode: RetentionMode, retainUntil: Date): Promise<void>;
   setLegalHold(key: string, on: boolean): Promise<void>;

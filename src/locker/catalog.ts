@@ -6,7 +6,7 @@
 import type { LockerBackend, StoredObject } from './backend.js';
 import { entryFromBytes, MAX_INDEX_ENTRY_BYTES, parseIndexEntry, type IndexEntry } from './index-entry.js';
 import { packedBodies, packedBody, readIndexPack, type ReadPack } from './index-pack.js';
-import { INDEX_PREFIX, parseIndexKey, parseIndexPackKey, type IndexKeyParts } from './layout.js';
+import { compactTime, INDEX_PREFIX, parseIndexKey, parseIndexPackKey, type IndexKeyParts } from './layout.js';
 import { limiter, mapLimited } from './limit.js';
 
 export { mapLimited } from './limit.js';
@@ -38,11 +38,14 @@ export interface ListOptions {
 export async function listEntries(backend: LockerBackend, filter: ListFilter = {}, options: ListOptions = {}): Promise<ListedEntry[]> {
   const usePacks = options.packs ?? true;
   const prefix = filter.tenant === undefined ? INDEX_PREFIX : `${INDEX_PREFIX}${filter.tenant}/`;
+  // In one tenant's folder, entry keys sort by creation time (fixed-width compact time; its packs
+  // sort after every entry), so the listing can start at `since`. The filter below still decides.
+  const startAfter = filter.tenant !== undefined && filter.since !== undefined && Number.isFinite(filter.since.getTime()) ? `${prefix}${compactTime(filter.since)}` : undefined;
   const selected: { item: StoredObject; parts: IndexKeyParts }[] = [];
   // Each pack is read as soon as the listing shows it, while the listing goes on.
   const gate = limiter(READ_CONCURRENCY);
   const packs: Promise<ReadPack | undefined>[] = [];
-  for await (const item of backend.list(prefix, usePacks)) {
+  for await (const item of backend.list(prefix, usePacks, startAfter)) {
     const parts = parseIndexKey(item.key);
     if (parts === undefined) {
       if (usePacks && parseIndexPackKey(item.key) !== undefined) packs.push(gate(() => readIndexPack(backend, item)).catch(() => undefined));

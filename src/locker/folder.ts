@@ -115,9 +115,9 @@ export class FolderBackend implements LockerBackend {
     return handle.createReadStream();
   }
 
-  async *list(prefix: string, details = false): AsyncIterable<StoredObject> {
+  async *list(prefix: string, details = false, startAfter?: string): AsyncIterable<StoredObject> {
     const found: StoredObject[] = [];
-    await this.walk('', prefix, found, details);
+    await this.walk('', prefix, found, details, startAfter);
     // Keys are ASCII (SEGMENT), so comparing strings is comparing bytes.
     found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     yield* found;
@@ -175,7 +175,7 @@ export class FolderBackend implements LockerBackend {
   }
 
   /** Regular files only; links and anything else are skipped, never followed. */
-  private async walk(relative: string, prefix: string, found: StoredObject[], details: boolean): Promise<void> {
+  private async walk(relative: string, prefix: string, found: StoredObject[], details: boolean, startAfter: string | undefined): Promise<void> {
     const dir = relative === '' ? this.root : join(this.root, ...relative.split('/'));
     let entries: Dirent[];
     try {
@@ -187,8 +187,8 @@ export class FolderBackend implements LockerBackend {
       if (!SEGMENT.test(entry.name)) continue;
       const key = relative === '' ? entry.name : `${relative}/${entry.name}`;
       if (entry.isDirectory()) {
-        if (prefix.startsWith(`${key}/`) || key.startsWith(prefix) || `${key}/`.startsWith(prefix)) await this.walk(key, prefix, found, details);
-      } else if (entry.isFile() && key.startsWith(prefix)) {
+        if (prefix.startsWith(`${key}/`) || key.startsWith(prefix) || `${key}/`.startsWith(prefix)) await this.walk(key, prefix, found, details, startAfter);
+      } else if (entry.isFile() && key.startsWith(prefix) && (startAfter === undefined || key > startAfter)) {
         if (!details) found.push({ key });
         else {
           const info = lstatSync(join(dir, entry.name), { throwIfNoEntry: false });

@@ -171,11 +171,12 @@ export class S3Backend implements LockerBackend {
     }
   }
 
-  async *list(prefix: string): AsyncIterable<StoredObject> {
+  async *list(prefix: string, _details?: boolean, startAfter?: string): AsyncIterable<StoredObject> {
     let token: string | undefined;
     const full = this.key(prefix);
     do {
-      const command = new ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: full, ...(token === undefined ? {} : { ContinuationToken: token }) });
+      const from = token !== undefined ? { ContinuationToken: token } : startAfter !== undefined ? { StartAfter: this.key(startAfter) } : {};
+      const command = new ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: full, ...from });
       const readHere = readPagesHere(command);
       const answer = await this.call('list the locker', () => this.client.send(command));
       const page = readHere() ?? sdkPage(answer);

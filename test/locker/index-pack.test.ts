@@ -73,6 +73,34 @@ function entryFile(dir: string, packet: MadePacket, tenant: string): string {
 }
 
 describe('index packs (folder)', () => {
+  it('list --tenant --since starts the listing at that time (the store is not asked for earlier entries), packs still read', async () => {
+    const { backend } = await filled('since');
+    expect((await compactIndex(backend, 'acme')).packed).toBe(3);
+    const since = new Date('2026-03-02T00:00:00Z');
+    const full = await listEntries(backend, { tenant: 'acme' });
+    const seen: string[] = [];
+    const original = backend.list.bind(backend);
+    backend.list = (prefix: string, details?: boolean, startAfter?: string) => {
+      const listing = original(prefix, details, startAfter);
+      return (async function* () {
+        for await (const item of listing) {
+          seen.push(item.key);
+          yield item;
+        }
+      })();
+    };
+    const counted = counting(backend);
+    const narrowed = await listEntries(counted.backend, { tenant: 'acme', since });
+    expect(narrowed).toEqual(full.filter((item) => item.entry !== undefined && new Date(item.entry.created).getTime() >= since.getTime()));
+    expect(narrowed).toHaveLength(2);
+    expect(seen.some((key) => key.startsWith('index/acme/20260301'))).toBe(false);
+    expect(seen.filter((key) => key.startsWith('index/acme/packs/'))).toHaveLength(1);
+    expect(counted.entryReads()).toBe(0);
+    // A time with milliseconds inside an entry's second: that entry (created at the whole second) is before it.
+    const within = await listEntries(backend, { tenant: 'acme', since: new Date('2026-03-02T10:00:00.500Z') });
+    expect(within.map((item) => item.entry?.operation)).toEqual(['CHG-2']);
+  });
+
   it('list gives the same answer from packs, reading no entry one by one, with every filter', async () => {
     const { dir, backend } = await filled('same');
     const filters = [{}, { tenant: 'acme' }, { tenant: 'acme', since: new Date('2026-03-02T00:00:00Z') }, { environment: 'dev' }, { operation: 'CHG-3' }];

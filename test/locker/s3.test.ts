@@ -124,6 +124,9 @@ describe.skipIf(radosgw === undefined && !inCi)('locker on S3 Object Lock (local
 
     const listed = facts(await cli(['locker', 'list', '--locker', file, '--tenant', 'acme', '--since', '2026-01-01', '--format', 'json'])).entries as { digest: string }[];
     expect(listed.map((e) => e.digest).sort()).toEqual([acme.digest, big.digest].sort());
+    // Listed from 2026-03-02 on, radosgw starts after that time's key (StartAfter): the later packet only.
+    const later = facts(await cli(['locker', 'list', '--locker', file, '--tenant', 'acme', '--since', '2026-03-02', '--format', 'json'])).entries as { digest: string }[];
+    expect(later.map((e) => e.digest)).toEqual([big.digest]);
 
     expect((await cli(['locker', 'hold', acme.digest, '--locker', file])).code).toBe(0);
     expect((await client.send(new GetObjectLegalHoldCommand({ Bucket: bucket, Key: packetKey(acme.digest) }))).LegalHold?.Status).toBe('ON');
