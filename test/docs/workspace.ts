@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { startLocalTsa, type LocalTsa } from '../../src/timestamp/index.js';
 import { PROJECT_ROOT } from '../helpers/cli.js';
+import { twoPersonPolicy } from '../helpers/policy.js';
 import type { Fixture } from './blocks.js';
 
 export const TEST_PASSPHRASE = 'correct horse battery staple';
@@ -108,7 +109,7 @@ gpg --show-keys --with-colons alice.pub.asc bob.pub.asc carol.pub.asc | awk -F: 
       case 'policy': {
         await prepareOne('signers');
         await prepareOne('tsa');
-        writeFileSync(join(root, 'policy.yaml'), policyYaml(env.ALICE_FPR as string, env.BOB_FPR as string));
+        writeFileSync(join(root, 'policy.yaml'), twoPersonPolicy(env.ALICE_FPR as string, env.BOB_FPR as string, { tsaName: 'Local development TSA' }));
         return;
       }
       case 'locker': {
@@ -142,30 +143,6 @@ packet timestamp CHG-2041.packet.tar --tsa "$TSA_URL" --tsa-ca tsa-root.pem >/de
       rmSync(base, { recursive: true, force: true });
     },
   };
-}
-
-function policyYaml(alice: string, bob: string): string {
-  return `apiVersion: evidence-packet/v1
-kind: TrustPolicy
-signers:
-  - id: alice
-    name: Alice Example
-    roles: [operator]
-    fingerprints: ["${alice}"]
-    key: alice.pub.asc
-  - id: bob
-    name: Bob Example
-    roles: [approver]
-    fingerprints: ["${bob}"]
-    key: bob.pub.asc
-require:
-  signatures: 2
-  roles: [operator, approver]
-  timestamps: true
-tsa:
-  - name: Local development TSA
-    roots: [tsa-root.pem]
-`;
 }
 
 function writeExecutable(path: string, text: string): void {

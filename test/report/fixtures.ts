@@ -6,11 +6,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Report } from '../../src/core/result.js';
-import { buildPacket } from '../../src/packet/index.js';
-import { addUnsealedFiles, readPacket } from '../../src/packet/index.js';
+import { addUnsealedFiles, buildPacket, readPacket } from '../../src/packet/index.js';
 import { signPacket } from '../../src/ceremony/index.js';
 import { loadTrustPolicy } from '../../src/trust/index.js';
 import { verifyPacket } from '../../src/verify/index.js';
+import { twoPersonPolicy } from '../helpers/policy.js';
 import { makeEd25519, type TestKey } from '../signing/keys.js';
 import { makeRoot, makeTsa, stamp } from '../timestamp/helpers.js';
 
@@ -102,30 +102,7 @@ export async function ceremony(dir: string, signers: ('alice' | 'bob')[] = ['ali
   // The signers' current keys, so that key status (revocations) is known: no warning.
   writeFileSync(join(dir, 'alice.pub.asc'), alice.publicArmored);
   writeFileSync(join(dir, 'bob.pub.asc'), bob.publicArmored);
-  writeFileSync(
-    policyFile,
-    `apiVersion: evidence-packet/v1
-kind: TrustPolicy
-signers:
-  - id: alice
-    name: ${JSON.stringify(options.aliceName ?? 'Alice Example')}
-    roles: [operator]
-    fingerprints: ["${alice.fingerprint}"]
-    key: alice.pub.asc
-  - id: bob
-    name: Bob Example
-    roles: [approver]
-    fingerprints: ["${bob.fingerprint}"]
-    key: bob.pub.asc
-require:
-  signatures: 2
-  roles: [operator, approver]
-  timestamps: true
-tsa:
-  - name: Report Test TSA
-    roots: [tsa-root.pem]
-`,
-  );
+  writeFileSync(policyFile, twoPersonPolicy(alice.fingerprint, bob.fingerprint, { aliceName: options.aliceName, tsaName: 'Report Test TSA' }));
   const policy = await loadTrustPolicy(policyFile);
   const { report } = await verifyPacket(packet, { now: EVALUATED, policy, listEvidence: true });
   return { packet, policyFile, report };
