@@ -4,7 +4,7 @@
  * ledger entries deleted or replaced, an interrupted push resumed.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, copyFileSync, utimesSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { folderLockerConfig } from '../../src/locker/config.js';
@@ -13,7 +13,7 @@ import { pushPacket } from '../../src/locker/push.js';
 import { ledgerKey, packetKey } from '../../src/locker/layout.js';
 import { startLocalTsa } from '../../src/timestamp/index.js';
 import { makeTempDir, runCli } from '../helpers/cli.js';
-import { makePacket, NOW, type MadePacket } from './helpers.js';
+import { makePacket, NOW, touchOnFirstProgress, type MadePacket } from './helpers.js';
 
 const temp = makeTempDir('locker-folder-');
 let acme: MadePacket;
@@ -274,14 +274,9 @@ describe('folder locker faults', () => {
     copyFileSync(acme.file, file);
     const backend = new FolderBackend(dir);
     await backend.open();
-    let touched = false;
-    const onProgress = (): void => {
-      if (touched) return;
-      touched = true;
-      utimesSync(file, new Date('2020-01-01T00:00:00Z'), new Date('2020-01-01T00:00:00Z'));
-    };
+    const { onProgress, touched } = touchOnFirstProgress(file);
     await expect(pushPacket(backend, folderLockerConfig(dir), file, { now: NOW, onProgress })).rejects.toMatchObject({ code: 'LOCKER_FILE_CHANGED' });
-    expect(touched).toBe(true);
+    expect(touched()).toBe(true);
     expect(storedFiles(dir)).toEqual([]);
   });
 

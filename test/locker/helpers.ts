@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildPacket } from '../../src/packet/build.js';
 
@@ -27,3 +27,16 @@ export async function makePacket(dir: string, name: string, labels: { tenant?: s
 }
 
 export const NOW = new Date('2026-04-01T12:00:00Z');
+
+/** A push progress callback that, the first time it is called, changes `file`'s modification time (as an edit would). */
+export function touchOnFirstProgress(file: string): { onProgress: () => void; touched: () => boolean } {
+  let touched = false;
+  return {
+    onProgress: () => {
+      if (touched) return;
+      touched = true;
+      utimesSync(file, new Date('2020-01-01T00:00:00Z'), new Date('2020-01-01T00:00:00Z'));
+    },
+    touched: () => touched,
+  };
+}

@@ -5,7 +5,7 @@
  * deleted or replaced ledger entries, retention shortening, a network cut mid-upload.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, createReadStream, existsSync, utimesSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DeleteObjectCommand,
@@ -29,7 +29,7 @@ import { pushPacket } from '../../src/locker/push.js';
 import { ledgerKey, packetKey, parseIndexKey } from '../../src/locker/layout.js';
 import { S3Backend } from '../../src/locker/s3.js';
 import { makeTempDir, runCli, type CliRun } from '../helpers/cli.js';
-import { makePacket, type MadePacket } from './helpers.js';
+import { makePacket, touchOnFirstProgress, type MadePacket } from './helpers.js';
 import { cuttingProxy } from './proxy.js';
 import { credentialsEnv, inCi, lockerFile, makeBucket, radosgw, radosgwMissing, s3Client, type Radosgw } from './radosgw.js';
 
@@ -328,18 +328,13 @@ describe.skipIf(radosgw === undefined && !inCi)('locker on S3 Object Lock (local
     const settings = parseLockerConfig(readFileSync(file, 'utf8'), file, temp.path).s3;
     const backend = new S3Backend(settings as NonNullable<typeof settings>, { env });
     await backend.open();
-    let touched = false;
-    const onProgress = (): void => {
-      if (touched) return;
-      touched = true;
-      utimesSync(changing, new Date('2020-01-01T00:00:00Z'), new Date('2020-01-01T00:00:00Z'));
-    };
+    const { onProgress, touched } = touchOnFirstProgress(changing);
     try {
       await expect(pushPacket(backend, parseLockerConfig(readFileSync(file, 'utf8'), file, temp.path), changing, { now: new Date(), onProgress })).rejects.toMatchObject({ code: 'LOCKER_FILE_CHANGED' });
     } finally {
       await backend.close();
     }
-    expect(touched).toBe(true);
+    expect(touched()).toBe(true);
     expect((await client.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).toEqual([]);
     expect((await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads ?? []).toEqual([]);
   });
