@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { BLOCK, entryType, isZero, MAX_EXTENDED_HEADER, parseDecimal, parseHeader, parsePax } from './tar-reader.js';
+import { paddedSize } from './tar-writer.js';
 
 /** Entries recorded at most (48 bytes each): beyond them the reader hashes from the file. */
 const MAX_RECORDED = 1 << 20;
@@ -128,7 +129,7 @@ export class TarDigester {
     if (header.typeflag === 'x' || header.typeflag === 'L') {
       if (header.size > MAX_EXTENDED_HEADER) return this.stop();
       this.extendedType = header.typeflag;
-      this.padding = padded(header.size) - header.size;
+      this.padding = paddedSize(header.size) - header.size;
       this.want = header.size;
       this.phase = 'extended';
       if (header.size === 0) this.onExtended(Buffer.alloc(0));
@@ -139,7 +140,7 @@ export class TarDigester {
     this.paxSize = undefined;
     const type = entryType(header.typeflag);
     const dataSize = type === 'file' || type === 'other' ? size : 0;
-    this.padding = padded(dataSize) - dataSize;
+    this.padding = paddedSize(dataSize) - dataSize;
     if (type === 'file') {
       this.hash = createHash('sha256');
       this.dataOffset = this.position;
@@ -188,8 +189,4 @@ export class TarDigester {
     this.hash = undefined;
     this.gathered = [];
   }
-}
-
-function padded(size: number): number {
-  return Math.ceil(size / BLOCK) * BLOCK;
 }

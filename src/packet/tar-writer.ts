@@ -37,7 +37,7 @@ export class TarWriter {
   async add(header: TarFileHeader, content: Uint8Array | AsyncIterable<Uint8Array>, onMismatch: () => Error): Promise<void> {
     const split = ustarSplit(header);
     const headerLength = split === undefined ? 0 : BLOCK;
-    const padded = Math.ceil(header.size / BLOCK) * BLOCK;
+    const padded = paddedSize(header.size);
     if (content instanceof Uint8Array) {
       if (content.byteLength !== header.size) throw onMismatch();
       if (split !== undefined && headerLength + padded <= BATCH_BYTES) {
