@@ -63,7 +63,7 @@ export async function preparePayload(file: InputFile, options: PrepareOptions): 
     if (isBinary(sniff.subarray(0, bytesRead), bytesRead < file.size)) return binary(file, options);
     if (file.size <= TEXT_IN_MEMORY_MAX || (isJsonPath(file.path) && file.size <= JSON_CANONICAL_MAX)) {
       const bytes = await handle.readFile();
-      if (bytes.byteLength !== file.size) throw changed(file);
+      if (bytes.byteLength !== file.size) throw fileChanged(file.source);
       const text = decodeUtf8(bytes);
       if (text === undefined) return binary(file, options);
       return prepareText(file, text, options);
@@ -80,22 +80,17 @@ export async function preparePayload(file: InputFile, options: PrepareOptions): 
  * round trips of asynchronous open/stat/read/close took most of the time.
  */
 export function prepareSmall(file: InputFile, options: PrepareOptions): PreparedPayload {
-  let fd: number;
-  try {
-    fd = openSync(file.source, INPUT_OPEN_FLAGS);
-  } catch (error) {
-    throw openError(file, error);
-  }
+  const fd = openInputSync(file.source);
   let bytes: Buffer | undefined;
   try {
     // Not a regular file any more (a FIFO or device swapped in): never read from it.
     bytes = fstatSync(fd).isFile() ? readFileSync(fd) : undefined;
   } catch (error) {
-    throw inputError('INPUT_UNREADABLE', `${file.source} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
+    throw unreadable(file.source, error);
   } finally {
     closeSync(fd);
   }
-  if (bytes === undefined || bytes.byteLength !== file.size) throw changed(file);
+  if (bytes === undefined || bytes.byteLength !== file.size) throw fileChanged(file.source);
   return prepareBytes(file, bytes, options);
 }
 
@@ -276,23 +271,35 @@ async function* readRange(path: string, size: number, file?: InputFile): AsyncIt
     if (read > size) break;
     yield chunk;
   }
-  if (read !== size) throw changed(file ?? { path, source: path, size });
+  if (read !== size) throw fileChanged(file?.source ?? path);
 }
 
-function changed(file: InputFile): Error {
-  return inputError('FILE_CHANGED', `${file.source} changed while it was being packed`, { hint: 'pack a stable copy of the evidence' });
+/** An input file that is no longer what the folder listing saw (size, type, a link swapped in). */
+export function fileChanged(source: string): Error {
+  return inputError('FILE_CHANGED', `${source} changed while it was being packed`, { hint: 'pack a stable copy of the evidence' });
 }
 
 /**
  * How every input file is opened: a link swapped in after the folder was listed is refused, not
  * followed (a followed link's source is already its real path), and a FIFO cannot block the open.
  */
-export const INPUT_OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+const INPUT_OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
-function openError(file: InputFile, error: unknown): Error {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ELOOP') return changed(file);
-  return inputError('INPUT_UNREADABLE', `${file.source} cannot be read (${code ?? 'error'})`, { cause: error });
+function unreadable(source: string, error: unknown): Error {
+  return inputError('INPUT_UNREADABLE', `${source} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
+}
+
+function openError(source: string, error: unknown): Error {
+  return (error as NodeJS.ErrnoException).code === 'ELOOP' ? fileChanged(source) : unreadable(source, error);
+}
+
+/** An input file's descriptor, opened with INPUT_OPEN_FLAGS (the caller checks it is still a regular file). */
+export function openInputSync(source: string): number {
+  try {
+    return openSync(source, INPUT_OPEN_FLAGS);
+  } catch (error) {
+    throw openError(source, error);
+  }
 }
 
 /** An input file opened with INPUT_OPEN_FLAGS, and still a regular file. */
@@ -301,15 +308,15 @@ async function openInput(file: InputFile): Promise<FileHandle> {
   try {
     handle = await open(file.source, INPUT_OPEN_FLAGS);
   } catch (error) {
-    throw openError(file, error);
+    throw openError(file.source, error);
   }
   const info = await handle.stat().catch(async (error: unknown) => {
     await handle.close();
-    throw openError(file, error);
+    throw unreadable(file.source, error);
   });
   if (!info.isFile()) {
     await handle.close();
-    throw changed(file);
+    throw fileChanged(file.source);
   }
   return handle;
 }

@@ -1,8 +1,7 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, readSync } from 'node:fs';
 import * as crypto from 'node:crypto';
-import { inputError } from '../core/errors.js';
 import type { RedactionRecord } from '../redact/index.js';
-import { INPUT_OPEN_FLAGS, prepareBytes, SMALL_FILE_MAX, type PrepareOptions } from './payload.js';
+import { fileChanged, openInputSync, prepareBytes, SMALL_FILE_MAX, type PrepareOptions } from './payload.js';
 import { errorForWire, type WireError } from './wire-error.js';
 import { entryHeadersLength, paddedSize, writeEntryHeaders } from './tar-writer.js';
 
@@ -171,17 +170,10 @@ class Output {
  * file that grows or shrinks while it is read is refused.
  */
 function readSmall(source: string, out: Output, at: number): Buffer | undefined {
-  let fd: number;
-  try {
-    fd = openSync(source, INPUT_OPEN_FLAGS);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP') throw changed(source);
-    throw inputError('INPUT_UNREADABLE', `${source} cannot be read (${code ?? 'error'})`, { cause: error });
-  }
+  const fd = openInputSync(source);
   try {
     const info = fstatSync(fd);
-    if (!info.isFile()) throw changed(source);
+    if (!info.isFile()) throw fileChanged(source);
     const size = info.size;
     if (size > SMALL_FILE_MAX) return undefined;
     // Room for one byte more than expected: a file that grew shows it.
@@ -193,13 +185,9 @@ function readSmall(source: string, out: Output, at: number): Buffer | undefined 
       read += n;
       if (read > size) break;
     }
-    if (read !== size) throw changed(source);
+    if (read !== size) throw fileChanged(source);
     return out.bytes.subarray(at, at + size);
   } finally {
     closeSync(fd);
   }
-}
-
-function changed(source: string): Error {
-  return inputError('FILE_CHANGED', `${source} changed while it was being packed`, { hint: 'pack a stable copy of the evidence' });
 }
