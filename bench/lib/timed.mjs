@@ -16,19 +16,33 @@ export function mainThreadCpu(stderr) {
   return match === null ? NaN : Number(match[1]) / 1000;
 }
 
+let gnuTimeRuns = 0;
+
+/**
+ * `command args` run under GNU time when it is installed; after the run, `cpu()` gives its CPU
+ * seconds (user + system, all threads and children), NaN without GNU time.
+ */
+export function underGnuTime(command, args) {
+  if (GNU_TIME === undefined) return { command, args, cpu: () => NaN };
+  const file = join(tmpdir(), `packet-bench-cpu-${process.pid}-${gnuTimeRuns++}`);
+  return {
+    command: GNU_TIME,
+    args: ['-f', '%U %S', '-o', file, command, ...args],
+    cpu: () => {
+      // The last line: GNU time writes "Command exited with non-zero status N" before it.
+      const [user, sys] = readFileSync(file, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+      rmSync(file, { force: true });
+      return user + sys;
+    },
+  };
+}
+
 export function timed(command, args, cwd) {
-  const cpuFile = join(tmpdir(), `packet-bench-cpu-${process.pid}`);
-  const [cmd, argv] = GNU_TIME === undefined ? [command, args] : [GNU_TIME, ['-f', '%U %S', '-o', cpuFile, command, ...args]];
+  const run = underGnuTime(command, args);
   const started = process.hrtime.bigint();
-  const result = spawnSync(cmd, argv, { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const result = spawnSync(run.command, run.args, { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  let cpu = NaN;
-  if (GNU_TIME !== undefined) {
-    const [user, sys] = readFileSync(cpuFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
-    cpu = user + sys;
-    rmSync(cpuFile, { force: true });
-  }
-  return { seconds, cpu, status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return { seconds, cpu: run.cpu(), status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 export function median(list) {
