@@ -1,5 +1,6 @@
 import type { Document, LineCounter } from 'yaml';
 import { findSecretsInText } from '../redact/text.js';
+import { PointerLocator } from './pointer-locator.js';
 import type { TextSecret } from './rules/document.js';
 import { escapePointerPart, syntaxOf, yaml } from './source.js';
 
@@ -14,14 +15,19 @@ export type Syntax = { document: Document.Parsed; lineCounter: LineCounter };
 /**
  * The redaction detectors over a contract's whole text (comments included), in text order. With
  * `syntax`, each hit also gets the pointer of the value it is in, so a per-field ignore can apply
- * to it; the syntax tree is asked for only when there is a hit. The same function runs in this
- * thread and in the text-scan worker (text-scan-pool.ts).
+ * to it: from js-yaml's parse events where they tell (pointer-locator.ts), else from the syntax
+ * tree, asked for only then. The same function runs in this thread and in the text-scan worker
+ * (text-scan-pool.ts).
  */
 export function scanContractText(text: string, syntax: (() => Syntax) | undefined): TextFinding[] {
   const findings: TextFinding[] = [];
+  let locator: PointerLocator | undefined | null = null;
   for (const secret of findSecretsInText(text)) {
     const finding: TextFinding = { rule: secret.rule, line: secret.line, column: secret.column };
-    if (syntax !== undefined) finding.pointer = pointerAt(syntax(), secret.line, secret.column);
+    if (syntax !== undefined) {
+      if (locator === null) locator = PointerLocator.of(text);
+      finding.pointer = locator?.pointerAt(secret.line, secret.column) ?? pointerAt(syntax(), secret.line, secret.column);
+    }
     findings.push(finding);
   }
   return findings;
