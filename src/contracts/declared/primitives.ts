@@ -204,7 +204,7 @@ export function compareCheck(spec: NonNullable<RuleConfig['compare']>): ItemChec
   const test = COMPARE[spec.op]!;
   const asNumber = (value: unknown): number | string | undefined => {
     if (spec.as === 'text') return scalarText(value);
-    if (spec.as === 'time') return typeof value === 'string' ? (Number.isNaN(Date.parse(value)) ? undefined : Date.parse(value)) : undefined;
+    if (spec.as === 'time') return typeof value === 'string' ? timeOf(value) : undefined;
     return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
   };
   const peerEach: Field | undefined = spec.peer === undefined ? undefined : parseField(spec.peer.each);
@@ -229,6 +229,11 @@ export function compareCheck(spec: NonNullable<RuleConfig['compare']>): ItemChec
       ];
     });
   };
+}
+
+function timeOf(text: string): number | undefined {
+  const time = Date.parse(text);
+  return Number.isNaN(time) ? undefined : time;
 }
 
 function peersOf(item: Item, each: Field, where: Record<string, string>): Item[] {

@@ -36,7 +36,7 @@ export async function runRules(compiled: CompiledConfig, input: RunInput): Promi
       });
       continue;
     }
-    const items = (input.valid.get(rule.config.kind) ?? []).flatMap((doc) => itemsOf(doc, rule.each)).filter((item) => rule.when === undefined || safeWhen(rule, item, context));
+    const items = itemsOfRule(rule, input.valid.get(rule.config.kind) ?? [], context);
     checks.push(...(await findingsOf(rule, items, context)).map((finding) => toCheck(rule, finding)));
   }
   const result: Check[] = [];
@@ -45,6 +45,20 @@ export async function runRules(compiled: CompiledConfig, input: RunInput): Promi
     result.push(...(problems.length === 0 ? [{ id, status: 'pass' as const, code: 'OK', message: 'no problem found' }] : problems));
   }
   return result;
+}
+
+/** The items a rule judges: each document (or each match of `each` in it) for which `when` holds. One array, built in one pass. */
+function itemsOfRule(rule: CompiledRule, docs: readonly KindDocument[], context: RunContext): Item[] {
+  const items: Item[] = [];
+  for (const doc of docs) {
+    if (rule.each === undefined) {
+      const item: Item = { doc, value: doc.source.value, pointer: '' };
+      if (rule.when === undefined || safeWhen(rule, item, context)) items.push(item);
+      continue;
+    }
+    for (const item of itemsOf(doc, rule.each)) if (rule.when === undefined || safeWhen(rule, item, context)) items.push(item);
+  }
+  return items;
 }
 
 function safeWhen(rule: CompiledRule, item: Item, context: RunContext): boolean {
