@@ -10,11 +10,11 @@ import { compileRules } from './declared/compile.js';
 import { runRules } from './declared/run.js';
 import { matchKind } from './classify.js';
 import { genericChecks, textScanNeedsPointers } from './generic.js';
-import { TextScanner } from './text-scan-pool.js';
+import type { TextFinding } from './text-scan.js';
 import { loadDataInputs } from './data-inputs.js';
 import { SCHEMAS_DIR } from './kinds.js';
-import { loadContractFiles } from './parse-pool.js';
-import { loadContractFileSync, locatePointer, type SourceDocument } from './source.js';
+import { ContractLoader } from './load-pool.js';
+import { locatePointer, type SourceDocument } from './source.js';
 import { globTest, hasExtension, toRel, walkFiles } from './repo-files.js';
 import { SchemaSet, type LoadedSchema } from './schema-set.js';
 import { schemaChecks } from './schema-checks.js';
@@ -28,9 +28,8 @@ export interface EngineOptions {
   strict?: boolean;
   /** Files or folders named on the command line; without them the whole root is walked. */
   paths?: readonly string[];
-  workers?: number;
-  /** Scan texts for secrets in a worker thread: true always, false never; by default for large sets on more than one CPU. */
-  textScanThread?: boolean;
+  /** Read, parse and text-scan the files in a worker thread: true always, false never; by default for large sets on more than one CPU. */
+  loadThread?: boolean;
   /** How the report names what was checked. */
   subject?: string;
   /** When set, PATHs that hold no candidate file are a usage error with this hint (not a failed report). */
@@ -60,19 +59,24 @@ export async function validateWithConfig(loaded: LoadedConfig, options: EngineOp
   if (files.length > MAX_CONTRACT_FILES) {
     throw inputError('TOO_MANY_FILES', `${files.length} documents match, more than the limit of ${MAX_CONTRACT_FILES}`, { hint: 'narrow documents.include, or exclude generated folders' });
   }
-  const parseOptions = { yamlVersion: config.documents.yaml.version, maxAliases: config.documents.yaml.maxAliases };
-  // Parsing in worker threads only when asked for: each document is otherwise parsed and checked in turn.
-  const preloaded = (options.workers ?? 1) > 1 ? await loadContractFiles(files.map((f) => f.file), options.workers, config.documents.maxBytes, parseOptions) : undefined;
-  const scanner = config.generic.inlineSecret.enabled
-    ? new TextScanner({ version: config.documents.yaml.version, pointers: textScanNeedsPointers(config) }, files.length, options.textScanThread)
-    : undefined;
+  const loader = new ContractLoader(
+    {
+      files: files.map((f) => f.file),
+      maxBytes: config.documents.maxBytes,
+      parse: { yamlVersion: config.documents.yaml.version, maxAliases: config.documents.yaml.maxAliases },
+      ...(config.generic.inlineSecret.enabled ? { scan: { pointers: textScanNeedsPointers(config) } } : {}),
+    },
+    options.loadThread,
+  );
   try {
     const checks: Check[] = [];
     const valid = new Map<string, KindDocument[]>(config.kinds.map((kind) => [kind.name, []]));
     const counts = new Map<string, number>(config.kinds.map((kind) => [kind.name, 0]));
     const claimed: KindDocument[] = [];
+    const textHits: (() => readonly TextFinding[])[] = [];
     for (const [index, { rel, file }] of files.entries()) {
-      const result = preloaded?.[index] ?? loadContractFileSync(file, config.documents.maxBytes, parseOptions);
+      const read = loader.take(index) ?? (await loader.load(index));
+      const { result } = read;
       if (!result.ok) {
         const { problem } = result;
         checks.push({ id: 'document.parse', status: 'fail', code: problem.code, message: problem.message, location: problem.location, subject: file, ...(problem.cause === undefined ? {} : { cause: problem.cause }) });
@@ -86,7 +90,7 @@ export async function validateWithConfig(loaded: LoadedConfig, options: EngineOp
       }
       counts.set(kind.name, counts.get(kind.name)! + 1);
       const doc: KindDocument = { kind: kind.name, source: result.source, rel, ...idOf(kind, result.source.value, rel) };
-      scanner?.add(claimed.length, doc.source);
+      textHits.push(() => loader.scanHits(read, result.source));
       claimed.push(doc);
       const schema = kindSchemas.get(kind.name);
       const problems =
@@ -101,9 +105,10 @@ export async function validateWithConfig(loaded: LoadedConfig, options: EngineOp
         valid.get(kind.name)!.push(doc);
       }
     }
-    // The rules run while the text scan may still be at work in its worker; the report keeps the generic checks first.
+    loader.close();
     const ruleChecks = await runRules(compiled, { config, root: absoluteRoot, now: options.now, valid, data });
-    checks.push(...genericChecks(config, claimed, scanner === undefined ? () => [] : await scanner.results()));
+    // The report keeps the generic checks before the rules'.
+    checks.push(...genericChecks(config, claimed, config.generic.inlineSecret.enabled ? (index) => textHits[index]!() : () => []));
     if (claimed.length === 0) {
       checks.push({
         id: 'documents',
@@ -123,7 +128,7 @@ export async function validateWithConfig(loaded: LoadedConfig, options: EngineOp
       facts: { config: config.origin, files: files.length, documents: Object.fromEntries(counts), valid: Object.fromEntries([...valid].map(([k, v]) => [k, v.length])) },
     });
   } finally {
-    scanner?.close();
+    loader.close();
   }
 }
 

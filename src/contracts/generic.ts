@@ -23,7 +23,7 @@ export function textScanNeedsPointers(config: ValidateConfig): boolean {
 /**
  * The generic checks every document gets (placeholders, inline secrets), tuned by the config:
  * switched off, downgraded to warnings, or told to ignore a kind, a field (pointer glob) or a path.
- * `textHits(index)` gives the text scan's hits of `docs[index]` (text-scan-pool.ts).
+ * `textHits(index)` gives the text scan's hits of `docs[index]` (load-pool.ts).
  */
 export function genericChecks(config: ValidateConfig, docs: readonly KindDocument[], textHits: (index: number) => readonly TextFinding[]): Check[] {
   const placeholders = (doc: KindDocument): Located[] => placeholderRule.check(doc.source).map((finding) => ({ finding, pointer: pointerOf(finding) }));

@@ -2,7 +2,7 @@ import type { Document, LineCounter } from 'yaml';
 import { findSecretsInText } from '../redact/text.js';
 import { PointerLocator } from './pointer-locator.js';
 import type { TextSecret } from './rules/document.js';
-import { escapePointerPart, syntaxOf, yaml } from './source.js';
+import { escapePointerPart, yaml } from './source.js';
 
 /** A detector hit in a contract's text, with the pointer of the value it lies in when it was asked for. */
 export interface TextFinding extends TextSecret {
@@ -16,8 +16,8 @@ export type Syntax = { document: Document.Parsed; lineCounter: LineCounter };
  * The redaction detectors over a contract's whole text (comments included), in text order. With
  * `syntax`, each hit also gets the pointer of the value it is in, so a per-field ignore can apply
  * to it: from js-yaml's parse events where they tell (pointer-locator.ts), else from the syntax
- * tree, asked for only then. The same function runs in this thread and in the text-scan worker
- * (text-scan-pool.ts).
+ * tree, asked for only then. The same function runs in this thread and in the loader's worker
+ * (load-pool.ts).
  */
 export function scanContractText(text: string, syntax: (() => Syntax) | undefined): TextFinding[] {
   const findings: TextFinding[] = [];
@@ -31,12 +31,6 @@ export function scanContractText(text: string, syntax: (() => Syntax) | undefine
     findings.push(finding);
   }
   return findings;
-}
-
-/** {@link scanContractText} for a bare text: its syntax tree (of that YAML version) is built on the first hit. */
-export function scanTextAlone(text: string, version: '1.1' | '1.2', pointers: boolean): TextFinding[] {
-  let syntax: Syntax | undefined;
-  return scanContractText(text, pointers ? () => (syntax ??= syntaxOf(text, version)) : undefined);
 }
 
 /** The pointer of the deepest mapping value or sequence item whose source covers a line and column ('' when none does). */

@@ -10,8 +10,8 @@ export interface ValidateOptions {
   strict?: boolean;
   /** The config to validate with; defaults to the evidence-packet profile. */
   config?: LoadedConfig;
-  /** Most worker threads to parse with (default: one per CPU; 1 parses in this thread). */
-  workers?: number;
+  /** Read and parse the files in a worker thread: true always, false never; by default for large sets on more than one CPU. */
+  loadThread?: boolean;
 }
 
 /**
@@ -27,6 +27,6 @@ export async function validateContracts(paths: readonly string[], options: Valid
     paths,
     subject: paths.join(' '),
     ...(options.strict === undefined ? {} : { strict: options.strict }),
-    ...(options.workers === undefined ? {} : { workers: options.workers }),
+    ...(options.loadThread === undefined ? {} : { loadThread: options.loadThread }),
   });
 }

@@ -3,12 +3,12 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Contracts from '../../src/contracts/index.js';
-import type * as Pool from '../../src/contracts/text-scan-pool.js';
+import type * as Pool from '../../src/contracts/load-pool.js';
 import { makeTempDir, PROJECT_ROOT } from '../helpers/cli.js';
 
-// The inline-secret rule's text scan runs in a worker thread on large sets (built code only: the
-// worker script is compiled). Its findings, and so the whole report, must be those of the scan in
-// this thread, on texts where the pointer of a hit is hard to get right.
+// On large sets a worker thread reads, parses and text-scans the files for the inline-secret rule
+// (built code only: the worker script is compiled). Its documents and findings, and so the whole
+// report, must be those of this thread, on texts where the pointer of a hit is hard to get right.
 const GITHUB = `ghp_${'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'}`;
 const AWS = `AKIA${'QWERTYUIOPASDFGH'}`;
 // Hits and secret keys of the texts below when nothing is ignored (rotate_credentials: manual is a hit each time).
@@ -60,14 +60,14 @@ beforeAll(async () => {
   mkdirSync(join(repo.path, 'docs'));
   for (const [name, text] of Object.entries(TRICKY)) writeFileSync(join(repo.path, 'docs', name), text);
   compiled = (await import(join(PROJECT_ROOT, 'dist/contracts/index.js'))) as typeof Contracts;
-  pool = (await import(join(PROJECT_ROOT, 'dist/contracts/text-scan-pool.js'))) as typeof Pool;
+  pool = (await import(join(PROJECT_ROOT, 'dist/contracts/load-pool.js'))) as typeof Pool;
 });
 afterAll(() => repo.cleanup());
 
 async function report(ignore: string, thread: boolean, yamlVersion?: string): Promise<unknown> {
   writeConfig(repo.path, ignore, yamlVersion);
   const loaded = compiled.loadConfigFile(join(repo.path, 'packet.validate.yaml'), repo.path);
-  const result = await compiled.validateWithConfig(loaded, { now: new Date('2026-12-02T00:00:00Z'), textScanThread: thread });
+  const result = await compiled.validateWithConfig(loaded, { now: new Date('2026-12-02T00:00:00Z'), loadThread: thread });
   return JSON.parse(JSON.stringify(result));
 }
 
@@ -77,7 +77,7 @@ interface Check {
   location?: { file: string; line?: number; column?: number };
 }
 
-describe('the text scan in a worker thread', () => {
+describe('loading and text-scanning in a worker thread', () => {
   it('gives the report of the scan in this thread, with per-field ignores applied to hits in flow, block, CRLF, BOM, anchor and JSON texts', async () => {
     const ignore = '[{ field: "**/rotate_credentials" }, { field: "/list/1" }, { field: "/0/0/1" }]';
     const threaded = await report(ignore, true);
@@ -99,45 +99,48 @@ describe('the text scan in a worker thread', () => {
     expect(secrets.length).toBe(COUNT_WITHOUT_IGNORES);
   });
 
-  it('runs in a worker when asked, and gives each document the hits and pointers of the scan here', async () => {
-    const sources = Object.entries(TRICKY)
-      .map(([name, text]) => compiled.parseContractText(name, Buffer.from(text)))
-      .flatMap((result) => (result.ok ? [result.source] : []));
-    const threaded = new pool.TextScanner({ version: '1.2', pointers: true }, sources.length, true);
-    const inline = new pool.TextScanner({ version: '1.2', pointers: true }, sources.length, false);
+  it('runs in a worker when asked, and gives each file the document, problem, hits and pointers of loading here', async () => {
+    const threaded = loader(true);
+    const inline = loader(false);
     expect(threaded.threaded).toBe(true);
     expect(inline.threaded).toBe(false);
-    sources.forEach((source, index) => {
-      threaded.add(index, source);
-      inline.add(index, source);
-    });
-    const [fromWorker, fromHere] = [await threaded.results(), await inline.results()];
-    const all = (hits: (index: number) => unknown[]) => sources.map((_, index) => hits(index));
-    expect(all(fromWorker)).toEqual(all(fromHere));
-    expect(all(fromHere).flat()).toContainEqual({ rule: 'secret-key-value', line: 1, column: 34, pointer: '/lifecycle/rotate_credentials' });
+    const [fromWorker, fromHere] = [await loadAll(threaded), await loadAll(inline)];
+    expect(fromWorker).toEqual(fromHere);
+    expect(fromHere.flatMap((file) => file.hits)).toContainEqual({ rule: 'secret-key-value', line: 1, column: 34, pointer: '/lifecycle/rotate_credentials' });
+    expect(fromHere.filter((file) => !file.ok).map((file) => file.name)).toEqual(['duplicate.yaml', 'multi.yaml']);
   });
 
-  it('scans in this thread when the worker dies before it is done, with the same hits', async () => {
-    const sources = Object.entries(TRICKY)
-      .map(([name, text]) => compiled.parseContractText(name, Buffer.from(text)))
-      .flatMap((result) => (result.ok ? [result.source] : []));
-    const scanner = new pool.TextScanner({ version: '1.2', pointers: true }, sources.length, true);
-    sources.forEach((source, index) => scanner.add(index, source));
-    // A worker that is gone (crashed, out of memory): its exit comes before any count.
-    await (scanner as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
-    const hits = await scanner.results();
-    const inline = new pool.TextScanner({ version: '1.2', pointers: true }, sources.length, false);
-    sources.forEach((source, index) => inline.add(index, source));
-    const expected = await inline.results();
-    expect(sources.map((_, index) => hits(index))).toEqual(sources.map((_, index) => expected(index)));
-    expect(sources.flatMap((_, index) => hits(index)).length).toBeGreaterThan(10);
+  it('loads and scans here what the worker did not send when it dies, with the same results', async () => {
+    const dying = loader(true);
+    // A worker that is gone (crashed, out of memory) before it sent anything.
+    await (dying as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    const fromHere = await loadAll(loader(false));
+    expect(await loadAll(dying)).toEqual(fromHere);
+    expect(fromHere.flatMap((file) => file.hits).length).toBeGreaterThan(10);
   });
 
-  it('is not used by default for a small set, nor when hits need no pointer', () => {
-    expect(new pool.TextScanner({ version: '1.2', pointers: true }, 10).threaded).toBe(false);
-    expect(new pool.TextScanner({ version: '1.2', pointers: false }, pool.TEXT_SCAN_THREAD_THRESHOLD).threaded).toBe(false);
-    const large = new pool.TextScanner({ version: '1.2', pointers: true }, pool.TEXT_SCAN_THREAD_THRESHOLD);
+  it('is not used by default for a small set', () => {
+    const small = new pool.ContractLoader({ files: ['a.yaml'], maxBytes: 1024, parse: {} });
+    expect(small.threaded).toBe(false);
+    const large = new pool.ContractLoader({ files: Array.from({ length: pool.LOAD_THREAD_THRESHOLD }, (_, index) => join(repo.path, `missing-${index}.yaml`)), maxBytes: 1024, parse: {} });
     expect(large.threaded).toBe(availableParallelism() > 1);
     large.close();
   });
 });
+
+const NAMES = Object.keys(TRICKY).sort();
+
+function loader(thread: boolean): InstanceType<typeof Pool.ContractLoader> {
+  return new pool.ContractLoader({ files: NAMES.map((name) => join(repo.path, 'docs', name)), maxBytes: 64 * 1024, parse: { yamlVersion: '1.2' }, scan: { pointers: true } }, thread);
+}
+
+/** Every file of a loader, as plain data: the document or the problem's code, and the text scan's hits. */
+async function loadAll(from: InstanceType<typeof Pool.ContractLoader>) {
+  const files = [];
+  for (const [index, name] of NAMES.entries()) {
+    const { result, ...rest } = await from.load(index);
+    files.push(result.ok ? { name, ok: true, value: result.source.value, text: result.source.text, hits: from.scanHits({ result, ...rest }, result.source) } : { name, ok: false, code: result.problem.code, hits: [] });
+  }
+  from.close();
+  return files;
+}
