@@ -10,7 +10,7 @@ import { compileRules } from './declared/compile.js';
 import { runRules } from './declared/run.js';
 import { matchKind } from './classify.js';
 import { genericChecks, textScanNeedsPointers } from './generic.js';
-import type { TextFinding } from './text-scan.js';
+import { scanContractText, type TextFinding } from './text-scan.js';
 import { loadDataInputs } from './data-inputs.js';
 import { SCHEMAS_DIR } from './kinds.js';
 import { ContractLoader } from './load-pool.js';
@@ -64,7 +64,6 @@ export async function validateWithConfig(loaded: LoadedConfig, options: EngineOp
       files: files.map((f) => f.file),
       maxBytes: config.documents.maxBytes,
       parse: { yamlVersion: config.documents.yaml.version, maxAliases: config.documents.yaml.maxAliases },
-      ...(config.generic.inlineSecret.enabled ? { scan: { pointers: textScanNeedsPointers(config) } } : {}),
     },
     options.loadThread,
   );
@@ -73,10 +72,11 @@ export async function validateWithConfig(loaded: LoadedConfig, options: EngineOp
     const valid = new Map<string, KindDocument[]>(config.kinds.map((kind) => [kind.name, []]));
     const counts = new Map<string, number>(config.kinds.map((kind) => [kind.name, 0]));
     const claimed: KindDocument[] = [];
-    const textHits: (() => readonly TextFinding[])[] = [];
+    // The inline-secret rule's scan of each claimed document's whole text, made as it is claimed (while the worker, if any, reads ahead).
+    const scan = config.generic.inlineSecret.enabled ? { pointers: textScanNeedsPointers(config) } : undefined;
+    const textHits: TextFinding[][] = [];
     for (const [index, { rel, file }] of files.entries()) {
-      const read = loader.take(index) ?? (await loader.load(index));
-      const { result } = read;
+      const result = loader.take(index) ?? (await loader.load(index));
       if (!result.ok) {
         const { problem } = result;
         checks.push({ id: 'document.parse', status: 'fail', code: problem.code, message: problem.message, location: problem.location, subject: file, ...(problem.cause === undefined ? {} : { cause: problem.cause }) });
@@ -90,7 +90,7 @@ export async function validateWithConfig(loaded: LoadedConfig, options: EngineOp
       }
       counts.set(kind.name, counts.get(kind.name)! + 1);
       const doc: KindDocument = { kind: kind.name, source: result.source, rel, ...idOf(kind, result.source.value, rel) };
-      textHits.push(() => loader.scanHits(read, result.source));
+      if (scan !== undefined) textHits.push(scanContractText(doc.source.text, scan.pointers ? () => doc.source.syntax() : undefined));
       claimed.push(doc);
       const schema = kindSchemas.get(kind.name);
       const problems =
@@ -108,7 +108,7 @@ export async function validateWithConfig(loaded: LoadedConfig, options: EngineOp
     loader.close();
     const ruleChecks = await runRules(compiled, { config, root: absoluteRoot, now: options.now, valid, data });
     // The report keeps the generic checks before the rules'.
-    checks.push(...genericChecks(config, claimed, config.generic.inlineSecret.enabled ? (index) => textHits[index]!() : () => []));
+    checks.push(...genericChecks(config, claimed, (index) => textHits[index] ?? []));
     if (claimed.length === 0) {
       checks.push({
         id: 'documents',

@@ -3,7 +3,6 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { loadContractFileSync, makeSource, type LoadResult, type ParseOptions, type SourceProblem } from './source.js';
-import { scanContractText, type TextFinding } from './text-scan.js';
 
 /** Below this many files everything stays in this thread: a worker's start would cost more than it saves. */
 export const LOAD_THREAD_THRESHOLD = 1000;
@@ -12,32 +11,25 @@ const BATCH = 64;
 
 const WORKER_URL = new URL('./load-worker.js', import.meta.url);
 
-/** What the loader works on: the files, in order, and how to read, parse and scan them. */
+/** What the loader works on: the files, in order, and how to read and parse them. */
 export interface LoadSetup {
   files: readonly string[];
   maxBytes: number;
   parse: ParseOptions;
-  /** Scan each document's whole text for inline secrets; `pointers`: find the field of each hit (a per-field ignore needs it). */
-  scan?: { pointers: boolean };
 }
 
 /** One file as the worker sends it: plain, structured-clonable data. */
-export type WireLoaded = { ok: true; text: string; value: unknown; hits?: TextFinding[] } | { ok: false; problem: SourceProblem };
+export type WireLoaded = { ok: true; text: string; value: unknown } | { ok: false; problem: SourceProblem };
 /** Messages from the worker: the next files in order, then `done`. */
 export type FromLoadWorker = { type: 'loaded'; files: WireLoaded[] } | { type: 'done' };
 
-/** A file loaded: its document or problem, and the text scan's hits when it was scanned along. */
-export interface Loaded {
-  result: LoadResult;
-  hits?: TextFinding[];
-}
-
 /**
- * Reads, parses and text-scans the contract files of a run, in file order. On a large set with a
- * second CPU a worker thread does it, ahead of this thread, which checks schemas and runs the
- * rules on what has arrived; the worker runs the same functions on the same bytes, so the results
- * are those of loading here. If the worker fails for any reason, the files it has not sent are
- * loaded here, and the documents it did not scan are scanned here ({@link scanHits}).
+ * Reads and parses the contract files of a run, in file order. On a large set with a second CPU a
+ * worker thread does it, ahead of this thread, which meanwhile checks schemas and scans texts for
+ * what has arrived: reading and parsing is the larger share (measured: the main thread waited for
+ * the worker even when the worker scanned nothing). The worker runs the same function on the same
+ * bytes, so the results are those of loading here; if it fails for any reason, the files it has
+ * not sent are loaded here.
  */
 export class ContractLoader {
   private worker: Worker | undefined;
@@ -60,15 +52,15 @@ export class ContractLoader {
   }
 
   /** File `index`, when it is ready without waiting (always, without a worker); undefined when the worker has yet to send it. */
-  take(index: number): Loaded | undefined {
+  take(index: number): LoadResult | undefined {
     const wire = this.received[index];
-    if (wire !== undefined) return this.fromWire(index, wire);
+    if (wire !== undefined) return wire.ok ? { ok: true, source: makeSource(this.setup.files[index]!, wire.text, wire.value, this.setup.parse.yamlVersion) } : wire;
     if (this.worker !== undefined && !this.ended) return undefined;
-    return { result: loadContractFileSync(this.setup.files[index]!, this.setup.maxBytes, this.setup.parse) };
+    return loadContractFileSync(this.setup.files[index]!, this.setup.maxBytes, this.setup.parse);
   }
 
   /** File `index`, waiting for the worker as long as it is at work. */
-  async load(index: number): Promise<Loaded> {
+  async load(index: number): Promise<LoadResult> {
     for (;;) {
       const loaded = this.take(index);
       if (loaded !== undefined) return loaded;
@@ -76,28 +68,15 @@ export class ContractLoader {
     }
   }
 
-  /** The text scan's hits of a loaded document: the worker's, or scanned here now. */
-  scanHits(loaded: Loaded, source: Extract<LoadResult, { ok: true }>['source']): TextFinding[] {
-    if (loaded.hits !== undefined) return loaded.hits;
-    const pointers = this.setup.scan?.pointers === true;
-    return scanContractText(source.text, pointers ? () => source.syntax() : undefined);
-  }
-
   /** Stop the worker (when every file is in, or after a failure elsewhere). */
   close(): void {
     this.stop();
   }
 
-  private fromWire(index: number, wire: WireLoaded): Loaded {
-    if (!wire.ok) return { result: wire };
-    const source = makeSource(this.setup.files[index]!, wire.text, wire.value, this.setup.parse.yamlVersion);
-    return wire.hits === undefined ? { result: { ok: true, source } } : { result: { ok: true, source }, hits: wire.hits };
-  }
-
   private startWorker(): void {
-    const { files, maxBytes, parse, scan } = this.setup;
+    const { files, maxBytes, parse } = this.setup;
     try {
-      this.worker = new Worker(WORKER_URL, { workerData: { files, maxBytes, parse, scan, batch: BATCH } });
+      this.worker = new Worker(WORKER_URL, { workerData: { files, maxBytes, parse, batch: BATCH } });
     } catch {
       this.worker = undefined;
       return;
