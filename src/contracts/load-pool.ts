@@ -25,9 +25,10 @@ export type FromLoadWorker = { type: 'loaded'; files: WireLoaded[] } | { type: '
 
 /**
  * Reads and parses the contract files of a run, in file order. On a large set with a second CPU a
- * worker thread does it, ahead of this thread, which meanwhile checks schemas and scans texts for
- * what has arrived: reading and parsing is the larger share (measured: the main thread waited for
- * the worker even when the worker scanned nothing). The worker runs the same function on the same
+ * worker thread does it from the first file on, ahead of this thread, which checks schemas and
+ * scans texts for what has arrived; whenever it would wait, this thread loads files itself from
+ * the last one backwards. Each file is claimed once, by whichever thread sets its flag in a shared
+ * array first: the two meet somewhere in the middle. The worker runs the same function on the same
  * bytes, so the results are those of loading here; if it fails for any reason, the files it has
  * not sent are loaded here.
  */
@@ -36,12 +37,18 @@ export class ContractLoader {
   private readonly received: WireLoaded[] = [];
   private wake: (() => void) | undefined;
   private ended = false;
+  /** One flag per file, set (0 to 1) by the thread that loads it. */
+  private claims: Int32Array | undefined;
+  /** The next file this thread may claim from the back; -1 once it met the worker. */
+  private back: number;
+  private readonly loadedHere = new Map<number, LoadResult>();
 
   /** `thread`: true asks for the worker, false forbids it; by default it is used for a large set on more than one CPU. */
   constructor(
     private readonly setup: LoadSetup,
     thread?: boolean,
   ) {
+    this.back = setup.files.length - 1;
     const wanted = thread ?? (setup.files.length >= LOAD_THREAD_THRESHOLD && availableParallelism() > 1);
     if (wanted && existsSync(fileURLToPath(WORKER_URL))) this.startWorker();
   }
@@ -55,8 +62,13 @@ export class ContractLoader {
   take(index: number): LoadResult | undefined {
     const wire = this.received[index];
     if (wire !== undefined) return wire.ok ? { ok: true, source: makeSource(this.setup.files[index]!, wire.text, wire.value, this.setup.parse.yamlVersion) } : wire;
+    const here = this.loadedHere.get(index);
+    if (here !== undefined) {
+      this.loadedHere.delete(index);
+      return here;
+    }
     if (this.worker !== undefined && !this.ended) return undefined;
-    return loadContractFileSync(this.setup.files[index]!, this.setup.maxBytes, this.setup.parse);
+    return this.loadHere(index);
   }
 
   /** File `index`, waiting for the worker as long as it is at work. */
@@ -64,8 +76,30 @@ export class ContractLoader {
     for (;;) {
       const loaded = this.take(index);
       if (loaded !== undefined) return loaded;
+      if (this.claimFromBack()) {
+        // Let the worker's messages in before looking again.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        continue;
+      }
       await new Promise<void>((resolve) => (this.wake = resolve));
     }
+  }
+
+  /** Load the last file nobody has claimed yet, here; false once the worker holds the rest. */
+  private claimFromBack(): boolean {
+    if (this.claims === undefined || this.back < 0) return false;
+    const index = this.back;
+    if (Atomics.compareExchange(this.claims, index, 0, 1) !== 0) {
+      this.back = -1;
+      return false;
+    }
+    this.back -= 1;
+    this.loadedHere.set(index, this.loadHere(index));
+    return true;
+  }
+
+  private loadHere(index: number): LoadResult {
+    return loadContractFileSync(this.setup.files[index]!, this.setup.maxBytes, this.setup.parse);
   }
 
   /** Stop the worker (when every file is in, or after a failure elsewhere). */
@@ -75,12 +109,14 @@ export class ContractLoader {
 
   private startWorker(): void {
     const { files, maxBytes, parse } = this.setup;
+    const claims = new Int32Array(new SharedArrayBuffer(files.length * Int32Array.BYTES_PER_ELEMENT));
     try {
-      this.worker = new Worker(WORKER_URL, { workerData: { files, maxBytes, parse, batch: BATCH } });
+      this.worker = new Worker(WORKER_URL, { workerData: { files, maxBytes, parse, batch: BATCH, claims } });
     } catch {
       this.worker = undefined;
       return;
     }
+    this.claims = claims;
     const worker = this.worker;
     worker.on('message', (message: FromLoadWorker) => {
       if (message.type === 'loaded') this.received.push(...message.files);
