@@ -6,20 +6,18 @@
  * the integrity check reads only headers and small files back from the written file.
  * `pullAll` mirrors a whole locker into a folder, lock state included, for offline verification.
  */
-import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { openAtomic, refuseExisting } from '../core/atomic.js';
 import { inputError } from '../core/errors.js';
 import { readPacket } from '../packet/reader.js';
-import { TarDigester } from '../packet/tar-digests.js';
 import type { LockerBackend } from './backend.js';
 import { findEntry } from './catalog.js';
 import { FolderBackend } from './folder.js';
 import type { ObjectDigest } from './hashing.js';
 import { onInterrupt } from './interrupt.js';
 import { packetKey, PACKETS_PREFIX } from './layout.js';
-import { writeAll } from './write-stream.js';
+import { downloadHashed } from './download-hashing.js';
 
 const MAX_SMALL_OBJECT_BYTES = 64 * 1024;
 
@@ -48,25 +46,21 @@ export async function pullPacket(backend: LockerBackend, digest: string, out: st
   const file = await openAtomic(out, { mode: 0o644, replace: force });
   const done = onInterrupt(() => file.abort());
   try {
-    const hash = createHash('sha256');
-    // One read of the bytes: the packet's entries are hashed as they arrive too, so checking
-    // its integrity below does not read the file's contents again.
-    const entries = new TarDigester();
-    let size = 0;
+    // One read of the bytes: the packet's entries are hashed as they arrive too (on another
+    // core where there is one), so checking its integrity below does not read them again.
+    let received = 0;
     const onChunk = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > expected.size) throw digestMismatch(digest, `more than the ${expected.size} bytes recorded at push`);
-      hash.update(chunk);
-      entries.update(chunk);
+      received += chunk.length;
+      if (received > expected.size) throw digestMismatch(digest, `more than the ${expected.size} bytes recorded at push`);
       onProgress?.(chunk.length);
     };
-    await writeAll(stream, file.handle, { onChunk, path: file.tempPath });
-    const sha256 = hash.digest('hex');
+    const { object, entries } = await downloadHashed(stream, file.handle, { onChunk, path: file.tempPath });
+    const { sha256, size } = object;
     if (sha256 !== expected.sha256 || size !== expected.size) {
       throw digestMismatch(digest, `got sha256 ${sha256} (${size} bytes), recorded ${expected.sha256} (${expected.size} bytes)`);
     }
     await file.handle.sync();
-    const reading = await readPacket(file.tempPath, { contentDigests: entries.digests });
+    const reading = await readPacket(file.tempPath, { contentDigests: entries });
     if (reading.digest !== digest) throw digestMismatch(digest, `the packet inside has digest ${reading.digest ?? 'none'}`);
     // Bytes that hash to what the index records can still fail integrity, if the index entry was
     // rewritten along with the object (a folder has no WORM guarantee).
