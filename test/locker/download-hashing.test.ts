@@ -27,8 +27,8 @@ beforeAll(async () => {
   compiled = (await import(join(process.cwd(), 'dist/locker/download-hashing.js'))) as Implementation;
   const input = join(temp.path, 'input');
   mkdirSync(input);
-  // Larger than the ring (8 slots of 1 MiB), so slots are reused many times over.
-  writeFileSync(join(input, 'disk.img'), randomBytes(19 * 1024 * 1024 + 333));
+  // Larger than the ring (32 slots of 1 MiB), so slots are reused.
+  writeFileSync(join(input, 'disk.img'), randomBytes(70 * 1024 * 1024 + 333));
   writeFileSync(join(input, 'notes.txt'), 'a small file after a large one\n');
   const packet = join(temp.path, 'p.packet.tar');
   await buildPacket({ inputs: [input], out: packet, name: 'DOWNLOAD', created: new Date('2026-03-01T10:00:00Z'), cwd: temp.path });
