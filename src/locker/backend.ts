@@ -65,11 +65,6 @@ export interface LockerBackend {
    * keys after it in byte order (S3's StartAfter): the store need not read the others.
    */
   list(prefix: string, details?: boolean, startAfter?: string): AsyncIterable<StoredObject>;
-  /**
-   * The folders directly under `prefix` (which ends with `/`): every `prefix<name>/` that holds a
-   * key, in key order (S3: a listing with the delimiter `/`), so that they can be listed at once.
-   */
-  folders(prefix: string): Promise<string[]>;
   getLock(key: string): Promise<LockState>;
   setRetention(key: string, mode: RetentionMode, retainUntil: Date): Promise<void>;
   setLegalHold(key: string, on: boolean): Promise<void>;

@@ -29,8 +29,6 @@ export interface ListedEntry {
 }
 
 const READ_CONCURRENCY = 16;
-/** Tenant folders listed at once. */
-const LIST_CONCURRENCY = 8;
 
 export interface ListOptions {
   /** Take entries from index packs where the listing shows they are the entries' bytes (default). */
@@ -39,30 +37,24 @@ export interface ListOptions {
 
 export async function listEntries(backend: LockerBackend, filter: ListFilter = {}, options: ListOptions = {}): Promise<ListedEntry[]> {
   const usePacks = options.packs ?? true;
-  // Each tenant's folder is listed on its own, several at once: a store answers them in parallel,
-  // where one listing of the whole index is a chain of pages, each asked for after the last.
-  const folders = filter.tenant === undefined ? await backend.folders(INDEX_PREFIX) : [`${INDEX_PREFIX}${filter.tenant}/`];
+  const prefix = filter.tenant === undefined ? INDEX_PREFIX : `${INDEX_PREFIX}${filter.tenant}/`;
   // In one tenant's folder, entry keys sort by creation time (fixed-width compact time; its packs
   // sort after every entry), so the listing can start at `since`. The filter below still decides.
-  const since = filter.since !== undefined && Number.isFinite(filter.since.getTime()) ? compactTime(filter.since) : undefined;
+  const startAfter = filter.tenant !== undefined && filter.since !== undefined && Number.isFinite(filter.since.getTime()) ? `${prefix}${compactTime(filter.since)}` : undefined;
+  const selected: { item: StoredObject; parts: IndexKeyParts }[] = [];
   // Each pack is read as soon as the listing shows it, while the listing goes on.
   const gate = limiter(READ_CONCURRENCY);
   const packs: Promise<ReadPack | undefined>[] = [];
-  const perFolder = await mapLimited(folders, LIST_CONCURRENCY, async (prefix) => {
-    const selected: { item: StoredObject; parts: IndexKeyParts }[] = [];
-    for await (const item of backend.list(prefix, usePacks, since === undefined ? undefined : `${prefix}${since}`)) {
-      const parts = parseIndexKey(item.key);
-      if (parts === undefined) {
-        if (usePacks && parseIndexPackKey(item.key) !== undefined) packs.push(gate(() => readIndexPack(backend, item)).catch(() => undefined));
-        continue;
-      }
-      if (filter.since !== undefined && parts.created.getTime() < filter.since.getTime()) continue;
-      if (filter.until !== undefined && parts.created.getTime() >= filter.until.getTime()) continue;
-      selected.push({ item, parts });
+  for await (const item of backend.list(prefix, usePacks, startAfter)) {
+    const parts = parseIndexKey(item.key);
+    if (parts === undefined) {
+      if (usePacks && parseIndexPackKey(item.key) !== undefined) packs.push(gate(() => readIndexPack(backend, item)).catch(() => undefined));
+      continue;
     }
-    return selected;
-  });
-  const selected = perFolder.flat();
+    if (filter.since !== undefined && parts.created.getTime() < filter.since.getTime()) continue;
+    if (filter.until !== undefined && parts.created.getTime() >= filter.until.getTime()) continue;
+    selected.push({ item, parts });
+  }
   const packed = packedBodies(await Promise.all(packs));
   const listed = await mapLimited(selected, READ_CONCURRENCY, async ({ item, parts }): Promise<ListedEntry> => {
     const bytes = packedBody(item, packed.get(item.key)) ?? (await backend.getBytes(item.key, MAX_INDEX_ENTRY_BYTES));
@@ -77,23 +69,15 @@ export async function listEntries(backend: LockerBackend, filter: ListFilter = {
   });
 }
 
-/** The index entry of a packet digest, wherever its tenant and time put it (tenant folders are searched at once). */
+/** The index entry of a packet digest, wherever its tenant and time put it. */
 export async function findEntry(backend: LockerBackend, digest: string): Promise<ListedEntry | undefined> {
   const suffix = `-${digest}.json`;
-  let found: string | undefined;
-  const keys = await mapLimited(await backend.folders(INDEX_PREFIX), LIST_CONCURRENCY, async (prefix) => {
-    for await (const item of backend.list(prefix)) {
-      if (found !== undefined) return undefined;
-      if (item.key.endsWith(suffix) && parseIndexKey(item.key)?.digest === digest) return (found = item.key);
-    }
-    return undefined;
-  });
-  for (const key of keys) {
-    if (key === undefined) continue;
-    const bytes = await backend.getBytes(key, MAX_INDEX_ENTRY_BYTES);
+  for await (const item of backend.list(INDEX_PREFIX)) {
+    if (!item.key.endsWith(suffix)) continue;
+    const bytes = await backend.getBytes(item.key, MAX_INDEX_ENTRY_BYTES);
     if (bytes === undefined) continue;
     const parsed = parseIndexEntry(bytes);
-    return 'problem' in parsed ? { key, problem: parsed.problem } : { key, entry: parsed };
+    return 'problem' in parsed ? { key: item.key, problem: parsed.problem } : { key: item.key, entry: parsed };
   }
   return undefined;
 }

@@ -123,18 +123,6 @@ export class FolderBackend implements LockerBackend {
     yield* found;
   }
 
-  async folders(prefix: string): Promise<string[]> {
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(this.path(prefix.replace(/\/$/, '')), { withFileTypes: true });
-    } catch {
-      return [];
-    }
-    const found = entries.filter((entry) => entry.isDirectory() && SEGMENT.test(entry.name)).map((entry) => `${prefix}${entry.name}/`);
-    // Keys are ASCII (SEGMENT), so comparing strings is comparing bytes.
-    return found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  }
-
   async getLock(key: string): Promise<LockState> {
     const path = this.path(LOCKS_PREFIX + key + '.json');
     const info = await lstat(path).catch(() => undefined);

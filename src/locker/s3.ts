@@ -188,21 +188,6 @@ export class S3Backend implements LockerBackend {
     } while (token !== undefined);
   }
 
-  async folders(prefix: string): Promise<string[]> {
-    const found: string[] = [];
-    let token: string | undefined;
-    do {
-      const command = new ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: this.key(prefix), Delimiter: '/', ...(token === undefined ? {} : { ContinuationToken: token }) });
-      const answer = await this.call('list the locker', () => this.client.send(command));
-      for (const common of answer.CommonPrefixes ?? []) {
-        const folder = common.Prefix;
-        if (folder?.startsWith(this.settings.prefix) === true) found.push(folder.slice(this.settings.prefix.length));
-      }
-      token = answer.IsTruncated === true ? answer.NextContinuationToken : undefined;
-    } while (token !== undefined);
-    return found;
-  }
-
   async getLock(key: string): Promise<LockState> {
     const input = { Bucket: this.settings.bucket, Key: this.key(key) };
     // Two independent reads, sent together: a push reads lock state back six times.

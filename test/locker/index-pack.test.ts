@@ -8,7 +8,7 @@ import { chmodSync, readdirSync, readFileSync, rmSync, unlinkSync, utimesSync, w
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { folderLockerConfig } from '../../src/locker/config.js';
-import { findEntry, listEntries } from '../../src/locker/catalog.js';
+import { listEntries } from '../../src/locker/catalog.js';
 import { FolderBackend } from '../../src/locker/folder.js';
 import { compactIndex } from '../../src/locker/index-pack.js';
 import { parseIndexPackKey } from '../../src/locker/layout.js';
@@ -99,31 +99,6 @@ describe('index packs (folder)', () => {
     // A time with milliseconds inside an entry's second: that entry (created at the whole second) is before it.
     const within = await listEntries(backend, { tenant: 'acme', since: new Date('2026-03-02T10:00:00.500Z') });
     expect(within.map((item) => item.entry?.operation)).toEqual(['CHG-2']);
-  });
-
-  it('list over every tenant asks the store for each tenant folder on its own and answers in key order; findEntry searches them too', async () => {
-    const { backend } = await filled('folders');
-    const whole: string[] = [];
-    for await (const item of backend.list('index/')) whole.push(item.key);
-    expect(await backend.folders('index/')).toEqual(['index/acme/', 'index/globex/']);
-    const asked: string[] = [];
-    const original = backend.list.bind(backend);
-    backend.list = (prefix: string, details?: boolean, startAfter?: string) => {
-      asked.push(`${prefix} ${startAfter ?? ''}`.trim());
-      return original(prefix, details, startAfter);
-    };
-    const listed = await listEntries(backend);
-    expect(asked.sort()).toEqual(['index/acme/', 'index/globex/']);
-    expect(listed.map((item) => item.key)).toEqual(whole.filter((key) => !key.includes('/packs/')));
-    // --since without --tenant: every folder's listing starts at that time.
-    asked.length = 0;
-    const since = await listEntries(backend, { since: new Date('2026-03-02T00:00:00Z') });
-    expect(asked.sort()).toEqual(['index/acme/ index/acme/20260302T000000Z', 'index/globex/ index/globex/20260302T000000Z']);
-    expect(since.map((item) => item.entry?.operation)).toEqual(['CHG-1', 'CHG-2', 'CHG-3']);
-    const found = await findEntry(backend, (packets[3] as MadePacket).digest);
-    expect(found?.key).toMatch(/^index\/globex\//);
-    expect(found?.entry?.operation).toBe('CHG-3');
-    expect(await findEntry(backend, 'f'.repeat(64))).toBeUndefined();
   });
 
   it('list gives the same answer from packs, reading no entry one by one, with every filter', async () => {
