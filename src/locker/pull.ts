@@ -6,20 +6,18 @@
  * the integrity check reads only headers and small files back from the written file.
  * `pullAll` mirrors a whole locker into a folder, lock state included, for offline verification.
  */
-import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { openAtomic, refuseExisting } from '../core/atomic.js';
+import { openAtomic, refuseExisting, type AtomicFile } from '../core/atomic.js';
 import { inputError } from '../core/errors.js';
 import { readPacket } from '../packet/reader.js';
-import { TarDigester } from '../packet/tar-digests.js';
 import type { LockerBackend } from './backend.js';
 import { findEntry } from './catalog.js';
 import { FolderBackend } from './folder.js';
 import type { ObjectDigest } from './hashing.js';
 import { onInterrupt } from './interrupt.js';
 import { packetKey, PACKETS_PREFIX } from './layout.js';
-import { writeAll } from './write-stream.js';
+import { downloadHashed } from './download-hashing.js';
 
 const MAX_SMALL_OBJECT_BYTES = 64 * 1024;
 
@@ -36,37 +34,63 @@ export interface PullResult {
 export async function pullPacket(backend: LockerBackend, digest: string, out: string, onProgress?: (bytes: number) => void, options: { force?: boolean } = {}): Promise<PullResult> {
   const force = options.force === true;
   await refuseExisting(out, force, out, 'name a new file with --out, or pass --force to replace it');
-  const found = await findEntry(backend, digest);
-  if (found === undefined) throw inputError('LOCKER_NOT_FOUND', `the locker has no index entry for packet ${digest}`, { hint: 'run `packet locker list` to see what it holds' });
-  if (found.entry === undefined) throw inputError('LOCKER_BAD_INDEX_ENTRY', `index entry ${found.key} is unreadable: ${found.problem ?? 'invalid'}`);
-  const expected = found.entry.object;
+  // The index entry is looked up while the download starts (finding it lists the index): the
+  // bytes are judged against it as soon as it is known, and once more at the end.
+  const finding = findEntry(backend, digest).then((found) => {
+    if (found === undefined) throw inputError('LOCKER_NOT_FOUND', `the locker has no index entry for packet ${digest}`, { hint: 'run `packet locker list` to see what it holds' });
+    if (found.entry === undefined) throw inputError('LOCKER_BAD_INDEX_ENTRY', `index entry ${found.key} is unreadable: ${found.problem ?? 'invalid'}`);
+    return found.entry.object;
+  });
+  // Awaited below on every path; a failure meanwhile is not unhandled.
+  finding.catch(() => undefined);
   const key = packetKey(digest);
   const stream = await backend.getStream(key);
-  if (stream === undefined) throw inputError('LOCKER_OBJECT_MISSING', `packet ${digest} is indexed but its object ${key} is missing`, { hint: 'run `packet locker verify`: the locker has lost evidence' });
+  if (stream === undefined) {
+    await finding;
+    throw inputError('LOCKER_OBJECT_MISSING', `packet ${digest} is indexed but its object ${key} is missing`, { hint: 'run `packet locker verify`: the locker has lost evidence' });
+  }
+  let expected: ObjectDigest | undefined;
+  let received = 0;
+  const tooLong = (size: number) => digestMismatch(digest, `more than the ${size} bytes recorded at push`);
+  // Why the download was cut short from outside its loop (the stream is destroyed without an
+  // error: nobody may be listening for one yet).
+  let refusal: Error | undefined;
+  const refuse = (error: Error): void => {
+    refusal ??= error;
+    stream.destroy();
+  };
+  finding.then((object) => {
+    expected = object;
+    if (received > object.size) refuse(tooLong(object.size));
+  }, refuse);
 
-  await mkdir(dirname(out), { recursive: true });
-  const file = await openAtomic(out, { mode: 0o644, replace: force });
+  let file: AtomicFile;
+  try {
+    await mkdir(dirname(out), { recursive: true });
+    file = await openAtomic(out, { mode: 0o644, replace: force });
+  } catch (error) {
+    stream.destroy();
+    throw error;
+  }
   const done = onInterrupt(() => file.abort());
   try {
-    const hash = createHash('sha256');
-    // One read of the bytes: the packet's entries are hashed as they arrive too, so checking
-    // its integrity below does not read the file's contents again.
-    const entries = new TarDigester();
-    let size = 0;
+    // One read of the bytes: the packet's entries are hashed as they arrive too (on another
+    // core where there is one), so checking its integrity below does not read them again.
     const onChunk = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > expected.size) throw digestMismatch(digest, `more than the ${expected.size} bytes recorded at push`);
-      hash.update(chunk);
-      entries.update(chunk);
+      received += chunk.length;
+      if (expected !== undefined && received > expected.size) throw tooLong(expected.size);
       onProgress?.(chunk.length);
     };
-    await writeAll(stream, file.handle, { onChunk, path: file.tempPath });
-    const sha256 = hash.digest('hex');
+    const { object, entries } = await downloadHashed(stream, file.handle, { onChunk, path: file.tempPath }).catch((error: unknown) => {
+      throw refusal ?? error;
+    });
+    const { sha256, size } = object;
+    expected = await finding;
     if (sha256 !== expected.sha256 || size !== expected.size) {
       throw digestMismatch(digest, `got sha256 ${sha256} (${size} bytes), recorded ${expected.sha256} (${expected.size} bytes)`);
     }
     await file.handle.sync();
-    const reading = await readPacket(file.tempPath, { contentDigests: entries.digests });
+    const reading = await readPacket(file.tempPath, { contentDigests: entries });
     if (reading.digest !== digest) throw digestMismatch(digest, `the packet inside has digest ${reading.digest ?? 'none'}`);
     // Bytes that hash to what the index records can still fail integrity, if the index entry was
     // rewritten along with the object (a folder has no WORM guarantee).

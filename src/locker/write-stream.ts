@@ -13,7 +13,7 @@ const FLUSH_EVERY_BYTES = 64 * 1024 * 1024;
  * flushed to disk (fdatasync) in the background as it goes, so that the caller's final fsync,
  * which must come before the file is put in place, does not write a whole large object at the end.
  */
-export async function writeAll(stream: Readable, handle: FileHandle, options: WriteOptions = {}): Promise<number> {
+export async function writeAll(stream: Readable | AsyncIterable<Buffer>, handle: FileHandle, options: WriteOptions = {}): Promise<number> {
   const { onChunk, path } = options;
   // Flushed through a handle of its own (opened at the first flush: nothing is awaited before the
   // stream is read): closing `handle` (an interrupted command removing its temporary file) waits

@@ -50,6 +50,22 @@ export class ContentDigests {
     return undefined;
   }
 
+  /** The recorded ranges as plain arrays, to send to another thread (see `fromShared`). */
+  toShared(): SharedContentDigests {
+    return { offsets: this.offsets.slice(0, this.count), sizes: this.sizes.slice(0, this.count), digests: this.digests.slice(0, this.count * DIGEST_BYTES) };
+  }
+
+  /** Ranges received from another thread, checked as `record` checks them (a bad set records nothing past its first bad range). */
+  static fromShared(shared: SharedContentDigests): ContentDigests {
+    const digests = new ContentDigests();
+    const count = Math.min(shared.offsets.length, shared.sizes.length, Math.floor(shared.digests.length / DIGEST_BYTES));
+    for (let i = 0; i < count; i += 1) {
+      const digest = Buffer.from(shared.digests.buffer, shared.digests.byteOffset + i * DIGEST_BYTES, DIGEST_BYTES);
+      if (!digests.record(shared.offsets[i] as number, shared.sizes[i] as number, digest)) break;
+    }
+    return digests;
+  }
+
   private grow(): void {
     const capacity = this.offsets.length * 2;
     const offsets = new Float64Array(capacity);
@@ -62,6 +78,12 @@ export class ContentDigests {
     this.sizes = sizes;
     this.digests = digests;
   }
+}
+
+export interface SharedContentDigests {
+  offsets: Float64Array;
+  sizes: Float64Array;
+  digests: Uint8Array;
 }
 
 type Phase = 'header' | 'extended' | 'data' | 'skip' | 'done';

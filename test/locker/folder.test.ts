@@ -207,6 +207,32 @@ describe('folder locker faults', () => {
     expect(verified.checks.find((c) => c.code === 'HASH_MISMATCH')?.subject).toBe(acme.digest);
   });
 
+  it('pull refuses an object longer than recorded, and writes nothing', async () => {
+    const dir = await filledLocker('longer');
+    const stored = join(dir, packetKey(acme.digest));
+    chmodSync(stored, 0o644);
+    writeFileSync(stored, Buffer.concat([readFileSync(stored), Buffer.alloc(64 * 1024)]));
+    const out = join(temp.path, 'longer.packet.tar');
+    const run = await cli(['locker', 'pull', acme.digest, '--out', out, '--folder', dir]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/LOCKER_PULL_DIGEST_MISMATCH|not the ones pushed/);
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(temp.path).filter((name) => name.startsWith('.longer.packet.tar.'))).toEqual([]);
+  });
+
+  it('pull of a stored packet that has no index entry (an interrupted push) is refused while its download runs, and writes nothing', async () => {
+    const dir = join(temp.path, 'unindexed');
+    const backend = new FolderBackend(dir);
+    await backend.open();
+    await backend.putFile(packetKey(acme.digest), acme.file);
+    const out = join(temp.path, 'unindexed.packet.tar');
+    const run = await cli(['locker', 'pull', acme.digest, '--out', out, '--folder', dir, '--format', 'json']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('LOCKER_NOT_FOUND');
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(temp.path).filter((name) => name.startsWith('.unindexed.packet.tar.'))).toEqual([]);
+  });
+
   it('pull refuses a packet that fails integrity even when the index entry was rewritten to match its bytes', async () => {
     const dir = await filledLocker('forged');
     const stored = join(dir, packetKey(acme.digest));

@@ -11,6 +11,7 @@ import type { CliIo } from '../io.js';
 import { exitCodeFor, writeReport, writeResult } from '../output.js';
 import { createProgress, formatBytes } from '../progress.js';
 import { closest } from '../suggest.js';
+import { tuneForLargeTransfers } from '../transfer-tuning.js';
 import { plural } from '../../core/plural.js';
 
 const SUBCOMMANDS = ['push', 'pull', 'list', 'hold', 'release', 'retention', 'verify'] as const;
@@ -182,6 +183,7 @@ async function runSubcommand(sub: Subcommand, ctx: Context): Promise<number> {
       case 'pull': {
         const out = pathOption(io, values, 'out');
         if (out === undefined) throw usageError('MISSING_OPTION', '--out is required', { hint: "run 'packet locker --help' for usage" });
+        tuneForLargeTransfers();
         if (booleanOption(values, 'all')) {
           if (ctx.args.length > 0) throw usageError('BAD_ARGUMENTS', 'pull --all takes no DIGEST');
           const { pullAll } = await import('../../locker/pull.js');
