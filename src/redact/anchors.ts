@@ -13,6 +13,11 @@
  * Latin-1 keeps one byte per UTF-16 unit, so byte and string positions are the same; a
  * character above U+00FF keeps only its low byte, which can only make a pair look like a
  * candidate that the exact comparison against the string then rejects.
+ *
+ * A cursor can also run over ASCII bytes not yet decoded (a file as read): the same positions
+ * as over their text, the windows copied instead of encoded. It then compares literals with the
+ * bytes and cannot run check regexes: a literal with a check is reported where it occurs, so
+ * the answer is a position at or before the text's, and -1 only where the text has none.
  */
 
 /** One literal to look for. */
@@ -81,9 +86,12 @@ export class AnchorScanner {
     this.maxShift = maxShift;
   }
 
-  /** A cursor over one text: consecutive `next` calls share the encoded window. */
-  cursor(text: string): AnchorCursor {
-    return new AnchorCursor(this.table, this.third, this.buckets, this.maxShift, this.window, text);
+  /**
+   * A cursor over one text, or over ASCII bytes (see above): consecutive `next` calls share the
+   * encoded window.
+   */
+  cursor(source: string | Uint8Array): AnchorCursor {
+    return new AnchorCursor(this.table, this.third, this.buckets, this.maxShift, this.window, source);
   }
 }
 
@@ -100,7 +108,8 @@ export class AnchorCursor {
     private readonly buckets: readonly Anchor[][],
     private readonly maxShift: number,
     private readonly window: number,
-    private readonly text: string,
+    /** The text, or its ASCII bytes. */
+    private readonly source: string | Uint8Array,
   ) {}
 
   /** Done with the text: the window's memory may serve the next cursor. */
@@ -114,7 +123,7 @@ export class AnchorCursor {
 
   /** The first reported position at or after `from`, or -1. */
   next(from: number): number {
-    const length = this.text.length;
+    const length = this.source.length;
     // A literal before `from` may report a position at `from` (a terminator, then the line).
     let at = Math.max(0, from - this.maxShift);
     while (at < length) {
@@ -135,6 +144,7 @@ export class AnchorCursor {
   private scanWindow(at: number, from: number): number {
     const view = this.view;
     const table = this.table;
+    const third = this.third;
     const base = this.windowStart;
     const start = at - base;
     const stop = this.windowStop - base;
@@ -142,7 +152,14 @@ export class AnchorCursor {
     let word = view.getUint32(offset, true);
     for (; offset < stop; offset += 4) {
       const next = view.getUint32(offset + 4, true);
-      if ((table[word & 0xffff]! | table[(word >>> 8) & 0xffff]! | table[word >>> 16]! | table[(word >>> 24) | ((next & 0xff) << 8)]!) !== 0) {
+      // Pair, then third byte, for each of the four positions (row 0 of `third`, no pair, is all 0).
+      if (
+        (third[(table[word & 0xffff]! << 8) | ((word >>> 16) & 0xff)]! |
+          third[(table[(word >>> 8) & 0xffff]! << 8) | (word >>> 24)]! |
+          third[(table[word >>> 16]! << 8) | (next & 0xff)]! |
+          third[(table[(word >>> 24) | ((next & 0xff) << 8)]! << 8) | ((next >>> 8) & 0xff)]!) !==
+        0
+      ) {
         const found = this.scanWord(Math.max(start, offset), Math.min(stop, offset + 4), from);
         if (found !== -1) return found;
       }
@@ -165,15 +182,18 @@ export class AnchorCursor {
 
   /** The smallest reported position of the bucket's literals that really occur at `at`, or -1. */
   private confirm(anchors: readonly Anchor[], at: number, from: number): number {
+    const source = this.source;
     let best = -1;
     for (const anchor of anchors) {
       const reported = at + anchor.shift;
       if (reported < from || (best !== -1 && reported >= best)) continue;
-      if (!this.text.startsWith(anchor.literal, at)) continue;
-      if (anchor.check !== undefined) {
-        anchor.check.lastIndex = reported;
-        if (!anchor.check.test(this.text)) continue;
-      }
+      if (typeof source === 'string') {
+        if (!source.startsWith(anchor.literal, at)) continue;
+        if (anchor.check !== undefined) {
+          anchor.check.lastIndex = reported;
+          if (!anchor.check.test(source)) continue;
+        }
+      } else if (!bytesStartWith(source, at, anchor.literal)) continue;
       best = reported;
     }
     return best;
@@ -185,20 +205,29 @@ export class AnchorCursor {
    * text, where 0 bytes follow. Eight 0 bytes follow the text, for the word reads.
    */
   private encode(at: number): void {
-    const end = Math.min(this.text.length, at + this.window);
+    const source = this.source;
+    const end = Math.min(source.length, at + this.window);
     const length = end - at;
     if (this.bytes.length < length + PADDING) {
       if (spare !== undefined && spare.bytes.length >= length + PADDING) {
         ({ bytes: this.bytes, view: this.view } = spare);
         spare = undefined;
       } else {
-        this.bytes = Buffer.allocUnsafe(Math.max(length, Math.min(this.window, this.text.length)) + PADDING);
+        this.bytes = Buffer.allocUnsafe(Math.max(length, Math.min(this.window, source.length)) + PADDING);
         this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length);
       }
     }
-    this.bytes.write(this.text.slice(at, end), 0, length, 'latin1');
+    if (typeof source === 'string') this.bytes.write(source.slice(at, end), 0, length, 'latin1');
+    else this.bytes.set(source.subarray(at, end), 0);
     this.bytes.fill(0, length, length + PADDING);
     this.windowStart = at;
-    this.windowStop = end === this.text.length ? end : end - 2;
+    this.windowStop = end === source.length ? end : end - 2;
   }
+}
+
+/** The literal's characters are the bytes at `at` (a character above U+007F matches no ASCII byte). */
+function bytesStartWith(bytes: Uint8Array, at: number, literal: string): boolean {
+  if (at + literal.length > bytes.length) return false;
+  for (let i = 0; i < literal.length; i += 1) if (bytes[at + i] !== literal.charCodeAt(i)) return false;
+  return true;
 }

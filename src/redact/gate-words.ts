@@ -9,6 +9,9 @@
  * bytes onto each other: a superset, never a miss), and the four pairs of folded bytes that
  * start in the word are looked up in a bit table of the words' first pairs. Only then are the
  * words compared with the text itself, letter case folded exactly (ASCII letters only).
+ *
+ * A window can also hold ASCII bytes not yet decoded (a file as read): their positions are their
+ * text's, the bytes are copied instead of encoded and the words compared with them.
  */
 
 /** UTF-16 units copied per window; the pair and word reads go past it into the padding. */
@@ -44,11 +47,11 @@ export class GateWords {
 
   /** The first position at or after `from` where a word starts (any letter case), or -1. */
   find(window: GateWindow, from: number): number {
-    const text = window.text;
-    for (let at = from; at < text.length; ) {
+    const length = window.source.length;
+    for (let at = from; at < length; ) {
       if (!window.filled || at < window.start || at >= window.start + this.span) window.fill(at, this.span);
-      const end = Math.min(text.length, window.start + this.span);
-      const found = this.search(text, window, at, end);
+      const end = Math.min(length, window.start + this.span);
+      const found = this.search(window, at, end);
       if (found !== -1) return found;
       at = end;
     }
@@ -56,36 +59,49 @@ export class GateWords {
   }
 
   /** Positions [at, end) of the window's text. */
-  private search(text: string, window: GateWindow, at: number, end: number): number {
+  private search(window: GateWindow, at: number, end: number): number {
     const view = window.view;
     const starts = this.starts;
+    const thirds = this.thirds;
     const last = end - window.start;
-    for (let offset = (at - window.start) & ~3; offset < last; offset += 4) {
-      const word = (view.getUint32(offset, true) | FOLD) >>> 0;
-      const after = view.getUint32(offset + 4, true) | 0x20;
-      if ((starts[word & 0xffff]! | starts[(word >>> 8) & 0xffff]! | starts[word >>> 16]! | starts[(word >>> 24) | ((after & 0xff) << 8)]!) === 0) continue;
+    let offset = (at - window.start) & ~3;
+    let after = (view.getUint32(offset, true) | FOLD) >>> 0;
+    for (; offset < last; offset += 4) {
+      const word = after;
+      after = (view.getUint32(offset + 4, true) | FOLD) >>> 0;
+      // Folded pair, then folded third byte, for each of the four positions (row 0 of `thirds`, no pair, is all 0).
+      if (
+        (thirds[(starts[word & 0xffff]! << 8) | ((word >>> 16) & 0xff)]! |
+          thirds[(starts[(word >>> 8) & 0xffff]! << 8) | (word >>> 24)]! |
+          thirds[(starts[word >>> 16]! << 8) | (after & 0xff)]! |
+          thirds[(starts[(word >>> 24) | ((after & 0xff) << 8)]! << 8) | ((after >>> 8) & 0xff)]!) ===
+        0
+      ) {
+        continue;
+      }
       const bytes = window.bytes;
       for (let i = Math.max(at - window.start, offset); i < Math.min(last, offset + 4); i += 1) {
         const group = starts[(bytes[i]! | 0x20) | ((bytes[i + 1]! | 0x20) << 8)]!;
         if (group === 0 || this.thirds[(group << 8) | (bytes[i + 2]! | 0x20)] === 0) continue;
-        for (const word of this.groups[group - 1]!) if (startsWithFolded(text, window.start + i, word)) return window.start + i;
+        for (const word of this.groups[group - 1]!) if (startsWithFolded(window.source, window.start + i, word)) return window.start + i;
       }
     }
     return -1;
   }
 }
 
-/** Latin-1 bytes of a stretch of a text, reused from call to call and from text to text. */
+/** Latin-1 bytes of a stretch of a text (or of ASCII bytes), reused from call to call and from text to text. */
 export class GateWindow {
-  text = '';
+  /** The text, or its ASCII bytes. */
+  source: string | Uint8Array = '';
   filled = false;
   start = 0;
   bytes = Buffer.alloc(0);
   view: DataView<ArrayBufferLike> = new DataView(this.bytes.buffer, this.bytes.byteOffset, 0);
 
   /** The window is for this text from now on (its memory is kept: a build scans many small files). */
-  reset(text: string): this {
-    this.text = text;
+  reset(source: string | Uint8Array): this {
+    this.source = source;
     this.filled = false;
     this.start = 0;
     return this;
@@ -93,13 +109,14 @@ export class GateWindow {
 
   /** Copies text from `at` on: `span` units and two more (the bytes after the last position), then 0 bytes. */
   fill(at: number, span: number): void {
-    const text = this.text;
-    const copied = Math.min(text.length, at + span + 2) - at;
+    const source = this.source;
+    const copied = Math.min(source.length, at + span + 2) - at;
     if (this.bytes.length < copied + PADDING) {
-      this.bytes = Buffer.allocUnsafe(Math.min(text.length, span + 2) + PADDING);
+      this.bytes = Buffer.allocUnsafe(Math.min(source.length, span + 2) + PADDING);
       this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length);
     }
-    this.bytes.write(text.slice(at, at + copied), 0, copied, 'latin1');
+    if (typeof source === 'string') this.bytes.write(source.slice(at, at + copied), 0, copied, 'latin1');
+    else this.bytes.set(source.subarray(at, at + copied), 0);
     this.bytes.fill(0, copied, copied + PADDING);
     this.filled = true;
     this.start = at;
@@ -110,8 +127,12 @@ function fold(c: number): number {
   return c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
 }
 
-function startsWithFolded(text: string, at: number, word: string): boolean {
-  if (at + word.length > text.length) return false;
-  for (let j = 0; j < word.length; j += 1) if (fold(text.charCodeAt(at + j)) !== word.charCodeAt(j)) return false;
+function startsWithFolded(source: string | Uint8Array, at: number, word: string): boolean {
+  if (at + word.length > source.length) return false;
+  if (typeof source === 'string') {
+    for (let j = 0; j < word.length; j += 1) if (fold(source.charCodeAt(at + j)) !== word.charCodeAt(j)) return false;
+  } else {
+    for (let j = 0; j < word.length; j += 1) if (fold(source[at + j]!) !== word.charCodeAt(j)) return false;
+  }
   return true;
 }

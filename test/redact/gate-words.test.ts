@@ -34,6 +34,21 @@ describe('gate words', () => {
     );
   });
 
+  it('finds the same positions in ASCII bytes not yet decoded as in their text', () => {
+    const asciiPiece = fc.constantFrom(...words, 'KEY', 'PaSs', '-U', 'Q~', 'SK-', 'eyJ', '\r', '\ru', '@', '`', '_', '\x7f', 'k', 'e', 'y', ' ', '\n', 'x', '-', 's');
+    fc.assert(
+      fc.property(fc.subarray(words, { minLength: 1 }), fc.array(asciiPiece, { maxLength: 40 }), fc.nat(), fc.integer({ min: 4, max: 11 }), (chosen, pieces, seed, span) => {
+        const text = pieces.join('');
+        const gate = new GateWords(chosen, span);
+        const window = new GateWindow().reset(Buffer.from(text, 'latin1'));
+        for (let from = seed % (text.length + 1); from <= text.length; from += 1 + (seed % 4)) {
+          expect(gate.find(window, from)).toBe(reference(chosen, text, from));
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('finds words across window edges in a long text, and nothing past them', () => {
     const text = `${'b'.repeat(40_000)}kEx ${'c'.repeat(32_767)}PassWord${'d'.repeat(9)}`;
     const gate = new GateWords(['key', 'password']);
