@@ -89,13 +89,7 @@ let idleWindow: GateWindow | undefined;
  * finds nothing), told from the bytes without decoding them. True means: decode and look.
  */
 export function gateMayReadAscii(bytes: Uint8Array): boolean {
-  const window = (idleWindow ?? new GateWindow()).reset(bytes);
-  idleWindow = undefined;
-  try {
-    return CANDIDATE_WORDS.find(window, 0) !== -1;
-  } finally {
-    idleWindow = window.reset('');
-  }
+  return CANDIDATE_WORDS.occursInAscii(bytes);
 }
 
 function scanLines(text: string, rules: RuleSet, path: string | undefined, window: GateWindow, findings: SecretFinding[]): void {

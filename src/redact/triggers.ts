@@ -130,12 +130,7 @@ export function mayTriggerInAscii(rules: RuleSet, mode: EngineMode, bytes: Uint8
   if (regexes.length > 0) return true;
   // Structure on the first line (the text cursor's regex at 0): any way it can start is enough.
   for (const start of STRUCTURE_STARTS) if (startsWithAscii(bytes, start)) return true;
-  const scanner = anchors.cursor(bytes);
-  try {
-    return scanner.next(0) !== -1;
-  } finally {
-    scanner.release();
-  }
+  return anchors.occursInAscii(bytes);
 }
 
 function startsWithAscii(bytes: Uint8Array, literal: string): boolean {
