@@ -111,7 +111,7 @@ export class AnchorScanner {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
     let at = 0;
     for (; at <= bytes.length - 8; at += 4) {
-      at = nextAsciiCandidate(view, at);
+      at = nextAsciiCandidate(view, at, bytes.length - 8);
       if (at === -1) break;
       for (let i = at; i < at + 4; i += 1) if (this.literalAt(bytes, i)) return true;
     }
@@ -292,11 +292,10 @@ function bytesStartWith(bytes: Uint8Array, at: number, literal: string): boolean
 
 /**
  * The first 32-bit word at or after `at` (a multiple of 4, with a whole word after it) in which a
- * position passes FIRST and SECOND, or -1 when none does before the last eight bytes. Apart from
+ * position passes FIRST and SECOND, or -1 when none does up to `last`. Apart from
  * the checks that follow, so that the loop stays small for the compiler.
  */
-function nextAsciiCandidate(view: DataView, at: number): number {
-  const last = view.byteLength - 8;
+function nextAsciiCandidate(view: DataView, at: number, last: number): number {
   let word = view.getUint32(at, true);
   for (; at <= last; at += 4) {
     const next = view.getUint32(at + 4, true);

@@ -80,7 +80,7 @@ export class GateWords {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
     let at = 0;
     for (; at <= bytes.length - 8; at += 4) {
-      at = nextGateCandidate(view, at);
+      at = nextGateCandidate(view, at, bytes.length - 8);
       if (at === -1) break;
       for (let i = at; i < at + 4; i += 1) if (this.wordAt(bytes, i)) return true;
     }
@@ -199,11 +199,10 @@ function bytesStartWithFolded(bytes: Uint8Array, at: number, word: string): bool
 
 /**
  * The first 32-bit word at or after `at` (a multiple of 4, with a whole word after it) in which a
- * position passes GATE_FIRST and GATE_SECOND, or -1 when none does before the last eight bytes. Apart from
+ * position passes GATE_FIRST and GATE_SECOND, or -1 when none does up to `last`. Apart from
  * the checks that follow, so that the loop stays small for the compiler.
  */
-function nextGateCandidate(view: DataView, at: number): number {
-  const last = view.byteLength - 8;
+function nextGateCandidate(view: DataView, at: number, last: number): number {
   let word = (view.getUint32(at, true) | FOLD) >>> 0;
   for (; at <= last; at += 4) {
     const next = (view.getUint32(at + 4, true) | FOLD) >>> 0;
