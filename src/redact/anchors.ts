@@ -120,7 +120,6 @@ export class AnchorScanner {
     return false;
   }
 
-
   /**
    * Puts this scanner's pair tables into FIRST and SECOND (unless they hold them already), made
    * from its literals that can occur in ASCII, when first needed.
