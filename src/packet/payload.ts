@@ -9,6 +9,7 @@ import {
   createTextRedactor,
   redactJsonValue,
   redactText,
+  scanClearsAscii,
   scanForSecrets,
   type RedactionRecord,
   type RuleSet,
@@ -99,7 +100,12 @@ export function prepareSmall(file: InputFile, options: PrepareOptions): Prepared
  * was comes back as `bytes` itself (the caller may have read it straight into its output).
  */
 export function prepareBytes(file: Pick<InputFile, 'path' | 'source' | 'size'>, bytes: Buffer, options: PrepareOptions): PreparedPayload {
-  const text = bytes.includes(0) ? undefined : decodeUtf8(bytes);
+  if (bytes.includes(0)) return binary(file, options, bytes);
+  // Most logs: ASCII that the final scan clears as it is, so it goes in as read (see redactThenScan), told without decoding it.
+  if (!isJsonPath(file.path) && isAscii(bytes) && !mayOpenBlockAscii(bytes) && scanClearsAscii(bytes, options.rules)) {
+    return { kind: 'text', size: bytes.byteLength, content: bytes, records: [] };
+  }
+  const text = decodeUtf8(bytes);
   if (text === undefined) return binary(file, options, bytes);
   return prepareText(file, text, options, bytes);
 }
@@ -130,6 +136,18 @@ const BLOCK_OPENER = /:[ \t]*[|>]/;
 function mayOpenBlock(text: string): boolean {
   // Most text has neither character: two quick searches before the pattern.
   return (text.includes('|') || text.includes('>')) && BLOCK_OPENER.test(text);
+}
+
+/** mayOpenBlock on the bytes of ASCII text: a `|` or `>` after `:` and blanks. */
+function mayOpenBlockAscii(bytes: Buffer): boolean {
+  for (const sign of [0x7c, 0x3e]) {
+    for (let at = bytes.indexOf(sign); at !== -1; at = bytes.indexOf(sign, at + 1)) {
+      let before = at - 1;
+      while (before >= 0 && (bytes[before] === 0x20 || bytes[before] === 0x09)) before -= 1;
+      if (before >= 0 && bytes[before] === 0x3a) return true;
+    }
+  }
+  return false;
 }
 
 /**

@@ -9,12 +9,24 @@
  * bytes onto each other: a superset, never a miss), and the four pairs of folded bytes that
  * start in the word are looked up in a bit table of the words' first pairs. Only then are the
  * words compared with the text itself, letter case folded exactly (ASCII letters only).
+ *
+ * ASCII bytes not yet decoded (a file as read) have a search of their own, occursInAscii: it only
+ * tells whether a word occurs, and reads the bytes where they are.
  */
 
 /** UTF-16 units copied per window; the pair and word reads go past it into the padding. */
 const SPAN = 32 * 1024;
 const PADDING = 9;
 const FOLD = 0x20202020;
+/**
+ * The folded pair tables of occursInAscii, for the GateWords that used them last: module
+ * constants, so that the optimizing compiler knows them and their length (no bounds checks, no
+ * loads through the instance), which makes the loop about three times cheaper. Each instance
+ * keeps its own copy and puts it here when another one was used last.
+ */
+const GATE_FIRST = new Uint8Array(1 << 16);
+const GATE_SECOND = new Uint8Array(1 << 16);
+let gateTablesOf: GateWords | undefined;
 
 export class GateWords {
   /** For each folded pair (first | second << 8): 1 + the number of the group of words that start so, or 0. */
@@ -22,6 +34,8 @@ export class GateWords {
   /** For group g and a folded third byte c, `thirds[g << 8 | c]` is 1 when a word of the group can go on with c. */
   private readonly thirds: Uint8Array;
   private readonly groups: string[][] = [];
+  /** Its folded pair tables for occursInAscii, made when first needed. */
+  private ascii: { first: Uint8Array; second: Uint8Array } | undefined;
 
   /** `words`: lower-case ASCII, at least two characters each. */
   constructor(words: readonly string[], private readonly span = SPAN) {
@@ -55,15 +69,76 @@ export class GateWords {
     return -1;
   }
 
+  /**
+   * Whether a word occurs in these ASCII bytes, in any letter case. A position is looked at only
+   * when its folded pair starts a word (GATE_FIRST) and the folded pair after it goes on with
+   * one (GATE_SECOND: a word's second and third letters, or its second and any byte); then the
+   * words starting with its pair are compared with the bytes, folded.
+   */
+  occursInAscii(bytes: Uint8Array): boolean {
+    this.claimAsciiTables();
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+    let at = 0;
+    for (; at <= bytes.length - 8; at += 4) {
+      at = nextGateCandidate(view, at, bytes.length - 8);
+      if (at === -1) break;
+      for (let i = at; i < at + 4; i += 1) if (this.wordAt(bytes, i)) return true;
+    }
+    // The last bytes (and all of fewer than eight), one position at a time.
+    for (at = at === -1 ? Math.max(0, (bytes.length - 4) & ~3) : at; at < bytes.length; at += 1) if (this.wordAt(bytes, at)) return true;
+    return false;
+  }
+
+
+  /** Puts this instance's folded pair tables into GATE_FIRST and GATE_SECOND, made when first needed. */
+  private claimAsciiTables(): void {
+    if (gateTablesOf === this) return;
+    if (this.ascii === undefined) {
+      const first = new Uint8Array(1 << 16);
+      const second = new Uint8Array(1 << 16);
+      for (const word of this.groups.flat()) {
+        const c = (i: number): number => word.charCodeAt(i) | 0x20;
+        first[c(0) | (c(1) << 8)] = 1;
+        if (word.length >= 3) second[c(1) | (c(2) << 8)] = 1;
+        // A two-letter word goes on with anything (the end of the bytes reads as a 0 byte, folded).
+        else for (let b = 0; b < 256; b += 1) second[c(1) | (b << 8)] = 1;
+      }
+      this.ascii = { first, second };
+    }
+    GATE_FIRST.set(this.ascii.first);
+    GATE_SECOND.set(this.ascii.second);
+    gateTablesOf = this;
+  }
+
+  /** Whether a word starts at `at` in the bytes (letter case folded). */
+  private wordAt(bytes: Uint8Array, at: number): boolean {
+    const group = this.starts[(bytes[at]! | 0x20) | (((at + 1 < bytes.length ? bytes[at + 1]! : 0) | 0x20) << 8)]!;
+    if (group === 0) return false;
+    for (const word of this.groups[group - 1]!) if (bytesStartWithFolded(bytes, at, word)) return true;
+    return false;
+  }
+
   /** Positions [at, end) of the window's text. */
   private search(text: string, window: GateWindow, at: number, end: number): number {
     const view = window.view;
     const starts = this.starts;
+    const thirds = this.thirds;
     const last = end - window.start;
-    for (let offset = (at - window.start) & ~3; offset < last; offset += 4) {
-      const word = (view.getUint32(offset, true) | FOLD) >>> 0;
-      const after = view.getUint32(offset + 4, true) | 0x20;
-      if ((starts[word & 0xffff]! | starts[(word >>> 8) & 0xffff]! | starts[word >>> 16]! | starts[(word >>> 24) | ((after & 0xff) << 8)]!) === 0) continue;
+    let offset = (at - window.start) & ~3;
+    let after = (view.getUint32(offset, true) | FOLD) >>> 0;
+    for (; offset < last; offset += 4) {
+      const word = after;
+      after = (view.getUint32(offset + 4, true) | FOLD) >>> 0;
+      // Folded pair, then folded third byte, for each of the four positions (row 0 of `thirds`, no pair, is all 0).
+      if (
+        (thirds[(starts[word & 0xffff]! << 8) | ((word >>> 16) & 0xff)]! |
+          thirds[(starts[(word >>> 8) & 0xffff]! << 8) | (word >>> 24)]! |
+          thirds[(starts[word >>> 16]! << 8) | (after & 0xff)]! |
+          thirds[(starts[(word >>> 24) | ((after & 0xff) << 8)]! << 8) | ((after >>> 8) & 0xff)]!) ===
+        0
+      ) {
+        continue;
+      }
       const bytes = window.bytes;
       for (let i = Math.max(at - window.start, offset); i < Math.min(last, offset + 4); i += 1) {
         const group = starts[(bytes[i]! | 0x20) | ((bytes[i + 1]! | 0x20) << 8)]!;
@@ -114,4 +189,28 @@ function startsWithFolded(text: string, at: number, word: string): boolean {
   if (at + word.length > text.length) return false;
   for (let j = 0; j < word.length; j += 1) if (fold(text.charCodeAt(at + j)) !== word.charCodeAt(j)) return false;
   return true;
+}
+
+function bytesStartWithFolded(bytes: Uint8Array, at: number, word: string): boolean {
+  if (at + word.length > bytes.length) return false;
+  for (let j = 0; j < word.length; j += 1) if (fold(bytes[at + j]!) !== word.charCodeAt(j)) return false;
+  return true;
+}
+
+/**
+ * The first 32-bit word at or after `at` (a multiple of 4, with a whole word after it) in which a
+ * position passes GATE_FIRST and GATE_SECOND, or -1 when none does up to `last`. Apart from
+ * the checks that follow, so that the loop stays small for the compiler.
+ */
+function nextGateCandidate(view: DataView, at: number, last: number): number {
+  let word = (view.getUint32(at, true) | FOLD) >>> 0;
+  for (; at <= last; at += 4) {
+    const next = (view.getUint32(at + 4, true) | FOLD) >>> 0;
+    const p1 = (word >>> 8) & 0xffff;
+    const p2 = word >>> 16;
+    const p3 = (word >>> 24) | ((next & 0xff) << 8);
+    if (((GATE_FIRST[word & 0xffff]! & GATE_SECOND[p1]!) | (GATE_FIRST[p1]! & GATE_SECOND[p2]!) | (GATE_FIRST[p2]! & GATE_SECOND[p3]!) | (GATE_FIRST[p3]! & GATE_SECOND[next & 0xffff]!)) !== 0) return at;
+    word = next;
+  }
+  return -1;
 }

@@ -84,6 +84,14 @@ export function leakGate(text: string, rules: RuleSet, path?: string): SecretFin
 /** The window memory of the last scan, for the next one. */
 let idleWindow: GateWindow | undefined;
 
+/**
+ * False only when the gate would read no line of the text these ASCII bytes decode to (so it
+ * finds nothing), told from the bytes without decoding them. True means: decode and look.
+ */
+export function gateMayReadAscii(bytes: Uint8Array): boolean {
+  return CANDIDATE_WORDS.occursInAscii(bytes);
+}
+
 function scanLines(text: string, rules: RuleSet, path: string | undefined, window: GateWindow, findings: SecretFinding[]): void {
   let lineNo = 1;
   let counted = 0;

@@ -15,6 +15,6 @@ export { defaultRuleSet } from './ruleset.js';
 export { loadRuleSet, MAX_RULES_FILE_BYTES, ruleSetFromText } from './rules-file.js';
 export { MAX_HELD_CHARS, MAX_LINE_CHARS } from './engine.js';
 export { marker } from './line.js';
-export { redactText, findSecretsInText, scanForSecrets, type TextOptions } from './text.js';
+export { redactText, findSecretsInText, scanClearsAscii, scanForSecrets, type TextOptions } from './text.js';
 export { createTextRedactor, type TextRedactor } from './stream.js';
 export { redactJsonValue, MAX_JSON_DEPTH } from './json.js';

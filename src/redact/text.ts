@@ -1,6 +1,7 @@
 /** Redacting and scanning whole strings (small files, JSON string values, contract text). */
 import { LineEngine, type EngineMode } from './engine.js';
-import { leakGate } from './gate.js';
+import { gateMayReadAscii, leakGate } from './gate.js';
+import { mayTriggerInAscii } from './triggers.js';
 import { defaultRuleSet } from './ruleset.js';
 import type { RedactionRecord, RuleSet, SecretFinding } from './types.js';
 
@@ -33,6 +34,16 @@ export function findSecretsInText(text: string, rules: RuleSet = defaultRuleSet(
  */
 export function scanForSecrets(text: string, rules: RuleSet, options: TextOptions = {}): SecretFinding[] {
   return [...detect(text, rules, 'scan', options.path), ...leakGate(text, rules, options.path)].sort((a, b) => a.start - b.start || a.end - b.end);
+}
+
+/**
+ * True when scanForSecrets would find nothing in the text of these bytes, told without decoding
+ * them: ASCII bytes (the caller checks) in which neither the engine's prefilter (every rule, the
+ * leftover detectors, the structure) nor the leak gate's has a line to examine. False means only
+ * that the text must be decoded and scanned. Most log text is decided here.
+ */
+export function scanClearsAscii(bytes: Uint8Array, rules: RuleSet): boolean {
+  return !mayTriggerInAscii(rules, 'scan', bytes) && !gateMayReadAscii(bytes);
 }
 
 function detect(text: string, rules: RuleSet, mode: EngineMode, path: string | undefined): SecretFinding[] {

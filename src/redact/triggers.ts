@@ -16,9 +16,18 @@ export type EngineMode = 'redact' | 'detect' | 'scan';
 /** Where a line may open or close YAML structure, at a line start. */
 const STRUCTURE = String.raw`(?:---|\.\.\.|[ \t]*(?:- )?(?:kind|data|stringData)[ \t]*:)`;
 const STRUCTURE_AT = new RegExp(STRUCTURE, 'y');
-/** What `^` of a multiline regex matches after, and the characters a structure match starts with. */
+/**
+ * What `^` of a multiline regex matches after, and how a structure match can start: `---`,
+ * `...`, a key (after `- ` or not), or a blank and then a blank, `- ` or a key. Every match starts
+ * with one of these, and the longer they are, the fewer lines the check regex runs on (`step`
+ * is no `stringData`).
+ */
 const LINE_TERMINATORS = ['\n', '\r', '\u2028', '\u2029'];
-const STRUCTURE_FIRST = ['-', '.', ' ', '\t', 'k', 'd', 's'];
+const STRUCTURE_KEYS = ['kind', 'data', 'stringData'];
+const STRUCTURE_STARTS = [
+  '---', '...', ...STRUCTURE_KEYS, ...STRUCTURE_KEYS.map((key) => `- ${key}`),
+  ...[' ', '\t'].flatMap((blank) => [' ', '\t', '- ', ...STRUCTURE_KEYS].map((next) => blank + next)),
+];
 
 /** Finds the first position at or after `from` from which a line must be examined, or -1. */
 export interface TriggerCursor {
@@ -49,7 +58,7 @@ function triggersFor(rules: RuleSet, mode: EngineMode): Triggers {
   const cached = byMode.get(mode);
   if (cached !== undefined) return cached;
   const anchors: Anchor[] = [];
-  for (const terminator of LINE_TERMINATORS) for (const first of STRUCTURE_FIRST) anchors.push({ literal: terminator + first, shift: 1, check: STRUCTURE_AT });
+  for (const terminator of LINE_TERMINATORS) for (const start of STRUCTURE_STARTS) anchors.push({ literal: terminator + start, shift: 1, check: STRUCTURE_AT });
   const forms = new Set<string>();
   const seen = new Set<string>();
   /** Case-sensitive trigger regexes without `^`/`$`, back-references or names: one alternation. */
@@ -109,6 +118,25 @@ export function triggerCursor(rules: RuleSet, mode: EngineMode, text: string): T
       scanner.release();
     },
   };
+}
+
+/**
+ * False only when an engine in this mode would examine no line of the text these bytes decode
+ * to, told from the bytes without decoding them: a file as read, whose text is then final as it
+ * is. `bytes` must be ASCII (the caller checks). True means: decode and look.
+ */
+export function mayTriggerInAscii(rules: RuleSet, mode: EngineMode, bytes: Uint8Array): boolean {
+  const { anchors, regexes } = triggersFor(rules, mode);
+  if (regexes.length > 0) return true;
+  // Structure on the first line (the text cursor's regex at 0): any way it can start is enough.
+  for (const start of STRUCTURE_STARTS) if (startsWithAscii(bytes, start)) return true;
+  return anchors.occursInAscii(bytes);
+}
+
+function startsWithAscii(bytes: Uint8Array, literal: string): boolean {
+  if (literal.length > bytes.length) return false;
+  for (let i = 0; i < literal.length; i += 1) if (bytes[i] !== literal.charCodeAt(i)) return false;
+  return true;
 }
 
 /** The first position at or after `from` from which an engine would examine `text`, or -1 (for tests). */

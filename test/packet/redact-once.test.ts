@@ -7,8 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadCorpus } from '../../bench/lib/corpus.mjs';
-import { redactThenScan } from '../../src/packet/payload.js';
-import { defaultRuleSet, redactText, scanForSecrets } from '../../src/redact/index.js';
+import { prepareBytes, redactThenScan, type PreparedPayload } from '../../src/packet/payload.js';
+import { defaultRuleSet, redactText, scanClearsAscii, scanForSecrets } from '../../src/redact/index.js';
 
 const rules = defaultRuleSet();
 const corpus = loadCorpus() as { path: string; text: string }[];
@@ -58,6 +58,40 @@ describe('redacting clean text once', () => {
     // Both ways were taken many times: the check is not vacuous.
     expect(once).toBeGreaterThan(50);
     expect(twice).toBeGreaterThan(50);
+  });
+
+  it('takes ASCII text that the prefilters clear as read, and it is what redacting and scanning its text gives', () => {
+    let asRead = 0;
+    let decoded = 0;
+    for (const { path: named, text } of [...texts(), ...structural.map((t) => ({ path: 'payload/log.txt', text: t }))]) {
+      if (!/^[\x01-\x7f]*$/.test(text)) continue;
+      // A .json file is canonicalized instead: not this path.
+      const path = named.replace(/\.json$/i, '.txt');
+      const bytes = Buffer.from(text, 'latin1');
+      const file = { path, source: path, size: bytes.byteLength };
+      let full: { text: string; records: unknown[] } | undefined;
+      try {
+        full = redactThenScan({ path }, text, rules);
+      } catch {
+        full = undefined;
+      }
+      let prepared: PreparedPayload | undefined;
+      try {
+        prepared = prepareBytes(file, bytes, { rules, strict: false, spoolDir: '' });
+      } catch {
+        prepared = undefined;
+      }
+      expect(prepared === undefined).toBe(full === undefined);
+      if (prepared === undefined || full === undefined) continue;
+      expect(Buffer.from(prepared.content as Uint8Array).toString('latin1')).toBe(full.text);
+      expect(prepared.records).toEqual(full.records);
+      if (scanClearsAscii(bytes, rules)) {
+        expect(scanForSecrets(text, rules, { path })).toEqual([]);
+        asRead += 1;
+      } else decoded += 1;
+    }
+    expect(asRead).toBeGreaterThan(50);
+    expect(decoded).toBeGreaterThan(50);
   });
 
   it('still records a YAML block opener that changes no text', () => {

@@ -34,6 +34,32 @@ describe('gate words', () => {
     );
   });
 
+  it('tells whether a word occurs in ASCII bytes not yet decoded, as indexOf on their folded text does', () => {
+    const asciiPiece = fc.constantFrom(...words, 'KEY', 'PaSs', '-U', 'Q~', 'SK-', 'eyJ', '\r', '\ru', '@', '`', '_', '\x7f', 'k', 'e', 'y', ' ', '\n', 'x', '-', 's', 'u', '~', 'q');
+    fc.assert(
+      fc.property(fc.subarray(words, { minLength: 1 }), fc.array(asciiPiece, { maxLength: 40 }), (chosen, pieces) => {
+        const text = pieces.join('');
+        const gate = new GateWords(chosen);
+        // At several starts, so that each word is tried at every place in a 32-bit word and at the end.
+        for (let start = 0; start <= Math.min(text.length, 5); start += 1) {
+          const tail = text.slice(start);
+          expect(gate.occursInAscii(Buffer.from(tail, 'latin1'))).toBe(reference(chosen, tail, 0) !== -1);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('keeps the answers of two word lists apart when they take turns', () => {
+    const keys = new GateWords(['key']);
+    const pass = new GateWords(['pass']);
+    const text = Buffer.from('a long enough line with a PASS in it');
+    for (let round = 0; round < 3; round += 1) {
+      expect(keys.occursInAscii(text)).toBe(false);
+      expect(pass.occursInAscii(text)).toBe(true);
+    }
+  });
+
   it('finds words across window edges in a long text, and nothing past them', () => {
     const text = `${'b'.repeat(40_000)}kEx ${'c'.repeat(32_767)}PassWord${'d'.repeat(9)}`;
     const gate = new GateWords(['key', 'password']);

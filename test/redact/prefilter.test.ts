@@ -6,9 +6,9 @@ import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AnchorScanner, type Anchor } from '../../src/redact/anchors.js';
-import { firstTriggerPosition, withoutContaining, type EngineMode } from '../../src/redact/triggers.js';
+import { firstTriggerPosition, mayTriggerInAscii, withoutContaining, type EngineMode } from '../../src/redact/triggers.js';
 import { escapeRegex } from '../../src/redact/ruleset.js';
-import { createTextRedactor, defaultRuleSet, redactText, type RuleSet } from '../../src/redact/index.js';
+import { createTextRedactor, defaultRuleSet, redactText, type PatternRule, type RuleSet } from '../../src/redact/index.js';
 
 /** The structure trigger before the rewrite. */
 const ORIGINAL_STRUCTURE = /^(?:---|\.\.\.)|^[ \t]*(?:- )?(?:kind|data|stringData)[ \t]*:/gm;
@@ -43,6 +43,43 @@ describe('structure trigger', () => {
     expect(at('x\u2028---', 0)).toBe(2);
     expect(at('x\n  - stringData :', 2)).toBe(2);
     expect(at('x data:', 0)).toBe(-1);
+  });
+});
+
+describe('prefilter on undecoded ASCII bytes', () => {
+  const rules = defaultRuleSet();
+  const corpusLines = (): string[] => readdirSync(join(__dirname, 'corpus')).flatMap((name) => readFileSync(join(__dirname, 'corpus', name), 'utf8').split('\n'));
+  const modes: EngineMode[] = ['redact', 'detect', 'scan'];
+
+  it('says "nothing" only where the text cursor finds nothing, on corpus lines and structure', () => {
+    const texts = [...corpusLines(), 'kind: Secret', '  data:\n', 'x\n- stringData :', '---\n', 'x\r...', 'step applied: revision 4f2a9c1 on db-07'];
+    let nothing = 0;
+    for (const text of texts.filter((t) => /^[\x00-\x7f]*$/.test(t))) {
+      for (const mode of modes) {
+        const found = firstTriggerPosition(rules, mode, text, 0) !== -1;
+        const may = mayTriggerInAscii(rules, mode, Buffer.from(text, 'latin1'));
+        if (found) expect(may, text).toBe(true);
+        if (!may) nothing += 1;
+      }
+    }
+    // The shortcut is taken (else the check above says nothing).
+    expect(nothing).toBeGreaterThan(50);
+  });
+
+  it('says "nothing" only where the text cursor finds nothing, on generated structure and keywords', () => {
+    const piece = fc.constantFrom('---', '...', '-', '.', ' ', '\t', '- ', 'kind', 'data', 'stringData', 'step', ':', 'x', '\n', '\r', 'pass', 'Key', 'hvs.', 's.', 'SK');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 30 }), fc.constantFrom(...modes), (pieces, mode) => {
+        const text = pieces.join('');
+        if (firstTriggerPosition(rules, mode, text, 0) !== -1) expect(mayTriggerInAscii(rules, mode, Buffer.from(text, 'latin1'))).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('cannot tell without decoding when a rule has a trigger regex of its own', () => {
+    const custom: RuleSet = { rules: [{ id: 'x', pattern: /zz(\d+)/g, group: 1, triggers: [/zz\d/g] } as PatternRule], allow: [], source: 'test' };
+    expect(mayTriggerInAscii(custom, 'redact', Buffer.from('plain text'))).toBe(true);
   });
 });
 
@@ -86,6 +123,39 @@ describe('anchor scanner', () => {
     const cursor = new AnchorScanner([{ literal: 'key', shift: 0 }]).cursor(text);
     expect(cursor.next(0)).toBe(70_000 + 4 + 65_535);
     expect(cursor.next(70_000 + 4 + 65_536)).toBe(-1);
+  });
+
+  it('tells whether a literal occurs in ASCII bytes not yet decoded, as indexOf does', () => {
+    const ascii = [...literals.filter((literal) => /^[\x00-\x7f]+$/.test(literal)), 'k', '.', 'uk', '"{'];
+    const asciiPiece = fc.constantFrom(...ascii, 'a', 'b', 'k', 'e', 'y', 'K', ':', '/', '~', 'x', '{', '"', 'u', '.', '\n', ' ', 'ke');
+    fc.assert(
+      fc.property(fc.subarray(ascii, { minLength: 1 }), fc.array(asciiPiece, { maxLength: 40 }), (chosen, pieces) => {
+        const text = pieces.join('');
+        const scanner = new AnchorScanner(chosen.map((literal) => ({ literal, shift: 0 })));
+        // At several starts, so that each literal is tried at every place in a 32-bit word and at the end.
+        for (let start = 0; start <= Math.min(text.length, 5); start += 1) {
+          const tail = text.slice(start);
+          expect(scanner.occursInAscii(Buffer.from(tail, 'latin1'))).toBe(reference(chosen, tail, 0) !== -1);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('reports a literal with a check wherever it occurs in bytes (the check needs the text), and none above U+007F', () => {
+    const scanner = new AnchorScanner([{ literal: '\nk', shift: 1, check: /kind:/y }, { literal: '€u', shift: 0 }], 4);
+    expect(scanner.occursInAscii(Buffer.from('x\nkey'))).toBe(true);
+    expect(scanner.occursInAscii(Buffer.from('x\nyek \xacu and more', 'latin1'))).toBe(false);
+  });
+
+  it('keeps the answers of two scanners apart when they take turns', () => {
+    const keys = new AnchorScanner([{ literal: 'key', shift: 0 }]);
+    const pass = new AnchorScanner([{ literal: 'pass', shift: 0 }]);
+    const text = Buffer.from('a long enough line with a pass in it');
+    for (let round = 0; round < 3; round += 1) {
+      expect(keys.occursInAscii(text)).toBe(false);
+      expect(pass.occursInAscii(text)).toBe(true);
+    }
   });
 
   it('refuses an empty literal', () => {
