@@ -28,7 +28,7 @@ export interface EngineOptions {
   strict?: boolean;
   /** Files or folders named on the command line; without them the whole root is walked. */
   paths?: readonly string[];
-  /** Read, parse and text-scan the files in a worker thread: true always, false never; by default for large sets on more than one CPU. */
+  /** Read, parse and text-scan the files in a worker thread: true always, false never; by default for large sets with CPUs to spare (load-pool.ts). */
   loadThread?: boolean;
   /** How the report names what was checked. */
   subject?: string;

@@ -10,7 +10,7 @@ export { proposalContentHash } from './hash.js';
 export { collectContractFiles, MAX_CONTRACT_FILES } from './collect.js';
 export { SCHEMAS_DIR } from './kinds.js';
 export { SchemaSet, dialectOf } from './schema-set.js';
-export { ContractLoader, LOAD_THREAD_THRESHOLD } from './load-pool.js';
+export { ContractLoader, LOAD_THREAD_MIN_CPUS, LOAD_THREAD_THRESHOLD } from './load-pool.js';
 export { makeSource, loadContractFile, loadContractFileSync, parseContractText, locatePointer, MAX_CONTRACT_BYTES, MAX_ALIAS_COUNT, type SourceDocument, type SourceProblem, type LoadResult } from './source.js';
 export { DOCUMENT_RULES, type DocumentRule, type Finding, type RuleContext, type ContractSet, type Loaded } from './rules/index.js';
 export { requiredApprovals } from './rules/proposal.js';

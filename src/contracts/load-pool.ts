@@ -6,6 +6,14 @@ import { loadContractFileSync, makeSource, type LoadResult, type ParseOptions, t
 
 /** Below this many files everything stays in this thread: a worker's start would cost more than it saves. */
 export const LOAD_THREAD_THRESHOLD = 1000;
+/**
+ * The worker is used by default only with more CPUs than this. On 2 CPUs V8's background compiler
+ * and collector already keep the second core busy: there the worker measured no faster (5,000
+ * contracts, nine alternating runs on an idle machine: 1.44 s against 1.38 s and 1.44 s against
+ * 1.43 s, docs/benchmarks.md) for about 10% more CPU. With more cores it should gain; that is not
+ * measured here (this machine has two).
+ */
+export const LOAD_THREAD_MIN_CPUS = 3;
 /** Files the worker sends back per message. */
 const BATCH = 64;
 
@@ -24,9 +32,9 @@ export type WireLoaded = { ok: true; text: string; value: unknown } | { ok: fals
 export type FromLoadWorker = { type: 'loaded'; files: WireLoaded[] } | { type: 'done' };
 
 /**
- * Reads and parses the contract files of a run, in file order. On a large set with a second CPU a
- * worker thread does it from the first file on, ahead of this thread, which checks schemas and
- * scans texts for what has arrived; whenever it would wait, this thread loads files itself from
+ * Reads and parses the contract files of a run, in file order. On a large set with CPUs to spare
+ * (LOAD_THREAD_MIN_CPUS) a worker thread does it from the first file on, ahead of this thread,
+ * which checks schemas and scans texts for what has arrived; whenever it would wait, this thread loads files itself from
  * the last one backwards. Each file is claimed once, by whichever thread sets its flag in a shared
  * array first: the two meet somewhere in the middle. The worker runs the same function on the same
  * bytes, so the results are those of loading here; if it fails for any reason, the files it has
@@ -43,13 +51,13 @@ export class ContractLoader {
   private back: number;
   private readonly loadedHere = new Map<number, LoadResult>();
 
-  /** `thread`: true asks for the worker, false forbids it; by default it is used for a large set on more than one CPU. */
+  /** `thread`: true asks for the worker, false forbids it; by default it is used for a large set with CPUs to spare. */
   constructor(
     private readonly setup: LoadSetup,
     thread?: boolean,
   ) {
     this.back = setup.files.length - 1;
-    const wanted = thread ?? (setup.files.length >= LOAD_THREAD_THRESHOLD && availableParallelism() > 1);
+    const wanted = thread ?? (setup.files.length >= LOAD_THREAD_THRESHOLD && availableParallelism() >= LOAD_THREAD_MIN_CPUS);
     if (wanted && existsSync(fileURLToPath(WORKER_URL))) this.startWorker();
   }
 

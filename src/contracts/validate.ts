@@ -10,7 +10,7 @@ export interface ValidateOptions {
   strict?: boolean;
   /** The config to validate with; defaults to the evidence-packet profile. */
   config?: LoadedConfig;
-  /** Read and parse the files in a worker thread: true always, false never; by default for large sets on more than one CPU. */
+  /** Read and parse the files in a worker thread: true always, false never; by default for large sets with CPUs to spare (load-pool.ts). */
   loadThread?: boolean;
 }
 

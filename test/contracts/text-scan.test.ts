@@ -122,7 +122,7 @@ describe('loading and text-scanning in a worker thread', () => {
     const small = new pool.ContractLoader({ files: ['a.yaml'], maxBytes: 1024, parse: {} });
     expect(small.threaded).toBe(false);
     const large = new pool.ContractLoader({ files: Array.from({ length: pool.LOAD_THREAD_THRESHOLD }, (_, index) => join(repo.path, `missing-${index}.yaml`)), maxBytes: 1024, parse: {} });
-    expect(large.threaded).toBe(availableParallelism() > 1);
+    expect(large.threaded).toBe(availableParallelism() >= pool.LOAD_THREAD_MIN_CPUS);
     large.close();
   });
 });
