@@ -89,7 +89,6 @@ export class GateWords {
     return false;
   }
 
-
   /** Puts this instance's folded pair tables into GATE_FIRST and GATE_SECOND, made when first needed. */
   private claimAsciiTables(): void {
     if (gateTablesOf === this) return;

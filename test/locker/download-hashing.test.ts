@@ -11,14 +11,14 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPacket } from '../../src/packet/build.js';
-import { readTar } from '../../src/packet/tar-reader.js';
 import { ContentDigests } from '../../src/packet/tar-digests.js';
 import * as fromSources from '../../src/locker/download-hashing.js';
 import { makeTempDir } from '../helpers/cli.js';
+import { fileEntryDigests, type EntryDigest } from '../helpers/entry-digests.js';
 
 const temp = makeTempDir('locker-download-');
 let bytes: Buffer;
-let files: { offset: number; size: number; sha256: string }[];
+let files: EntryDigest[];
 type Implementation = typeof fromSources;
 let compiled: Implementation;
 
@@ -33,13 +33,7 @@ beforeAll(async () => {
   const packet = join(temp.path, 'p.packet.tar');
   await buildPacket({ inputs: [input], out: packet, name: 'DOWNLOAD', created: new Date('2026-03-01T10:00:00Z'), cwd: temp.path });
   bytes = readFileSync(packet);
-  files = [];
-  for await (const entry of readTar(packet)) {
-    if (entry.type !== 'file') continue;
-    const hash = createHash('sha256');
-    for await (const chunk of entry.content) hash.update(chunk);
-    files.push({ offset: entry.dataOffset as number, size: entry.size, sha256: hash.digest('hex') });
-  }
+  files = await fileEntryDigests(packet);
 });
 afterAll(() => temp.cleanup());
 

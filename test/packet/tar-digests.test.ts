@@ -3,21 +3,21 @@
  * contents: the stream parser must find every entry's bytes however the stream is cut, and the
  * reader must judge by those digests only where one covers exactly the entry in the file.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPacket } from '../../src/packet/build.js';
 import { readPacket } from '../../src/packet/reader.js';
 import { ContentDigests, TarDigester } from '../../src/packet/tar-digests.js';
-import { readTar } from '../../src/packet/tar-reader.js';
 import { makeTempDir } from '../helpers/cli.js';
+import { fileEntryDigests, type EntryDigest } from '../helpers/entry-digests.js';
 
 const temp = makeTempDir('tar-digests-');
 let packet: string;
 let bytes: Buffer;
 /** Every regular file entry of the packet: where its content starts, its size and its SHA-256. */
-let files: { path: string; offset: number; size: number; sha256: string }[];
+let files: EntryDigest[];
 
 beforeAll(async () => {
   const input = join(temp.path, 'input');
@@ -30,13 +30,7 @@ beforeAll(async () => {
   packet = join(temp.path, 'p.packet.tar');
   await buildPacket({ inputs: [input], out: packet, name: 'DIGESTS', created: new Date('2026-03-01T10:00:00Z'), cwd: temp.path });
   bytes = readFileSync(packet);
-  files = [];
-  for await (const entry of readTar(packet)) {
-    if (entry.type !== 'file') continue;
-    const hash = createHash('sha256');
-    for await (const chunk of entry.content) hash.update(chunk);
-    files.push({ path: entry.path, offset: entry.dataOffset as number, size: entry.size, sha256: hash.digest('hex') });
-  }
+  files = await fileEntryDigests(packet);
 });
 afterAll(() => temp.cleanup());
 
