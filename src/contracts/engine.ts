@@ -28,7 +28,7 @@ export interface EngineOptions {
   strict?: boolean;
   /** Files or folders named on the command line; without them the whole root is walked. */
   paths?: readonly string[];
-  /** Read, parse and text-scan the files in a worker thread: true always, false never; by default for large sets with CPUs to spare (load-pool.ts). */
+  /** Read and parse the files in a worker thread: true always, false never; by default for large sets with CPUs to spare (load-pool.ts). */
   loadThread?: boolean;
   /** How the report names what was checked. */
   subject?: string;
@@ -105,7 +105,6 @@ export async function validateWithConfig(loaded: LoadedConfig, options: EngineOp
         valid.get(kind.name)!.push(doc);
       }
     }
-    loader.close();
     const ruleChecks = await runRules(compiled, { config, root: absoluteRoot, now: options.now, valid, data });
     // The report keeps the generic checks before the rules'.
     checks.push(...genericChecks(config, claimed, (index) => textHits[index] ?? []));

@@ -44,7 +44,6 @@ export class ContractLoader {
   private worker: Worker | undefined;
   private readonly received: WireLoaded[] = [];
   private wake: (() => void) | undefined;
-  private ended = false;
   /** One flag per file, set (0 to 1) by the thread that loads it. */
   private claims: Int32Array | undefined;
   /** The next file this thread may claim from the back; -1 once it met the worker. */
@@ -75,7 +74,7 @@ export class ContractLoader {
       this.loadedHere.delete(index);
       return here;
     }
-    if (this.worker !== undefined && !this.ended) return undefined;
+    if (this.worker !== undefined) return undefined;
     return this.loadHere(index);
   }
 
@@ -110,11 +109,6 @@ export class ContractLoader {
     return loadContractFileSync(this.setup.files[index]!, this.setup.maxBytes, this.setup.parse);
   }
 
-  /** Stop the worker (when every file is in, or after a failure elsewhere). */
-  close(): void {
-    this.stop();
-  }
-
   private startWorker(): void {
     const { files, maxBytes, parse } = this.setup;
     const claims = new Int32Array(new SharedArrayBuffer(files.length * Int32Array.BYTES_PER_ELEMENT));
@@ -128,20 +122,20 @@ export class ContractLoader {
     const worker = this.worker;
     worker.on('message', (message: FromLoadWorker) => {
       if (message.type === 'loaded') this.received.push(...message.files);
-      else this.stop();
+      else this.close();
       this.wake?.();
     });
     // A worker that fails (e.g. out of memory) is not a verdict on the files: the rest load here.
     const failed = (): void => {
-      this.stop();
+      this.close();
       this.wake?.();
     };
     worker.once('error', failed);
     worker.once('exit', failed);
   }
 
-  private stop(): void {
-    this.ended = true;
+  /** Stop the worker (when every file is in, after it failed, or after a failure elsewhere); what it has not sent loads here. */
+  close(): void {
     const worker = this.worker;
     this.worker = undefined;
     if (worker !== undefined) {

@@ -1,4 +1,5 @@
 import jsyaml from 'js-yaml';
+import { escapePointerPart } from './source.js';
 
 /**
  * The pointer of the value a text position lies in, found with js-yaml's parse events instead of
@@ -6,9 +7,8 @@ import jsyaml from 'js-yaml';
  * answers only where both parsers must agree: a position inside a scalar's own characters, in a
  * text without anchors, aliases, tags, block scalars, explicit keys, directives, tabs, a byte
  * order mark or scalars over several lines, under keys that read as the same string in YAML 1.1
- * and 1.2. Anything else gives
- * undefined, and the caller asks the syntax tree. test/contracts/pointer-locator.test.ts compares
- * the two at every position of a corpus of texts.
+ * and 1.2. Anything else gives undefined, and the caller asks the syntax tree.
+ * test/contracts/pointer-locator.test.ts compares the two at every position of a corpus of texts.
  */
 export class PointerLocator {
   private constructor(
@@ -44,7 +44,7 @@ export class PointerLocator {
       }
       const key = frame.children[index - (index % 2)]!;
       if (key.kind !== 'scalar' || key.key === undefined) return undefined;
-      pointer += `/${key.key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      pointer += `/${escapePointerPart(key.key)}`;
       if (index % 2 === 0) return inside(key, offset) ? pointer : undefined;
       frame = frame.children[index]!;
     }
@@ -62,19 +62,18 @@ const NOT_STRING_IN_1_1 = /^(?:y|yes|n|no|true|false|on|off|null)$/i;
 
 interface Frame {
   kind: 'scalar' | 'mapping' | 'sequence' | 'empty';
-  /** Where the node's own characters start and end (for a collection, its first child to its end). */
+  /** Where the node's own characters start and end (a scalar's, from its first character; a collection's, from its first child). */
   start: number;
   end: number;
   children: Frame[];
   /** For a scalar: the string a key made of it reads as, when it reads the same in both parsers. */
   key?: string;
   result?: unknown;
-  /** For a scalar: where its first character is. */
-  scalarStart?: number;
 }
 
+/** Whether an offset lies within a scalar's own characters. */
 function inside(frame: Frame, offset: number): boolean {
-  return frame.scalarStart !== undefined && frame.scalarStart <= offset && offset < frame.end;
+  return frame.kind === 'scalar' && frame.start <= offset && offset < frame.end;
 }
 
 /** The tree of nodes js-yaml composed, with their positions; undefined when js-yaml refuses the text or the shape is not a plain one. */
@@ -117,7 +116,7 @@ function closeFrame(text: string, opened: { open: number; children: Frame[] }, k
     const last = trimBlank(text, start, end);
     // A scalar over several lines: the parsers differ on which indentation may continue it, and js-yaml reads on where the other stops.
     if (text.lastIndexOf('\n', last - 1) >= start) return undefined;
-    return { kind, start, end: last, children, result, scalarStart: start, key: keyText(text, start, result) };
+    return { kind, start, end: last, children, result, key: keyText(text, start, result) };
   }
   if (kind === 'sequence') {
     // An empty item (`- ` alone) opens no node: the indices would shift.

@@ -20,8 +20,11 @@ export interface SourceDocument {
    * The syntax tree with positions. Kept only while needed: it is rebuilt from the text on
    * demand, so thousands of valid files do not hold thousands of trees in memory.
    */
-  syntax(): { document: Document.Parsed; lineCounter: LineCounter };
+  syntax(): Syntax;
 }
+
+/** A document's positioned syntax tree, with the line starts its offsets are counted from. */
+export type Syntax = { document: Document.Parsed; lineCounter: LineCounter };
 
 /** Why a file could not be turned into a document. Codes are stable. */
 export interface SourceProblem {
@@ -267,7 +270,7 @@ function scanJsonKeys(text: string): { duplicate: boolean; depth: number } {
 
 /** A SourceDocument from its text and parsed value (also used for results coming back from workers). */
 export function makeSource(file: string, text: string, value: unknown, version: '1.1' | '1.2' = '1.2'): SourceDocument {
-  let syntax: { document: Document.Parsed; lineCounter: LineCounter } | undefined;
+  let syntax: Syntax | undefined;
   const source: SourceDocument = {
     file,
     text,
@@ -281,7 +284,7 @@ export function makeSource(file: string, text: string, value: unknown, version: 
 }
 
 /** The positioned syntax tree of a document's text (what {@link SourceDocument.syntax} gives). */
-export function syntaxOf(text: string, version: '1.1' | '1.2'): { document: Document.Parsed; lineCounter: LineCounter } {
+export function syntaxOf(text: string, version: '1.1' | '1.2'): Syntax {
   const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   return { document: parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version }), lineCounter };

@@ -1,16 +1,13 @@
-import type { Document, LineCounter } from 'yaml';
 import { findSecretsInText } from '../redact/text.js';
 import { PointerLocator } from './pointer-locator.js';
 import type { TextSecret } from './rules/document.js';
-import { escapePointerPart, yaml } from './source.js';
+import { escapePointerPart, yaml, type Syntax } from './source.js';
 
 /** A detector hit in a contract's text, with the pointer of the value it lies in when it was asked for. */
 export interface TextFinding extends TextSecret {
   /** The deepest mapping value or sequence item whose source covers the hit ('' when none does). */
   pointer?: string;
 }
-
-export type Syntax = { document: Document.Parsed; lineCounter: LineCounter };
 
 /**
  * The redaction detectors over a contract's whole text (comments included), in text order. With
