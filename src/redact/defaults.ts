@@ -67,14 +67,24 @@ export function unquotedValueLength(value: string): number {
   if (comment !== -1) end = comment;
   const nextPair = /,[ \t]*["']?[A-Za-z0-9_.-]+["']?[ \t]*[:=]/.exec(value.slice(0, end));
   if (nextPair !== null) end = nextPair.index;
-  // Trailing closers belong to an enclosing flow collection unless the value opened them (`${X}`).
-  const unbalanced = (open: string, close: string, upTo: number): boolean =>
-    value.slice(0, upTo).split(close).length > value.slice(0, upTo).split(open).length;
+  // Trailing closers belong to an enclosing flow collection unless the value opened them (`${X}`):
+  // a closer is cut while the value up to it holds more of them than of their openers.
+  const brackets = { '{': 0, '}': 0, '[': 0, ']': 0 };
+  for (let i = 0; i < end; i += 1) {
+    const c = value[i] as string;
+    if (c in brackets) brackets[c as keyof typeof brackets] += 1;
+  }
   for (;;) {
     const last = value[end - 1];
     if (last === undefined) break;
-    if (/\s|,/.test(last) || (last === '}' && unbalanced('{', '}', end)) || (last === ']' && unbalanced('[', ']', end))) end -= 1;
-    else break;
+    if (/\s|,/.test(last)) end -= 1;
+    else if (last === '}' && brackets['}'] > brackets['{']) {
+      brackets['}'] -= 1;
+      end -= 1;
+    } else if (last === ']' && brackets[']'] > brackets['[']) {
+      brackets[']'] -= 1;
+      end -= 1;
+    } else break;
   }
   return end;
 }

@@ -58,13 +58,13 @@ function triggered(rule: PatternRule, line: string): boolean {
 
 function ruleSpans(rule: PatternRule, line: string): Span[] {
   const spans: Span[] = [];
-  const pattern = rule.pattern;
-  pattern.lastIndex = 0;
-  for (let match = pattern.exec(line); match !== null; match = pattern.exec(line)) {
-    const indices = groupIndices(match, rule.group);
+  const { scan, exact } = twinsOf(rule.pattern);
+  scan.lastIndex = 0;
+  for (let match = scan.exec(line); match !== null; match = scan.exec(line)) {
+    const indices = groupIndices(match, rule.group, exact, line);
     const advanceTo = Math.max(match.index + 1, indices?.[0] ?? 0);
     if (indices === undefined || indices[1] <= indices[0]) {
-      pattern.lastIndex = match[0].length === 0 ? match.index + 1 : Math.max(pattern.lastIndex, advanceTo);
+      scan.lastIndex = match[0].length === 0 ? match.index + 1 : Math.max(scan.lastIndex, advanceTo);
       continue;
     }
     let [start, end] = indices;
@@ -76,14 +76,37 @@ function ruleSpans(rule: PatternRule, line: string): Span[] {
     if (end > start && (rule.accept === undefined || rule.accept(value, match))) {
       if (rule.whole !== undefined) end = rule.whole(line, start, end);
       spans.push({ start, end, rule: rule.id });
-      pattern.lastIndex = Math.max(end, match.index + 1);
+      scan.lastIndex = Math.max(end, match.index + 1);
     } else {
       // Rejected (e.g. a key that does not name a secret): look again from where its value starts,
       // so `user: bob, password: x` still finds the password.
-      pattern.lastIndex = advanceTo;
+      scan.lastIndex = advanceTo;
     }
   }
   return spans;
+}
+
+/**
+ * A rule's pattern carries the `d` flag (group indices), which makes every match several times
+ * dearer to build. Lines are scanned with a twin without it; a group's place in the match is
+ * then read from its text when that occurs once in the match, and only otherwise asked of a
+ * sticky twin with `d` at the same index, which finds the same match.
+ */
+interface Twins {
+  scan: RegExp;
+  exact: RegExp;
+}
+
+const TWINS = new WeakMap<RegExp, Twins>();
+
+function twinsOf(pattern: RegExp): Twins {
+  let twins = TWINS.get(pattern);
+  if (twins === undefined) {
+    const flags = pattern.flags.replace('d', '');
+    twins = { scan: new RegExp(pattern.source, flags), exact: new RegExp(pattern.source, `${flags.replace('g', '')}dy`) };
+    TWINS.set(pattern, twins);
+  }
+  return twins;
 }
 
 function foundSpans(rule: PatternRule, line: string, rules: RuleSet, path: string | undefined): Span[] {
@@ -91,10 +114,14 @@ function foundSpans(rule: PatternRule, line: string, rules: RuleSet, path: strin
   return find(line, rules, path).map((span) => ({ start: span.start, end: span.end, rule: span.rule ?? rule.id }));
 }
 
-function groupIndices(match: RegExpExecArray, group: number | string): [number, number] | undefined {
-  const indices = match.indices;
-  if (indices === undefined) return undefined;
-  const pair = typeof group === 'number' ? indices[group] : indices.groups?.[group];
+function groupIndices(match: RegExpExecArray, group: number | string, exact: RegExp, line: string): [number, number] | undefined {
+  const text = typeof group === 'number' ? match[group] : match.groups?.[group];
+  if (text === undefined) return undefined;
+  const at = text.length === 0 ? -1 : match[0].indexOf(text);
+  if (at !== -1 && match[0].lastIndexOf(text) === at) return [match.index + at, match.index + at + text.length];
+  exact.lastIndex = match.index;
+  const indices = exact.exec(line)?.indices;
+  const pair = indices === undefined ? undefined : typeof group === 'number' ? indices[group] : indices.groups?.[group];
   return pair === undefined ? undefined : [pair[0], pair[1]];
 }
 
