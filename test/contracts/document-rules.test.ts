@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DOCUMENT_RULES, makeSource } from '../../src/contracts/index.js';
+import fc from 'fast-check';
+import { DOCUMENT_RULES, isPlaceholder, makeSource } from '../../src/contracts/index.js';
 
 const [placeholder, inlineSecret] = DOCUMENT_RULES;
 
@@ -22,5 +23,20 @@ describe('generic document rules', () => {
 
   it('report secret-named keys that hold a value, keys of a mapping last to first', () => {
     expect(pointers(inlineSecret!, value)).toEqual(['/token', '/a/1/password', '/nested/x~0y/api_token']);
+  });
+});
+
+describe('placeholder test', () => {
+  // The three patterns it was first written as; the one regex must agree with them on any text.
+  const original = [/<[^<>\n]{1,80}>/, /\b(TODO|TBD|FIXME|XXX)\b/, /change[-_ ]?me/i];
+  const piece = fc.constantFrom('<', '>', 'x', ' ', '\n', 'TODO', 'todo', 'TBD', 'FIXME', 'XXX', 'xxx', '_', 'CHANGE', 'change', 'ChAnGe', '-', 'me', 'ME', 'Me', 'ſ', 'K', 'a'.repeat(79), 'é');
+  it('agrees with the three original patterns', () => {
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => {
+        const text = pieces.join('');
+        expect(isPlaceholder(text)).toBe(original.some((pattern) => pattern.test(text)));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
