@@ -89,7 +89,7 @@ export async function validateWithConfig(loaded: LoadedConfig, options: EngineOp
         continue;
       }
       counts.set(kind.name, counts.get(kind.name)! + 1);
-      const doc: KindDocument = { kind: kind.name, source: result.source, rel, ...idOf(kind, result.source.value, rel) };
+      const doc: KindDocument = { kind: kind.name, source: result.source, rel, id: idOf(kind, result.source.value, rel) };
       if (scan !== undefined) textHits.push(scanContractText(doc.source.text, scan.pointers ? () => doc.source.syntax() : undefined));
       claimed.push(doc);
       const schema = kindSchemas.get(kind.name);
@@ -245,16 +245,13 @@ function unmatchedCheck(loaded: LoadedConfig, rel: string, source: SourceDocumen
   };
 }
 
-function idOf(kind: KindConfig, value: unknown, rel: string): { id?: string } {
-  if (kind.id === undefined) return {};
-  if (kind.id.startsWith('$')) {
-    const part = pathPart(rel, kind.id.slice(1));
-    return part === undefined ? {} : { id: part };
-  }
+function idOf(kind: KindConfig, value: unknown, rel: string): string | undefined {
+  if (kind.id === undefined) return undefined;
+  if (kind.id.startsWith('$')) return pathPart(rel, kind.id.slice(1));
   let current = value;
   for (const part of kind.id === '' ? [] : kind.id.slice(1).split('/')) {
-    if (current === null || typeof current !== 'object') return {};
+    if (current === null || typeof current !== 'object') return undefined;
     current = (current as Record<string, unknown>)[part.replace(/~1/g, '/').replace(/~0/g, '~')];
   }
-  return typeof current === 'string' || typeof current === 'number' ? { id: String(current) } : {};
+  return typeof current === 'string' || typeof current === 'number' ? String(current) : undefined;
 }

@@ -83,9 +83,18 @@ export function compileRules(config: ValidateConfig, source: SourceDocument): Co
     checkTemplate(rule.hint, '/hint', ['value', 'expected', 'other', 'allowed', 'limit', 'group']);
     if (rule.when !== undefined) walkCondition(rule.when, '/when');
 
-    const compiled: CompiledRule = { config: rule, primitive: '', code: rule.code ?? '', needs: [] };
-    if (rule.each !== undefined) compiled.each = parseField(rule.each);
-    if (rule.when !== undefined) compiled.when = compileCondition(rule.when);
+    // Every field is set here, in one order, so that all compiled rules share one object shape:
+    // the loops that run them then stay specialized instead of going generic (and recompiling).
+    const compiled: CompiledRule = {
+      config: rule,
+      primitive: '',
+      code: rule.code ?? '',
+      each: rule.each === undefined ? undefined : parseField(rule.each),
+      when: rule.when === undefined ? undefined : compileCondition(rule.when),
+      checkItem: undefined,
+      checkAll: undefined,
+      needs: [],
+    };
     if (rule.ref !== undefined) {
       needs.add(needKind(rule.ref.kind, '/ref/kind'));
       compiled.checkItem = item.refCheck(rule.ref);
