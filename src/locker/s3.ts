@@ -29,7 +29,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { PacketError, usageError } from '../core/errors.js';
-import type { LockerBackend, LockState, RetentionMode, StoredObject } from './backend.js';
+import type { LockerBackend, LockState, PutFileOptions, RetentionMode, StoredObject } from './backend.js';
 import type { S3Settings } from './config.js';
 import { credentialsMissing, errorName, LockRefusedError, storageError } from './errors.js';
 import { ObjectExistsError } from './folder.js';
@@ -107,9 +107,9 @@ export class S3Backend implements LockerBackend {
     }
   }
 
-  async putFile(key: string, file: string, onProgress?: (bytes: number) => void, complete?: () => Promise<void>): Promise<ObjectDigest> {
+  async putFile(key: string, file: string, options: PutFileOptions = {}): Promise<ObjectDigest> {
     if ((await this.head(key)) !== undefined) throw new ObjectExistsError(key);
-    const source = hashingFileStream(file, onProgress, complete);
+    const source = hashingFileStream(file, options);
     // Loaded here: only push uploads, and list and pull should not pay for loading it.
     const { Upload } = await import('@aws-sdk/lib-storage');
     const upload = new Upload({

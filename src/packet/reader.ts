@@ -49,6 +49,11 @@ export interface ReadOptions {
    * Only for a tar file holding the very bytes that were streamed.
    */
   contentDigests?: ContentDigests;
+  /**
+   * With `contentDigests` still being taken as the bytes stream elsewhere (a push's upload):
+   * resolves once they cover everything before file offset `end`, or once no more will come.
+   */
+  contentDigestsReach?: (end: number) => Promise<void>;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { formatRfc3339 } from '../core/time.js';
 import { usageError } from '../core/errors.js';
 import { makeReport, type Check, type Report } from '../core/result.js';
-import { readPacket, type PacketReading } from '../packet/reader.js';
+import { readPacket, type PacketReading, type ReadOptions } from '../packet/reader.js';
 import type { PacketLimits } from '../packet/format.js';
 import type { TrustPolicy } from '../trust/index.js';
 import type { SignatureStage } from './signatures.js';
@@ -31,6 +31,8 @@ export interface VerifyOptions {
    * grows with the number of files, so JSON output leaves it off unless asked).
    */
   listEvidence?: boolean;
+  /** Entry digests taken as the packet's bytes streamed elsewhere (see ReadOptions). */
+  streamed?: Pick<ReadOptions, 'contentDigests' | 'contentDigestsReach'>;
 }
 
 export interface VerifyOutcome {
@@ -54,6 +56,7 @@ export async function verifyPacket(path: string, options: VerifyOptions): Promis
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.listEvidence === true ? { listPayload: true } : {}),
+    ...options.streamed,
   });
   const checks: Check[] = [...reading.checks];
   let stage: SignatureStage | undefined;
