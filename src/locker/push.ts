@@ -15,6 +15,7 @@ import type { TrustPolicy } from '../trust/index.js';
 import { verifyPacket } from '../verify/verify.js';
 import { MANIFEST } from '../packet/format.js';
 import { readTar } from '../packet/tar-reader.js';
+import { HEADER_READ_CHUNK } from '../packet/chunks.js';
 import type { LockerBackend, LockState } from './backend.js';
 import { retentionFor, type LockerConfig } from './config.js';
 import { parseIndexEntry, serializeIndexEntry, MAX_INDEX_ENTRY_BYTES, type IndexEntry } from './index-entry.js';
@@ -218,7 +219,7 @@ async function readIndexEntry(backend: LockerBackend, key: string): Promise<Inde
 /** SHA-256 of the manifest.sha256 entry, read from the start of the tar (it sorts before the payload). */
 async function manifestDigest(file: string): Promise<string | undefined> {
   try {
-    for await (const entry of readTar(file)) {
+    for await (const entry of readTar(file, false, HEADER_READ_CHUNK)) {
       if (entry.path !== MANIFEST) continue;
       if (entry.type !== 'file' || entry.size > MAX_EARLY_MANIFEST_BYTES) return undefined;
       const hash = createHash('sha256');
