@@ -91,14 +91,17 @@ export class S3Backend implements LockerBackend {
 
   async open(): Promise<void> {
     const { bucket } = this.settings;
+    // Sent together (one round trip, not two: every command pays it); the bucket's error comes first.
+    const lockConfiguration = this.client.send(new GetObjectLockConfigurationCommand({ Bucket: bucket })).then(
+      (answer) => answer.ObjectLockConfiguration?.ObjectLockEnabled === 'Enabled',
+      (error: unknown) => {
+        if (errorName(error) !== 'ObjectLockConfigurationNotFoundError') throw storageError('read the Object Lock configuration', this.description, error);
+        return false;
+      },
+    );
+    lockConfiguration.catch(() => undefined);
     await this.call('open the bucket', () => this.client.send(new HeadBucketCommand({ Bucket: bucket })));
-    let enabled = false;
-    try {
-      const answer = await this.client.send(new GetObjectLockConfigurationCommand({ Bucket: bucket }));
-      enabled = answer.ObjectLockConfiguration?.ObjectLockEnabled === 'Enabled';
-    } catch (error) {
-      if (errorName(error) !== 'ObjectLockConfigurationNotFoundError') throw storageError('read the Object Lock configuration', this.description, error);
-    }
+    const enabled = await lockConfiguration;
     this.objectLock = enabled;
     if (!enabled && !this.settings.allowWithoutObjectLock) {
       throw usageError('LOCKER_NO_OBJECT_LOCK', `bucket ${bucket} does not have Object Lock enabled: packets there could be changed or deleted`, {
