@@ -5,7 +5,7 @@ import { readPacket, type PacketReading, type ReadOptions } from '../packet/read
 import type { PacketLimits } from '../packet/format.js';
 import type { TrustPolicy } from '../trust/index.js';
 import type { SignatureStage } from './signatures.js';
-import { packetFacts } from './facts.js';
+import { packetFacts, type TrustFacts } from './facts.js';
 import { plural } from '../core/plural.js';
 
 export interface VerifyOptions {
@@ -80,12 +80,18 @@ export async function verifyPacket(path: string, options: VerifyOptions): Promis
     stage = await verifySignatures(reading, options.policy, options.now, lookup, unmet);
     checks.push(...stage.checks);
   }
+  // Loaded only with a policy, like the stages above.
+  let trustFacts: TrustFacts = {};
+  if (options.policy !== undefined) {
+    const { policyFacts, stageFacts } = await import('./trust-facts.js');
+    trustFacts = { policy: policyFacts(options.policy), ...(stage === undefined ? {} : stageFacts(stage)) };
+  }
   const report = makeReport({
     command: options.command ?? 'verify',
     subject: path,
     evaluatedAt: formatRfc3339(options.now),
     checks,
-    facts: packetFacts(reading, stage, options.policy),
+    facts: packetFacts(reading, trustFacts),
     integrityOnly: options.integrityOnly === true,
     incomplete: stage !== undefined && (!stage.dualControl.satisfied || stage.findings.some((f) => f.pendingTimestamp === true)),
   });
