@@ -46,11 +46,9 @@ export interface LockerBackend {
   /**
    * Store a (large) file under `key`, streaming; never overwrites an existing object. Lock state
    * is never sent with an upload: the caller sets it afterwards and reads it back. Returns the
-   * SHA-256 and size of the bytes that were sent. With `complete`, asked once every byte was read,
-   * the object is completed only if the promise it returns resolves; if it rejects, nothing is
-   * stored.
+   * SHA-256 and size of the bytes that were sent (see PutFileOptions).
    */
-  putFile(key: string, file: string, onProgress?: (bytes: number) => void, complete?: () => Promise<void>): Promise<ObjectDigest>;
+  putFile(key: string, file: string, options?: PutFileOptions): Promise<ObjectDigest>;
   /** Store small bytes under `key`; never overwrites: returns false when the key already exists. */
   putBytes(key: string, bytes: Buffer): Promise<boolean>;
   /** Size of the object, or undefined when absent. */
@@ -69,4 +67,15 @@ export interface LockerBackend {
   setRetention(key: string, mode: RetentionMode, retainUntil: Date): Promise<void>;
   setLegalHold(key: string, on: boolean): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface PutFileOptions {
+  onProgress?: (bytes: number) => void;
+  /** Sees every chunk sent, in order, before it goes (it must not keep or change it). */
+  onChunk?: (chunk: Buffer) => void;
+  /**
+   * Asked once every byte was read: the object is completed only if the promise it returns
+   * resolves; if it rejects, nothing is stored.
+   */
+  complete?: () => Promise<void>;
 }

@@ -10,7 +10,7 @@ import { chmod, link, lstat, mkdir, open, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { openAtomic, writeFileAtomic } from '../core/atomic.js';
-import type { LockerBackend, LockState, RetentionMode, StoredObject } from './backend.js';
+import type { LockerBackend, LockState, PutFileOptions, RetentionMode, StoredObject } from './backend.js';
 import { LockRefusedError } from './errors.js';
 import { hashingFileStream, type ObjectDigest } from './hashing.js';
 import { onInterrupt } from './interrupt.js';
@@ -35,9 +35,9 @@ export class FolderBackend implements LockerBackend {
     if (!info.isDirectory()) throw new Error(`${this.root} is not a folder`);
   }
 
-  async putFile(key: string, file: string, onProgress?: (bytes: number) => void, complete?: () => Promise<void>): Promise<ObjectDigest> {
+  async putFile(key: string, file: string, options: PutFileOptions = {}): Promise<ObjectDigest> {
     // The stream ends only once `complete` resolved: the file is linked in place only then.
-    const source = hashingFileStream(file, onProgress, complete);
+    const source = hashingFileStream(file, options);
     await this.putStream(key, source.stream);
     return source.digest();
   }

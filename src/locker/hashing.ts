@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Transform, type Readable } from 'node:stream';
+import type { PutFileOptions } from './backend.js';
 
 export interface ObjectDigest {
   sha256: string;
@@ -15,7 +16,8 @@ export interface ObjectDigest {
  * and completes only once it passed and the file is unchanged (a multipart upload is invisible
  * until completed, and lib-storage aborts it when its body fails).
  */
-export function hashingFileStream(file: string, onProgress?: (bytes: number) => void, complete?: () => Promise<void>): { stream: Readable; digest(): ObjectDigest } {
+export function hashingFileStream(file: string, options: PutFileOptions = {}): { stream: Readable; digest(): ObjectDigest } {
+  const { onProgress, onChunk, complete } = options;
   const hash = createHash('sha256');
   let size = 0;
   let result: ObjectDigest | undefined;
@@ -23,6 +25,7 @@ export function hashingFileStream(file: string, onProgress?: (bytes: number) => 
   const tap = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       hash.update(chunk);
+      onChunk?.(chunk);
       size += chunk.length;
       onProgress?.(chunk.length);
       done(null, chunk);

@@ -33,7 +33,7 @@ export function serializeIndexEntry(entry: IndexEntry): Buffer {
 }
 
 /** Parse an index entry body; returns a reason instead of throwing when it is not one. */
-export function parseIndexEntry(bytes: Buffer): IndexEntry | { problem: string } {
+export function parseIndexEntry(bytes: Buffer | string): IndexEntry | { problem: string } {
   const parsed = parseBoundedObject(bytes, MAX_INDEX_ENTRY_BYTES);
   if ('problem' in parsed) return parsed;
   const e = parsed.value;
@@ -52,7 +52,7 @@ export function parseIndexEntry(bytes: Buffer): IndexEntry | { problem: string }
 }
 
 /** The entry stored under `key`, checked against what the key says (tenant, digest). */
-export function entryFromBytes(key: string, bytes: Buffer, parts: IndexKeyParts | undefined = parseIndexKey(key)): { entry?: IndexEntry; problem?: string } {
+export function entryFromBytes(key: string, bytes: Buffer | string, parts: IndexKeyParts | undefined = parseIndexKey(key)): { entry?: IndexEntry; problem?: string } {
   const parsed = parseIndexEntry(bytes);
   if ('problem' in parsed) return { problem: parsed.problem };
   if (parts?.digest !== parsed.digest || parts.tenant !== parsed.tenant) return { problem: 'the entry does not match its key' };

@@ -30,7 +30,8 @@ export const PACK_AFTER_LOOSE_ENTRIES = 100;
 const READ_CONCURRENCY = 16;
 
 export interface PackedBody {
-  bytes: Buffer;
+  /** The entry's bytes as the pack holds them: UTF-8 text (kept as a string, hashed and parsed as such). */
+  text: string;
   /** Folder: the pack file's modification time (an entry modified later is not taken from it). */
   packModified?: number;
 }
@@ -41,7 +42,7 @@ export async function readIndexPacks(backend: LockerBackend, packs: readonly Sto
 }
 
 export interface ReadPack {
-  entries: { key: string; body: Buffer }[];
+  entries: { key: string; body: string }[];
   packModified?: number;
 }
 
@@ -61,7 +62,7 @@ export function packedBodies(read: readonly (ReadPack | undefined)[]): Map<strin
   for (const pack of read) {
     if (pack === undefined) continue;
     for (const { key, body } of pack.entries) {
-      const packed: PackedBody = { bytes: body, ...(pack.packModified === undefined ? {} : { packModified: pack.packModified }) };
+      const packed: PackedBody = { text: body, ...(pack.packModified === undefined ? {} : { packModified: pack.packModified }) };
       const known = bodies.get(key);
       if (known === undefined) bodies.set(key, [packed]);
       else known.push(packed);
@@ -70,14 +71,14 @@ export function packedBodies(read: readonly (ReadPack | undefined)[]): Map<strin
   return bodies;
 }
 
-/** The packed bytes that the listing shows are the entry's own, if any. */
-export function packedBody(listed: StoredObject, candidates: readonly PackedBody[] | undefined): Buffer | undefined {
+/** The packed text whose bytes the listing shows are the entry's own, if any. */
+export function packedBody(listed: StoredObject, candidates: readonly PackedBody[] | undefined): string | undefined {
   if (candidates === undefined) return undefined;
   for (const candidate of candidates) {
     if (listed.etag !== undefined) {
-      if (createHash('md5').update(candidate.bytes).digest('hex') === listed.etag) return candidate.bytes;
+      if (createHash('md5').update(candidate.text, 'utf8').digest('hex') === listed.etag) return candidate.text;
     } else if (listed.size !== undefined && listed.modified !== undefined && candidate.packModified !== undefined) {
-      if (listed.size === candidate.bytes.length && listed.modified <= candidate.packModified) return candidate.bytes;
+      if (listed.size === Buffer.byteLength(candidate.text, 'utf8') && listed.modified <= candidate.packModified) return candidate.text;
     }
   }
   return undefined;
@@ -146,19 +147,18 @@ export async function compactIndex(backend: LockerBackend, folder: string, minim
 }
 
 /** The entries of a pack, or undefined when it is not exactly one. */
-function parsePack(bytes: Buffer, prefix: string): { key: string; body: Buffer }[] | undefined {
+function parsePack(bytes: Buffer, prefix: string): { key: string; body: string }[] | undefined {
   const parsed = parseBoundedObject(bytes, MAX_INDEX_PACK_BYTES);
   if ('problem' in parsed || parsed.value.format !== INDEX_PACK_FORMAT || !Array.isArray(parsed.value.entries)) return undefined;
   const raw = parsed.value.entries as unknown[];
   if (raw.length === 0 || raw.length > MAX_PACK_ENTRIES) return undefined;
-  const entries: { key: string; body: Buffer }[] = [];
+  const entries: { key: string; body: string }[] = [];
   for (const item of raw) {
     const { key, body } = (typeof item === 'object' && item !== null ? item : {}) as { key?: unknown; body?: unknown };
     if (typeof key !== 'string' || typeof body !== 'string' || !key.startsWith(prefix) || !key.endsWith('.json')) return undefined;
     // A key no listing shows is never looked up, so the listing's own key check is the one that counts.
-    const bytes = Buffer.from(body, 'utf8');
-    if (bytes.length > MAX_INDEX_ENTRY_BYTES) return undefined;
-    entries.push({ key, body: bytes });
+    if (Buffer.byteLength(body, 'utf8') > MAX_INDEX_ENTRY_BYTES) return undefined;
+    entries.push({ key, body });
   }
   return entries;
 }

@@ -15,6 +15,7 @@ import type { TrustPolicy } from '../trust/index.js';
 import { verifyPacket } from '../verify/verify.js';
 import { MANIFEST } from '../packet/format.js';
 import { readTar } from '../packet/tar-reader.js';
+import { HEADER_READ_CHUNK } from '../packet/chunks.js';
 import type { LockerBackend, LockState } from './backend.js';
 import { retentionFor, type LockerConfig } from './config.js';
 import { parseIndexEntry, serializeIndexEntry, MAX_INDEX_ENTRY_BYTES, type IndexEntry } from './index-entry.js';
@@ -23,6 +24,7 @@ import { compactIndex, PACK_AFTER_LOOSE_ENTRIES } from './index-pack.js';
 import { appendLedgerEntry, ledgerRecordsPush } from './ledger.js';
 import { lockAndConfirm } from './lock.js';
 import { hashStream, type ObjectDigest } from './hashing.js';
+import { StreamedTarDigests } from './streamed-digests.js';
 import type { Stamper } from './stamp.js';
 
 export interface PushOptions {
@@ -63,17 +65,30 @@ export async function pushPacket(backend: LockerBackend, config: LockerConfig, f
   // The upload runs while the packet is verified (both read the same file), under the digest read
   // first from the manifest; it completes only once verification has passed and, every byte
   // sent, the file is unchanged (see hashingFileStream): otherwise it is aborted, never stored.
+  // The verification judges the bytes the upload sends: their entries are hashed as they go
+  // (StreamedTarDigests), so the file's contents are read once.
   const early = await manifestDigest(file);
   const gate = makeGate();
   const complete = (): Promise<void> => gate.promise.then(() => unchangedSince(file, info));
-  const upload = early !== undefined && (await backend.head(packetKey(early))) === undefined ? settle(backend.putFile(packetKey(early), file, options.onProgress, complete)) : undefined;
+  const sent = new StreamedTarDigests();
+  const upload =
+    early !== undefined && (await backend.head(packetKey(early))) === undefined
+      ? settle(backend.putFile(packetKey(early), file, { complete, onChunk: (chunk) => sent.update(chunk), ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }) })).finally(() => sent.end())
+      : undefined;
+  if (upload === undefined) sent.end();
   const stopUpload = async (): Promise<void> => {
     gate.close();
     await upload;
   };
   let outcome: Awaited<ReturnType<typeof verifyPacket>>;
   try {
-    outcome = await verifyPacket(file, { now: options.now, unmet: 'fail', command: 'locker push', ...(options.policy === undefined ? {} : { policy: options.policy }) });
+    outcome = await verifyPacket(file, {
+      now: options.now,
+      unmet: 'fail',
+      command: 'locker push',
+      ...(options.policy === undefined ? {} : { policy: options.policy }),
+      ...(upload === undefined ? {} : { streamed: { contentDigests: sent.digests, contentDigestsReach: (end: number) => sent.reach(end) } }),
+    });
   } catch (error) {
     await stopUpload();
     throw error;
@@ -127,7 +142,7 @@ async function store(backend: LockerBackend, config: LockerConfig, file: string,
     if (!uploaded.ok) throw uploaded.error;
     fileHash = uploaded.value;
   } else if ((await backend.head(key)) === undefined) {
-    fileHash = await backend.putFile(key, file, options.onProgress, unchanged);
+    fileHash = await backend.putFile(key, file, { complete: unchanged, ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }) });
   } else {
     fileHash = await hashStream(createReadStream(file));
     await unchanged();
@@ -204,7 +219,7 @@ async function readIndexEntry(backend: LockerBackend, key: string): Promise<Inde
 /** SHA-256 of the manifest.sha256 entry, read from the start of the tar (it sorts before the payload). */
 async function manifestDigest(file: string): Promise<string | undefined> {
   try {
-    for await (const entry of readTar(file)) {
+    for await (const entry of readTar(file, false, HEADER_READ_CHUNK)) {
       if (entry.path !== MANIFEST) continue;
       if (entry.type !== 'file' || entry.size > MAX_EARLY_MANIFEST_BYTES) return undefined;
       const hash = createHash('sha256');

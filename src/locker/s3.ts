@@ -29,7 +29,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { PacketError, usageError } from '../core/errors.js';
-import type { LockerBackend, LockState, RetentionMode, StoredObject } from './backend.js';
+import type { LockerBackend, LockState, PutFileOptions, RetentionMode, StoredObject } from './backend.js';
 import type { S3Settings } from './config.js';
 import { credentialsMissing, errorName, LockRefusedError, storageError } from './errors.js';
 import { ObjectExistsError } from './folder.js';
@@ -91,14 +91,17 @@ export class S3Backend implements LockerBackend {
 
   async open(): Promise<void> {
     const { bucket } = this.settings;
+    // Sent together (one round trip, not two: every command pays it); the bucket's error comes first.
+    const lockConfiguration = this.client.send(new GetObjectLockConfigurationCommand({ Bucket: bucket })).then(
+      (answer) => answer.ObjectLockConfiguration?.ObjectLockEnabled === 'Enabled',
+      (error: unknown) => {
+        if (errorName(error) !== 'ObjectLockConfigurationNotFoundError') throw storageError('read the Object Lock configuration', this.description, error);
+        return false;
+      },
+    );
+    lockConfiguration.catch(() => undefined);
     await this.call('open the bucket', () => this.client.send(new HeadBucketCommand({ Bucket: bucket })));
-    let enabled = false;
-    try {
-      const answer = await this.client.send(new GetObjectLockConfigurationCommand({ Bucket: bucket }));
-      enabled = answer.ObjectLockConfiguration?.ObjectLockEnabled === 'Enabled';
-    } catch (error) {
-      if (errorName(error) !== 'ObjectLockConfigurationNotFoundError') throw storageError('read the Object Lock configuration', this.description, error);
-    }
+    const enabled = await lockConfiguration;
     this.objectLock = enabled;
     if (!enabled && !this.settings.allowWithoutObjectLock) {
       throw usageError('LOCKER_NO_OBJECT_LOCK', `bucket ${bucket} does not have Object Lock enabled: packets there could be changed or deleted`, {
@@ -107,9 +110,9 @@ export class S3Backend implements LockerBackend {
     }
   }
 
-  async putFile(key: string, file: string, onProgress?: (bytes: number) => void, complete?: () => Promise<void>): Promise<ObjectDigest> {
+  async putFile(key: string, file: string, options: PutFileOptions = {}): Promise<ObjectDigest> {
     if ((await this.head(key)) !== undefined) throw new ObjectExistsError(key);
-    const source = hashingFileStream(file, onProgress, complete);
+    const source = hashingFileStream(file, options);
     // Loaded here: only push uploads, and list and pull should not pay for loading it.
     const { Upload } = await import('@aws-sdk/lib-storage');
     const upload = new Upload({

@@ -91,7 +91,7 @@ async function checkIndexPacks(backend: LockerBackend, index: ListedEntry[], che
     const entry = byKey.get(key);
     if (entry === undefined) continue;
     for (const body of bodies) {
-      const packed = entryFromBytes(key, body.bytes).entry;
+      const packed = entryFromBytes(key, body.text).entry;
       if (packed !== undefined && canonicalize(packed) === canonicalize(entry)) continue;
       mismatches += 1;
       checks.push(fail('locker.index', 'INDEX_PACK_MISMATCH', `an index pack holds other bytes for ${key} than the entry itself (a pack or the entry was changed)`, { subject: key }));

@@ -2,6 +2,8 @@ import { open, type FileHandle } from 'node:fs/promises';
 
 /** Reads are this big: large enough that hashing, not the per-read cost, sets the pace. */
 export const READ_CHUNK = 4 * 2 ** 20;
+/** Reads for a pass over headers that jumps over contents (and reads small files). */
+export const HEADER_READ_CHUNK = 2 ** 20;
 
 /**
  * Sequential reader over an open file with one read always in flight: while the caller hashes

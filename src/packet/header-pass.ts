@@ -4,6 +4,7 @@ import { DEFAULT_LIMITS, MANIFEST, PAYLOAD_DIR, type PacketLimits } from './form
 import type { ManifestLocation } from './manifest-file.js';
 import { directoryEntries } from './source.js';
 import { readTar } from './tar-reader.js';
+import { READ_CHUNK } from './chunks.js';
 
 /**
  * Where the manifest's bytes are, found before anything else so that every other entry can be
@@ -11,7 +12,7 @@ import { readTar } from './tar-reader.js';
  * is the last entry a build writes). Undefined when there is no manifest within the limits; the
  * main pass then says why.
  */
-export async function findManifest(path: string, form: 'tar' | 'directory', limits: PacketLimits): Promise<ManifestLocation | undefined> {
+export async function findManifest(path: string, form: 'tar' | 'directory', limits: PacketLimits, chunkSize = READ_CHUNK): Promise<ManifestLocation | undefined> {
   try {
     if (form === 'directory') {
       const file = join(path, MANIFEST);
@@ -20,7 +21,7 @@ export async function findManifest(path: string, form: 'tar' | 'directory', limi
       return { file, offset: 0, size: info.size };
     }
     let entries = 0;
-    for await (const entry of readTar(path, true)) {
+    for await (const entry of readTar(path, true, chunkSize)) {
       entries += 1;
       if (entries > limits.maxEntries) return undefined;
       if (entry.path !== MANIFEST || entry.type !== 'file') continue;

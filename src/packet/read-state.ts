@@ -87,7 +87,7 @@ export class ReadState {
     this.lineState[line] = SEEN;
     if (!isSealedPath(entry.path)) return; // reported from the manifest's side (MANIFEST_LISTS_UNSEALED)
     const keep = entry.path === PACKET_JSON || entry.path === VERIFY_MD;
-    const streamed = keep ? undefined : this.streamedDigest(entry);
+    const streamed = keep ? undefined : await this.streamedDigest(entry);
     if (streamed !== undefined) return this.compare(entry.path, line, expected, streamed, entry.size);
     if (this.offload(entry, line, expected)) return;
     const content = await this.hash(entry, keep);
@@ -151,9 +151,11 @@ export class ReadState {
    * covers exactly this entry's bytes; the entry's content is then not read again (the tar
    * reader jumps over it).
    */
-  private streamedDigest(entry: SourceEntry): string | undefined {
-    if (this.reading.form !== 'tar' || entry.type !== 'file' || entry.dataOffset === undefined) return undefined;
-    return this.options.contentDigests?.lookup(entry.dataOffset, entry.size);
+  private async streamedDigest(entry: SourceEntry): Promise<string | undefined> {
+    const digests = this.options.contentDigests;
+    if (digests === undefined || this.reading.form !== 'tar' || entry.type !== 'file' || entry.dataOffset === undefined) return undefined;
+    await this.options.contentDigestsReach?.(entry.dataOffset + entry.size);
+    return digests.lookup(entry.dataOffset, entry.size);
   }
 
   private checkEntry(entry: SourceEntry): Check | undefined {
@@ -191,7 +193,7 @@ export class ReadState {
       return;
     }
     this.manifestSeen = true;
-    const streamed = this.streamedDigest(entry);
+    const streamed = await this.streamedDigest(entry);
     const content = streamed === undefined ? await this.hash(entry, false) : { sha256: streamed };
     if (content !== undefined && content.sha256 !== this.reading.digest) {
       this.problems.add(fail('packet.read', 'PACKET_CHANGED', `${MANIFEST} changed while the packet was being read`));

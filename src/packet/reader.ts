@@ -10,6 +10,7 @@ import { ReadState } from './read-state.js';
 import type { ContentDigests } from './tar-digests.js';
 import { directoryEntries, SourceError } from './source.js';
 import { readTar } from './tar-reader.js';
+import { HEADER_READ_CHUNK, READ_CHUNK } from './chunks.js';
 
 export { listPayloadFiles } from './header-pass.js';
 export { MAX_LISTED_PER_CODE } from './problem-list.js';
@@ -49,6 +50,11 @@ export interface ReadOptions {
    * Only for a tar file holding the very bytes that were streamed.
    */
   contentDigests?: ContentDigests;
+  /**
+   * With `contentDigests` still being taken as the bytes stream elsewhere (a push's upload):
+   * resolves once they cover everything before file offset `end`, or once no more will come.
+   */
+  contentDigestsReach?: (end: number) => Promise<void>;
 }
 
 /**
@@ -75,7 +81,10 @@ export async function readPacket(path: string, options: ReadOptions = {}): Promi
     reading.checks.push(fail('packet.read', 'PACKET_NOT_FOUND', `${path} is not a packet file or folder`));
     return reading;
   }
-  const location = await findManifest(path, form, limits);
+  // With the contents' digests already taken, both passes read headers and small files: small
+  // reads keep their buffers small (a push holds them while its upload runs).
+  const chunkSize = options.contentDigests === undefined ? READ_CHUNK : HEADER_READ_CHUNK;
+  const location = await findManifest(path, form, limits, chunkSize);
   const scan = location === undefined ? undefined : ManifestFile.scan(location, limits, MAX_LISTED_PER_CODE, options.keepManifest !== false);
   const manifestProblems: Check[] = [];
   if (scan !== undefined) {
@@ -92,7 +101,7 @@ export async function readPacket(path: string, options: ReadOptions = {}): Promi
   const state = new ReadState(reading, limits, options, index, path);
   try {
     try {
-      const source = form === 'tar' ? readTar(path, true) : directoryEntries(path);
+      const source = form === 'tar' ? readTar(path, true, chunkSize) : directoryEntries(path);
       for await (const entry of source) {
         state.entries += 1;
         if (state.entries > limits.maxEntries) {

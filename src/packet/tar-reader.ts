@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { ChunkReader } from './chunks.js';
+import { ChunkReader, READ_CHUNK } from './chunks.js';
 import { SourceError, type SourceEntry } from './source.js';
 
 /**
@@ -19,12 +19,15 @@ export interface Header {
   mtime: number;
 }
 
-/** With `reuse`, entry chunks are valid only until the next one is requested (see ChunkReader). */
-export async function* readTar(path: string, reuse = false): AsyncGenerator<SourceEntry> {
+/**
+ * With `reuse`, entry chunks are valid only until the next one is requested (see ChunkReader).
+ * `chunkSize` smaller than the default suits a pass that reads headers and jumps over contents.
+ */
+export async function* readTar(path: string, reuse = false, chunkSize = READ_CHUNK): AsyncGenerator<SourceEntry> {
   const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
     throw new SourceError('UNREADABLE', `the packet cannot be read (${error.code ?? error.message})`);
   });
-  const reader = new ChunkReader(handle, reuse ? 2 : 0);
+  const reader = new ChunkReader(handle, reuse ? 2 : 0, chunkSize);
   try {
     let longName: string | undefined;
     let pax: Map<string, string> | undefined;

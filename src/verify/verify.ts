@@ -1,11 +1,11 @@
 import { formatRfc3339 } from '../core/time.js';
 import { usageError } from '../core/errors.js';
 import { makeReport, type Check, type Report } from '../core/result.js';
-import { readPacket, type PacketReading } from '../packet/reader.js';
+import { readPacket, type PacketReading, type ReadOptions } from '../packet/reader.js';
 import type { PacketLimits } from '../packet/format.js';
 import type { TrustPolicy } from '../trust/index.js';
 import type { SignatureStage } from './signatures.js';
-import { packetFacts } from './facts.js';
+import { packetFacts, type TrustFacts } from './facts.js';
 import { plural } from '../core/plural.js';
 
 export interface VerifyOptions {
@@ -31,6 +31,8 @@ export interface VerifyOptions {
    * grows with the number of files, so JSON output leaves it off unless asked).
    */
   listEvidence?: boolean;
+  /** Entry digests taken as the packet's bytes streamed elsewhere (see ReadOptions). */
+  streamed?: Pick<ReadOptions, 'contentDigests' | 'contentDigestsReach'>;
 }
 
 export interface VerifyOutcome {
@@ -54,6 +56,7 @@ export async function verifyPacket(path: string, options: VerifyOptions): Promis
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.listEvidence === true ? { listPayload: true } : {}),
+    ...options.streamed,
   });
   const checks: Check[] = [...reading.checks];
   let stage: SignatureStage | undefined;
@@ -77,12 +80,18 @@ export async function verifyPacket(path: string, options: VerifyOptions): Promis
     stage = await verifySignatures(reading, options.policy, options.now, lookup, unmet);
     checks.push(...stage.checks);
   }
+  // Loaded only with a policy, like the stages above.
+  let trustFacts: TrustFacts = {};
+  if (options.policy !== undefined) {
+    const { policyFacts, stageFacts } = await import('./trust-facts.js');
+    trustFacts = { policy: policyFacts(options.policy), ...(stage === undefined ? {} : stageFacts(stage)) };
+  }
   const report = makeReport({
     command: options.command ?? 'verify',
     subject: path,
     evaluatedAt: formatRfc3339(options.now),
     checks,
-    facts: packetFacts(reading, stage, options.policy),
+    facts: packetFacts(reading, trustFacts),
     integrityOnly: options.integrityOnly === true,
     incomplete: stage !== undefined && (!stage.dualControl.satisfied || stage.findings.some((f) => f.pendingTimestamp === true)),
   });

@@ -158,6 +158,7 @@ async function runSubcommand(sub: Subcommand, ctx: Context): Promise<number> {
     switch (sub) {
       case 'push': {
         const packet = resolve(io.cwd, oneArgument(ctx.args, 'PACKET', sub));
+        tuneForLargeTransfers();
         const policyFile = pathOption(io, values, 'policy');
         const policy = policyFile === undefined ? undefined : await (await import('../../trust/index.js')).loadTrustPolicy(policyFile);
         const { pushPacket } = await import('../../locker/push.js');
