@@ -46,6 +46,10 @@ export interface S3Settings {
   allowWithoutObjectLock: boolean;
   partSizeMiB: number;
   queueSize: number;
+  /** Seconds to make a connection; default 10. */
+  connectTimeoutSeconds?: number;
+  /** Seconds a request may go without a byte sent or received; default 120. */
+  idleTimeoutSeconds?: number;
 }
 
 let compiled: ValidateFunction | undefined;
@@ -137,6 +141,8 @@ function toConfig(raw: RawLocker, base: string): LockerConfig {
       allowWithoutObjectLock: s3.allowWithoutObjectLock === true,
       partSizeMiB: s3.partSizeMiB ?? 8,
       queueSize: s3.queueSize ?? 4,
+      connectTimeoutSeconds: s3.connectTimeoutSeconds ?? 10,
+      idleTimeoutSeconds: s3.idleTimeoutSeconds ?? 120,
       ...(s3.endpoint === undefined ? {} : { endpoint: s3.endpoint }),
       ...(s3.profile === undefined ? {} : { profile: s3.profile }),
     };

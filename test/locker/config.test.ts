@@ -4,6 +4,7 @@
  * (missing = exit 3 naming what to set, before any network traffic).
  */
 import { writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseLockerConfig, retentionFor } from '../../src/locker/config.js';
@@ -84,6 +85,35 @@ describe('locker file', () => {
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/cannot reach/);
     expect(run.stdout + run.stderr).not.toContain(secret);
+  });
+
+  it('a store that accepts the connection and then says nothing is an environment error (exit 3) after the idle timeout, not a hang', async () => {
+    // What a Ceph cluster with full disks does: it takes the request and never answers.
+    const held = new Set<Socket>();
+    const silent = createServer((socket) => {
+      held.add(socket);
+      socket.on('close', () => held.delete(socket));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      const file = join(temp.path, 's3-silent.yaml');
+      writeFileSync(file, S3_LOCKER.replace('http://127.0.0.1:9', `http://127.0.0.1:${port}`).replace('  pathStyle: true\n', '  pathStyle: true\n  idleTimeoutSeconds: 1\n'));
+      const started = Date.now();
+      const run = await runCli(['locker', 'list', '--locker', file], { env: { PATH: process.env.PATH, HOME: temp.path, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'not-a-real-secret-0123456789' } });
+      expect(run.code, run.stderr).toBe(3);
+      expect(run.stderr).toMatch(/cannot reach .*timed out after 1000 ms of inactivity/);
+      // Three attempts of one second each, with the SDK's backoff between them.
+      expect(Date.now() - started).toBeLessThan(30_000);
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  }, 60_000);
+
+  it('timeouts are bounded in the schema', () => {
+    expect(() => parseLockerConfig(S3_LOCKER.replace('  pathStyle: true\n', '  pathStyle: true\n  idleTimeoutSeconds: 0\n'), 'l.yaml', '/')).toThrow(/idleTimeoutSeconds: must be >= 1/);
+    expect(parseLockerConfig(S3_LOCKER, 'l.yaml', '/').s3).toMatchObject({ connectTimeoutSeconds: 10, idleTimeoutSeconds: 120 });
   });
 
   it('usage errors are reported (exit 2) before the store is contacted or credentials are looked for', async () => {
