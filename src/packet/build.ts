@@ -283,6 +283,9 @@ async function writePayload(sink: PacketSink, rules: RuleSet, options: BuildOpti
           mode: FILE_MODE,
           mtime: options.created,
         });
+        // The batches still waiting go to the pool too: preparing them here would also make this
+        // thread compile the whole preparation path, which the workers compile anyway.
+        for (const slot of queue) if (slot.prepared === undefined) slot.prepared = holder.pool?.run(slot.packed as PackedBatch, spare.pop(), sink.needsPaths);
       }
       queue.push(holder.pool === undefined ? { count: packed.count, packed } : { count: packed.count, prepared: holder.pool.run(packed, spare.pop(), sink.needsPaths) });
       while (queue.length > AHEAD) await writeSlot(queue.shift() as Slot);

@@ -181,9 +181,10 @@ function readSmall(source: string, out: Output, at: number): Buffer | undefined 
     let read = 0;
     for (;;) {
       const n = readSync(fd, out.bytes, at + read, size + 1 - read, read);
-      if (n === 0) break;
       read += n;
-      if (read > size) break;
+      // A read that stops at the size (one byte short of what was asked) ended at the end of the
+      // file: asking again only to be told so would cost a call per file.
+      if (n === 0 || read >= size) break;
     }
     if (read !== size) throw fileChanged(source);
     return out.bytes.subarray(at, at + size);

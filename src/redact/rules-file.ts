@@ -4,8 +4,8 @@
  * usage error that names the file and line.
  */
 import { readFile } from 'node:fs/promises';
-import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
-import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import type { Ajv2020, ErrorObject } from 'ajv/dist/2020.js';
+import type { Document, LineCounter } from 'yaml';
 import { describeCause, usageError } from '../core/errors.js';
 import type { RuleSpec } from './defaults.js';
 import { compileRule, defaultRuleSet, globToRegExp } from './ruleset.js';
@@ -29,6 +29,7 @@ async function validate(): Promise<ReturnType<Ajv2020['compile']>> {
   if (validator === undefined) {
     const schemaUrl = new URL('../../schemas/redaction-rules.schema.json', import.meta.url);
     const schema = JSON.parse(await readFile(schemaUrl, 'utf8')) as object;
+    const { Ajv2020 } = await import('ajv/dist/2020.js');
     validator = new Ajv2020({ strict: true, strictRequired: false, allErrors: true, verbose: true }).compile(schema);
   }
   return validator;
@@ -42,6 +43,11 @@ export async function loadRuleSet(rulesFile?: string): Promise<RuleSet> {
 
 /** The rule set of a rules file's text (`rulesFile` names it in errors); it keeps the text for worker threads. */
 export async function ruleSetFromText(text: string, rulesFile: string): Promise<RuleSet> {
+  // Loaded only for a rules file: the two libraries take about a tenth of a second of CPU to load,
+  // in every thread that prepares files, and most builds have no rules file.
+  const yaml = await import('yaml');
+  const { LineCounter, parseDocument } = yaml;
+  const lineOf = (doc: Document, lineCounter: LineCounter, pointer: string): number | undefined => nodeLine(yaml, doc, lineCounter, pointer);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const syntax = doc.errors[0];
@@ -177,7 +183,7 @@ function hasGroup(source: string, group: number | string): boolean {
   return match.groups !== undefined && group in match.groups;
 }
 
-function lineOf(doc: Document, lineCounter: LineCounter, pointer: string): number | undefined {
+function nodeLine({ isMap, isSeq }: typeof import('yaml'), doc: Document, lineCounter: LineCounter, pointer: string): number | undefined {
   const path = pointer
     .split('/')
     .slice(1)

@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SMALL_FILE_MAX } from '../../src/packet/payload.js';
@@ -81,6 +81,14 @@ describe('prepareBatch', () => {
     expect(batch.failure?.index).toBe(1);
     expect(batch.failure?.error).toMatchObject({ packet: true, code: 'FILE_CHANGED' });
     expect(Buffer.from(batch.tar).includes('not evidence')).toBe(false);
+  });
+
+  // A /proc file is a regular file whose size reads 0 while it holds text: the shape of a file that
+  // grew after its size was taken. Reading only as many bytes as the size said would pack it cut short.
+  it.runIf(existsSync('/proc/self/status'))('refuses a file that holds more than its size said', () => {
+    const batch = prepareBatch({ sources: [join(dir, 'plain.log'), '/proc/self/status'], paths: ['payload/a', 'payload/b'] }, options);
+    expect(batch.failure?.index).toBe(1);
+    expect(batch.failure?.error).toMatchObject({ packet: true, code: 'FILE_CHANGED' });
   });
 
   it('refuses a FIFO without blocking on it', () => {
