@@ -31,7 +31,8 @@ export interface PullResult {
  * Pull one packet to `out`. A file already there is never replaced unless `force` (OUTPUT_EXISTS,
  * checked first and again, atomically, when the pulled packet is put in place).
  */
-export async function pullPacket(backend: LockerBackend, digest: string, out: string, onProgress?: (bytes: number) => void, options: { force?: boolean } = {}): Promise<PullResult> {
+/** `onProgress`: bytes received since the last call, and the packet's size once its index entry is read. */
+export async function pullPacket(backend: LockerBackend, digest: string, out: string, onProgress?: (bytes: number, total?: number) => void, options: { force?: boolean } = {}): Promise<PullResult> {
   const force = options.force === true;
   await refuseExisting(out, force, out, 'name a new file with --out, or pass --force to replace it');
   // The index entry is looked up while the download starts (finding it lists the index): the
@@ -79,7 +80,7 @@ export async function pullPacket(backend: LockerBackend, digest: string, out: st
     const onChunk = (chunk: Buffer): void => {
       received += chunk.length;
       if (expected !== undefined && received > expected.size) throw tooLong(expected.size);
-      onProgress?.(chunk.length);
+      onProgress?.(chunk.length, expected?.size);
     };
     const { object, entries } = await downloadHashed(stream, file.handle, { onChunk, path: file.tempPath }).catch((error: unknown) => {
       throw refusal ?? error;

@@ -31,7 +31,8 @@ export interface PushOptions {
   now: Date;
   /** Require the packet to satisfy this trust policy (signatures, time-stamps, dual control). */
   policy?: TrustPolicy;
-  onProgress?: (bytes: number) => void;
+  /** Bytes sent since the last call, and the packet's size. */
+  onProgress?: (bytes: number, total: number) => void;
   /** Time-stamps the ledger entry (the locker file's ledger.tsa). */
   stamp?: Stamper;
   /** Pack the tenant's index once this many of its entries are in no pack (default 100). */
@@ -73,7 +74,7 @@ export async function pushPacket(backend: LockerBackend, config: LockerConfig, f
   const sent = new StreamedTarDigests();
   const upload =
     early !== undefined && (await backend.head(packetKey(early))) === undefined
-      ? settle(backend.putFile(packetKey(early), file, { complete, onChunk: (chunk) => sent.update(chunk), ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }) })).finally(() => sent.end())
+      ? settle(backend.putFile(packetKey(early), file, { complete, onChunk: (chunk) => sent.update(chunk), ...progressOf(options, info) })).finally(() => sent.end())
       : undefined;
   if (upload === undefined) sent.end();
   const stopUpload = async (): Promise<void> => {
@@ -142,7 +143,7 @@ async function store(backend: LockerBackend, config: LockerConfig, file: string,
     if (!uploaded.ok) throw uploaded.error;
     fileHash = uploaded.value;
   } else if ((await backend.head(key)) === undefined) {
-    fileHash = await backend.putFile(key, file, { complete: unchanged, ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }) });
+    fileHash = await backend.putFile(key, file, { complete: unchanged, ...progressOf(options, info) });
   } else {
     fileHash = await hashStream(createReadStream(file));
     await unchanged();
@@ -198,6 +199,12 @@ async function store(backend: LockerBackend, config: LockerConfig, file: string,
     pushed.packProblem = error instanceof Error ? error.message : String(error);
   }
   return pushed;
+}
+
+/** The upload's progress callback: the bytes sent, reported with the packet's size. */
+function progressOf(options: PushOptions, info: Stats): { onProgress?: (bytes: number) => void } {
+  const report = options.onProgress;
+  return report === undefined ? {} : { onProgress: (bytes) => report(bytes, info.size) };
 }
 
 async function unchangedSince(file: string, info: Stats): Promise<void> {

@@ -90,6 +90,26 @@ describe('build, verify and inspect on a terminal', () => {
   });
 });
 
+describe('locker push and pull on a terminal', () => {
+  it('show the bytes moved against the packet size', async () => {
+    const size = formatBytes(statSync(join(temp.path, 'p.packet.tar')).size).replace('.', '\\.');
+    const pushed = await run(['locker', 'push', 'p.packet.tar', '--folder', 'locker', '--format', 'json'], { tty: true });
+    expect(pushed.code, pushed.stderr).toBe(0);
+    const pushLines = updates(pushed.stderr);
+    expect(pushLines.length).toBeGreaterThan(1);
+    for (const line of pushLines) expect(line).toMatch(new RegExp(`^packet: push [\\d.]+ \\S+ of ${size} \\(\\d+%\\)$`));
+    expect(pushLines.at(-1)).toContain('(100%)');
+    const digest = (JSON.parse(pushed.stdout) as { facts: { digest: string } }).facts.digest;
+    const pulled = await run(['locker', 'pull', digest, '--out', 'pulled.packet.tar', '--folder', 'locker'], { tty: true });
+    expect(pulled.code, pulled.stderr).toBe(0);
+    const pullLines = updates(pulled.stderr);
+    // The size comes with the index entry, looked up while the download starts: the first
+    // updates may show the bytes alone, the later ones show them against it.
+    for (const line of pullLines) expect(line).toMatch(new RegExp(`^packet: pull [\\d.]+ \\S+( of ${size} \\(\\d+%\\))?$`));
+    expect(pullLines.some((line) => line.includes(' of '))).toBe(true);
+  });
+});
+
 describe('no progress where nobody watches', () => {
   it('not on a pipe, not in CI, not with --quiet', async () => {
     for (const [argv, options] of [

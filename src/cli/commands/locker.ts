@@ -9,7 +9,7 @@ import type { LockerBackend, LockerConfig, RetentionMode } from '../../locker/in
 import { booleanOption, choiceOption, nowOption, pathOption, stringOption, type CommandSpec, type Invocation, type OptionValues } from '../command.js';
 import type { CliIo } from '../io.js';
 import { exitCodeFor, writeReport, writeResult } from '../output.js';
-import { createProgress, formatBytes } from '../progress.js';
+import { createProgress, formatBytes, ofTotal } from '../progress.js';
 import { closest } from '../suggest.js';
 import { tuneForLargeTransfers } from '../transfer-tuning.js';
 import { plural } from '../../core/plural.js';
@@ -150,9 +150,9 @@ async function runSubcommand(sub: Subcommand, ctx: Context): Promise<number> {
   const { io, values, backend, now } = ctx;
   const progress = createProgress(io, booleanOption(values, 'quiet'));
   let moved = 0;
-  const onProgress = (bytes: number): void => {
+  const onProgress = (bytes: number, total?: number): void => {
     moved += bytes;
-    progress.update(`packet: ${sub} ${formatBytes(moved)}`);
+    progress.update(`packet: ${sub} ${ofTotal(moved, total)}`);
   };
   try {
     switch (sub) {
