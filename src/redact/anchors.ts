@@ -283,7 +283,7 @@ export class AnchorCursor {
 }
 
 /** The literal's characters are the bytes at `at` (a character above U+007F matches no ASCII byte). */
-function bytesStartWith(bytes: Uint8Array, at: number, literal: string): boolean {
+export function bytesStartWith(bytes: Uint8Array, at: number, literal: string): boolean {
   if (at + literal.length > bytes.length) return false;
   for (let i = 0; i < literal.length; i += 1) if (bytes[at + i] !== literal.charCodeAt(i)) return false;
   return true;

@@ -8,7 +8,7 @@
  * (`triggerStarts`) all go into one {@link AnchorScanner} pass; only a trigger regex without
  * such literals (a rules-file rule without keywords) costs a regex pass of its own.
  */
-import { AnchorScanner, type Anchor } from './anchors.js';
+import { AnchorScanner, bytesStartWith, type Anchor } from './anchors.js';
 import type { RuleSet } from './types.js';
 
 export type EngineMode = 'redact' | 'detect' | 'scan';
@@ -129,14 +129,8 @@ export function mayTriggerInAscii(rules: RuleSet, mode: EngineMode, bytes: Uint8
   const { anchors, regexes } = triggersFor(rules, mode);
   if (regexes.length > 0) return true;
   // Structure on the first line (the text cursor's regex at 0): any way it can start is enough.
-  for (const start of STRUCTURE_STARTS) if (startsWithAscii(bytes, start)) return true;
+  for (const start of STRUCTURE_STARTS) if (bytesStartWith(bytes, 0, start)) return true;
   return anchors.occursInAscii(bytes);
-}
-
-function startsWithAscii(bytes: Uint8Array, literal: string): boolean {
-  if (literal.length > bytes.length) return false;
-  for (let i = 0; i < literal.length; i += 1) if (bytes[i] !== literal.charCodeAt(i)) return false;
-  return true;
 }
 
 /** The first position at or after `from` from which an engine would examine `text`, or -1 (for tests). */
