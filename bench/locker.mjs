@@ -95,7 +95,7 @@ try {
   });
   s3.destroy();
   const s3List = measure('packet locker list (S3, no packs)', listArgs(['--locker', locker]), { runs: 1, node: true });
-  const backend = new S3Backend({ bucket, region: 'us-east-1', endpoint: server.PACKET_TEST_S3_ENDPOINT, pathStyle: true, prefix: '', partSizeMiB: 8, queueSize: 4, allowWithoutObjectLock: false }, { env: process.env });
+  const backend = new S3Backend({ bucket, region: 'us-east-1', endpoint: server.PACKET_TEST_S3_ENDPOINT, pathStyle: true, prefix: '', partSizeMiB: 8, queueSize: 4, connectTimeoutSeconds: 10, idleTimeoutSeconds: 120, allowWithoutObjectLock: false }, { env: process.env });
   await backend.open();
   await packAll(backend);
   await backend.close();

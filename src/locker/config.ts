@@ -46,10 +46,10 @@ export interface S3Settings {
   allowWithoutObjectLock: boolean;
   partSizeMiB: number;
   queueSize: number;
-  /** Seconds to make a connection; default 10. */
-  connectTimeoutSeconds?: number;
-  /** Seconds a request may go without a byte sent or received; default 120. */
-  idleTimeoutSeconds?: number;
+  /** Seconds to make a connection (the locker file's default: 10). */
+  connectTimeoutSeconds: number;
+  /** Seconds a request may go without a byte sent or received (the locker file's default: 120). */
+  idleTimeoutSeconds: number;
 }
 
 let compiled: ValidateFunction | undefined;

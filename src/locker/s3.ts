@@ -69,7 +69,7 @@ export class S3Backend implements LockerBackend {
       maxAttempts: 3,
       // Without these the SDK waits forever on a store that accepts a request and then goes
       // silent (a Ceph cluster whose disks are full does): each attempt fails after the idle time.
-      requestHandler: { connectionTimeout: (settings.connectTimeoutSeconds ?? 10) * 1000, socketTimeout: (settings.idleTimeoutSeconds ?? 120) * 1000 },
+      requestHandler: { connectionTimeout: settings.connectTimeoutSeconds * 1000, socketTimeout: settings.idleTimeoutSeconds * 1000 },
       ...(endpoint === undefined ? {} : { endpoint }),
       ...(fromEnv
         ? {
