@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { ContentDigests, TarDigester, type SharedContentDigests } from '../packet/tar-digests.js';
+import { ContentDigests, type SharedContentDigests } from '../packet/tar-digests.js';
+import { DownloadDigests } from './download-digests.js';
 import type { ObjectDigest } from './hashing.js';
 import { writeAll } from './write-stream.js';
 
@@ -52,17 +52,13 @@ export async function downloadHashed(stream: Readable, handle: FileHandle, optio
 }
 
 async function downloadInline(stream: Readable, handle: FileHandle, options: DownloadOptions): Promise<HashedDownload> {
-  const hash = createHash('sha256');
-  const entries = new TarDigester();
-  let size = 0;
+  const digests = new DownloadDigests();
   const onChunk = (chunk: Buffer): void => {
     options.onChunk?.(chunk);
-    size += chunk.length;
-    hash.update(chunk);
-    entries.update(chunk);
+    digests.update(chunk);
   };
   await writeAll(stream, handle, { path: options.path, onChunk });
-  return { object: { sha256: hash.digest('hex'), size }, entries: entries.digests };
+  return { object: digests.object(), entries: digests.entries.digests };
 }
 
 export interface HashWorkerData {
