@@ -80,4 +80,3 @@ function certificateFacts(source: string, pem: string): Record<string, unknown>[
     }
   });
 }
-
