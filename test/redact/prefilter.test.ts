@@ -142,6 +142,30 @@ describe('anchor scanner', () => {
     );
   });
 
+  it('finds every literal in ASCII bytes when their pairs need more than 255 rows of third bytes', () => {
+    // 400 first pairs, each going on with its own two third bytes: 400 different rows, so the
+    // pairs past the 254th share the last row (which lets any of their third bytes go on).
+    const letters = 'abcdefghijklmnopqrst';
+    const thirds = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+    const many: string[] = [];
+    for (let i = 0; i < 400; i += 1) {
+      const pair = `${letters[i % 20]}${letters[Math.floor(i / 20)]}`;
+      many.push(`${pair}${thirds[i % 36]}`, `${pair}${thirds[(i * 7 + Math.floor(i / 36) + 1) % 36]}x`);
+    }
+    const scanner = new AnchorScanner(many.map((literal) => ({ literal, shift: 0 })));
+    const piece = fc.constantFrom(...many.slice(500), ...letters, ...thirds, 'x', ' ');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 30 }), (pieces) => {
+        const text = pieces.join('');
+        for (let start = 0; start <= Math.min(text.length, 4); start += 1) {
+          const tail = text.slice(start);
+          expect(scanner.occursInAscii(Buffer.from(tail, 'latin1'))).toBe(reference(many, tail, 0) !== -1);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('reports a literal with a check wherever it occurs in bytes (the check needs the text), and none above U+007F', () => {
     const scanner = new AnchorScanner([{ literal: '\nk', shift: 1, check: /kind:/y }, { literal: '€u', shift: 0 }], 4);
     expect(scanner.occursInAscii(Buffer.from('x\nkey'))).toBe(true);
