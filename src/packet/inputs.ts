@@ -1,5 +1,4 @@
-import { lstatSync, readdirSync, type Dirent, type Stats } from 'node:fs';
-import { lstat, realpath, stat } from 'node:fs/promises';
+import { lstatSync, readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { inputError, usageError } from '../core/errors.js';
 import { checkPacketPath, CONTROL_CHARACTERS, DEFAULT_LIMITS, PAYLOAD_DIR } from './format.js';
@@ -34,18 +33,53 @@ export interface CollectOptions {
  */
 export async function collectInputs(inputs: readonly string[], options: CollectOptions): Promise<InputFile[]> {
   const files: InputFile[] = [];
-  for await (const file of walkInputs(inputs, options)) files.push(file);
+  for (const file of walkInputs(inputs, options)) files.push(file);
   return files;
 }
 
 /** How many files the inputs hold and their bytes (a second walk, for progress display). */
 export async function countInputs(inputs: readonly string[], options: CollectOptions): Promise<{ files: number; bytes: number }> {
   const total = { files: 0, bytes: 0 };
-  for await (const file of walkInputs(inputs, options)) {
+  for (const file of walkInputs(inputs, options)) {
     total.files += 1;
     total.bytes += file.size;
   }
   return total;
+}
+
+/**
+ * Whether the inputs hold at least `files` files, told by listing folders breadth first until
+ * that many are seen or `folders` folders have been listed. A guess for starting the worker pool
+ * before the walk reaches that many: links, other kinds and folders that cannot be listed count
+ * for nothing, and the walk itself decides what is packed.
+ */
+export function inputsHoldAtLeast(inputs: readonly string[], cwd: string, files: number, folders = 64): boolean {
+  let seen = 0;
+  const queue: string[] = [];
+  for (const input of inputs) {
+    const absolute = resolve(cwd, input);
+    try {
+      const info = lstatSync(absolute);
+      if (info.isDirectory()) queue.push(absolute);
+      else if (info.isFile()) seen += 1;
+    } catch {
+      // The walk reports it.
+    }
+  }
+  for (let listed = 0; seen < files && listed < folders && listed < queue.length; listed += 1) {
+    const folder = queue[listed] as string;
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(folder, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      if (entry.isFile()) seen += 1;
+      else if (entry.isDirectory()) queue.push(join(folder, entry.name));
+    }
+  }
+  return seen >= files;
 }
 
 /**
@@ -81,7 +115,7 @@ interface Frame {
  * folder's names, with a folder's name followed by `/`, gives the byte order of the whole paths,
  * because every path below a folder shares that prefix.
  */
-export async function* walkInputs(inputs: readonly string[], options: CollectOptions): AsyncGenerator<InputFile> {
+export function* walkInputs(inputs: readonly string[], options: CollectOptions): Generator<InputFile> {
   if (inputs.length === 0) {
     throw usageError('NO_INPUTS', 'no inputs given', { hint: 'name the files and folders to pack: packet build --out x.packet.tar DIR...' });
   }
@@ -90,9 +124,12 @@ export async function* walkInputs(inputs: readonly string[], options: CollectOpt
   for (const input of inputs) {
     if (input.trim() === '') throw usageError('INPUT_EMPTY_NAME', 'an input is an empty string', { hint: 'check the variables in the command line' });
     const absolute = resolve(options.cwd, input);
-    const info = await lstat(absolute).catch((error: NodeJS.ErrnoException) => {
-      throw inputError('INPUT_MISSING', `input ${input} cannot be read (${error.code ?? error.message})`, { cause: error });
-    });
+    let info: Stats;
+    try {
+      info = lstatSync(absolute);
+    } catch (error) {
+      throw inputError('INPUT_MISSING', `input ${input} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error });
+    }
     const name = basename(absolute);
     if (name === '' || absolute === sep) throw usageError('INPUT_ROOT', `input ${input} has no name to use in the packet`);
     if (outAbsolute !== undefined && isInside(outAbsolute, absolute)) {
@@ -100,7 +137,7 @@ export async function* walkInputs(inputs: readonly string[], options: CollectOpt
         hint: 'write the packet somewhere outside the folders being packed',
       });
     }
-    const root = await realpath(absolute).catch(() => absolute);
+    const root = realpathOr(absolute);
     const kind = info.isDirectory() ? 'directory' : info.isSymbolicLink() ? 'symlink' : info.isFile() ? 'file' : 'other';
     tops.push({ ...node(checkName(name, input), kind), top: { absolute, display: input, root, info } });
   }
@@ -132,11 +169,20 @@ export async function* walkInputs(inputs: readonly string[], options: CollectOpt
       continue;
     }
     if (current.kind === 'symlink') {
-      const link = await followLink(absolute, display, root, options);
+      const link = followLink(absolute, display, root, options);
       yield fileAt(() => display, link.target, link.info, packetPath);
     } else {
       yield fileAt(() => display, absolute, current.top?.info ?? lstatFile(absolute, display), packetPath);
     }
+  }
+}
+
+/** A path's real path (links resolved), or the path itself when it cannot be resolved. */
+function realpathOr(absolute: string): string {
+  try {
+    return realpathSync(absolute);
+  } catch {
+    return absolute;
   }
 }
 
@@ -158,19 +204,22 @@ function lstatFile(absolute: string, display: string): Stats {
 }
 
 /** What a link points to, if it may be followed: a file inside its input (its real path, without links). */
-async function followLink(absolute: string, display: string, root: string, options: CollectOptions): Promise<{ target: string; info: Stats }> {
+function followLink(absolute: string, display: string, root: string, options: CollectOptions): { target: string; info: Stats } {
   if (options.followSymlinks !== true) {
     throw inputError('INPUT_SYMLINK', `${display} is a symbolic link`, {
       hint: 'pass --follow-symlinks to include what it points to (it must stay inside its input)',
     });
   }
-  const target = await realpath(absolute).catch((error: NodeJS.ErrnoException) => {
-    throw inputError('INPUT_SYMLINK_BROKEN', `${display} is a broken symbolic link (${error.code ?? error.message})`);
-  });
+  let target: string;
+  try {
+    target = realpathSync(absolute);
+  } catch (error) {
+    throw inputError('INPUT_SYMLINK_BROKEN', `${display} is a broken symbolic link (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
   if (!isInside(target, root)) {
     throw inputError('INPUT_SYMLINK_OUTSIDE', `${display} points outside its input`, { hint: 'copy the file into the input instead' });
   }
-  const info = await stat(target);
+  const info = statSync(target);
   if (info.isDirectory()) {
     throw inputError('INPUT_SYMLINK_DIRECTORY', `${display} is a symbolic link to a folder; only links to files are followed`);
   }

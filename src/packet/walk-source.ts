@@ -42,12 +42,12 @@ export function unpackBatch(packed: Uint8Array): BatchRequest {
   return { sources, paths };
 }
 
-/** Pack up to `files` files from a walk. */
-async function nextBatch(walk: AsyncGenerator<{ source: string; path: string }>, files: number): Promise<PackedBatch | undefined> {
+/** Pack up to `files` files from a walk, or undefined when it is done. */
+export function nextBatch(walk: Generator<{ source: string; path: string }>, files: number): PackedBatch | undefined {
   const sources: string[] = [];
   const paths: string[] = [];
   while (paths.length < files) {
-    const step = await walk.next();
+    const step = walk.next();
     if (step.done === true) break;
     sources.push(step.value.source);
     paths.push(step.value.path);
@@ -59,9 +59,9 @@ async function nextBatch(walk: AsyncGenerator<{ source: string; path: string }>,
 export function walkHere(inputs: readonly string[], options: CollectOptions): WalkSource {
   const walk = walkInputs(inputs, { ...options, sizes: false });
   return {
-    next: (files) => nextBatch(walk, files),
+    next: async (files) => nextBatch(walk, files),
     close: async () => {
-      await walk.return(undefined);
+      walk.return(undefined);
     },
   };
 }
