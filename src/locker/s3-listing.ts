@@ -20,6 +20,8 @@ export interface ListingItem {
 
 export interface ListingPage {
   items: ListingItem[];
+  /** The CommonPrefixes of a listing with a delimiter, in order. */
+  prefixes: string[];
   truncated: boolean;
   token?: string;
 }
@@ -86,12 +88,15 @@ const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', a
 
 /**
  * A ListObjectsV2 answer (ListBucketResult) in the strict shape described above, or undefined.
- * Fields other than the ones read are skipped, nested ones too (Owner, CommonPrefixes).
+ * Fields other than the ones read are skipped, nested ones too (Owner).
  */
 export function parseListingPage(xml: string): ListingPage | undefined {
   const path: string[] = [];
   const items: ListingItem[] = [];
+  const prefixes: string[] = [];
   let item: Partial<ListingItem> | undefined;
+  /** The Prefix of the CommonPrefixes element open, once read. */
+  let common: { prefix?: string } | undefined;
   let truncated: boolean | undefined;
   let token: string | undefined;
   let text: string | undefined;
@@ -119,7 +124,7 @@ export function parseListingPage(xml: string): ListingPage | undefined {
       text = undefined;
       if (value === undefined) return undefined;
       const depth = path.length;
-      const container = depth === 0 || (depth === 1 && name === 'Contents');
+      const container = depth === 0 || (depth === 1 && (name === 'Contents' || name === 'CommonPrefixes'));
       if (container && value.trim() !== '') return undefined; // text beside child elements
       if (depth === 0) rootClosed = true;
       else if (depth === 1 && name === 'IsTruncated') {
@@ -134,8 +139,15 @@ export function parseListingPage(xml: string): ListingPage | undefined {
         if (item?.key === undefined || item.size === undefined) return undefined;
         items.push(item as ListingItem);
         item = undefined;
+      } else if (depth === 1 && name === 'CommonPrefixes') {
+        if (common?.prefix === undefined) return undefined;
+        prefixes.push(common.prefix);
+        common = undefined;
       } else if (depth === 2 && path[1] === 'Contents' && item !== undefined) {
         if (!readField(item, name as string, value)) return undefined;
+      } else if (depth === 2 && path[1] === 'CommonPrefixes' && common !== undefined && name === 'Prefix') {
+        if (common.prefix !== undefined || !PRINTABLE.test(value)) return undefined;
+        common.prefix = value;
       }
       continue;
     }
@@ -145,15 +157,18 @@ export function parseListingPage(xml: string): ListingPage | undefined {
     if (selfClosing === '/') {
       if (path.length === 0) return undefined;
       if (path.length === 1 && (name === 'Contents' || name === 'IsTruncated' || name === 'NextContinuationToken' || name === 'EncodingType')) return undefined;
+      if (path.length === 1 && name === 'CommonPrefixes') return undefined;
       if (path.length === 2 && path[1] === 'Contents' && (name === 'Key' || name === 'Size' || name === 'ETag')) return undefined;
+      if (path.length === 2 && path[1] === 'CommonPrefixes' && name === 'Prefix') return undefined;
       continue;
     }
     if (path.length === 1 && name === 'Contents') item = {};
+    if (path.length === 1 && name === 'CommonPrefixes') common = {};
     path.push(name as string);
     if (path.length > 8) return undefined;
   }
   if (!rootClosed || truncated === undefined) return undefined;
-  return { items, truncated, ...(token === undefined ? {} : { token }) };
+  return { items, prefixes, truncated, ...(token === undefined ? {} : { token }) };
 }
 
 function readField(item: Partial<ListingItem>, name: string, value: string): boolean {

@@ -23,6 +23,7 @@ import { credentialsMissing, errorName, LockRefusedError, storageError } from '.
 import { ObjectExistsError } from './folder.js';
 import { hashingFileStream, type ObjectDigest } from './hashing.js';
 import { onInterrupt } from './interrupt.js';
+import { listSideBySide } from './s3-fanout.js';
 import { readBounded, readPagesHere, type ListingItem, type ListingPage } from './s3-listing.js';
 
 /**
@@ -185,20 +186,31 @@ export class S3Backend implements LockerBackend {
   }
 
   async *list(prefix: string, _details?: boolean, startAfter?: string): AsyncIterable<StoredObject> {
-    let token: string | undefined;
     const full = this.key(prefix);
+    // A folder's subfolders are listed side by side; a listing from a key is one listing.
+    const items = startAfter === undefined && full.endsWith('/') ? listSideBySide((folder, token, delimited) => this.listPage(folder, token, undefined, delimited), full) : this.listFlat(full, startAfter === undefined ? undefined : this.key(startAfter));
+    for await (const item of items) {
+      if (!item.key.startsWith(this.settings.prefix)) continue;
+      yield { key: item.key.slice(this.settings.prefix.length), size: item.size, ...(item.etag === undefined ? {} : { etag: item.etag }) };
+    }
+  }
+
+  private async *listFlat(full: string, startAfter: string | undefined): AsyncGenerator<ListingItem> {
+    let token: string | undefined;
     do {
-      const from = token !== undefined ? { ContinuationToken: token } : startAfter !== undefined ? { StartAfter: this.key(startAfter) } : {};
-      const command = new ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: full, ...from });
-      const readHere = readPagesHere(command);
-      const answer = await this.call('list the locker', () => this.client.send(command));
-      const page = readHere() ?? sdkPage(answer);
-      for (const item of page.items) {
-        if (!item.key.startsWith(this.settings.prefix)) continue;
-        yield { key: item.key.slice(this.settings.prefix.length), size: item.size, ...(item.etag === undefined ? {} : { etag: item.etag }) };
-      }
+      const page = await this.listPage(full, token, startAfter, false);
+      yield* page.items;
       token = page.truncated ? page.token : undefined;
     } while (token !== undefined);
+  }
+
+  /** One page of a listing: from `token`, else after `startAfter`; with `/` as delimiter when `delimited`. */
+  private async listPage(full: string, token: string | undefined, startAfter: string | undefined, delimited: boolean): Promise<ListingPage> {
+    const from = token !== undefined ? { ContinuationToken: token } : startAfter !== undefined ? { StartAfter: startAfter } : {};
+    const command = new ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: full, ...from, ...(delimited ? { Delimiter: '/' } : {}) });
+    const readHere = readPagesHere(command);
+    const answer = await this.call('list the locker', () => this.client.send(command));
+    return readHere() ?? sdkPage(answer);
   }
 
   async getLock(key: string): Promise<LockState> {
@@ -265,7 +277,8 @@ function sdkPage(answer: ListObjectsV2CommandOutput): ListingPage {
     const etag = item.ETag?.replace(/"/g, '').toLowerCase();
     items.push({ key: item.Key, size: item.Size ?? 0, ...(etag === undefined ? {} : { etag }) });
   }
-  return { items, truncated: answer.IsTruncated === true, ...(answer.NextContinuationToken === undefined ? {} : { token: answer.NextContinuationToken }) };
+  const prefixes = (answer.CommonPrefixes ?? []).flatMap((common) => (common.Prefix === undefined ? [] : [common.Prefix]));
+  return { items, prefixes, truncated: answer.IsTruncated === true, ...(answer.NextContinuationToken === undefined ? {} : { token: answer.NextContinuationToken }) };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -37,6 +37,7 @@ async function sdkRead(body: string): Promise<ListingPage> {
     const answer = await s3.send(new ListObjectsV2Command({ Bucket: 'b', Prefix: 'index/' }));
     return {
       items: (answer.Contents ?? []).map((item) => ({ key: item.Key as string, size: item.Size as number, ...(item.ETag === undefined ? {} : { etag: item.ETag.replace(/"/g, '').toLowerCase() }) })),
+      prefixes: (answer.CommonPrefixes ?? []).map((common) => common.Prefix as string),
       truncated: answer.IsTruncated === true,
       ...(answer.NextContinuationToken === undefined ? {} : { token: answer.NextContinuationToken }),
     };
@@ -52,9 +53,14 @@ const ACCEPTED: [string, string][] = [
   ['character references in a key and the token', `${HEAD}<IsTruncated>true</IsTruncated>${contents('index/a&amp;b&#x2F;&#61;&lt;&gt;&apos;')}<NextContinuationToken>t&#43;k=</NextContinuationToken></ListBucketResult>`],
   ['pretty printed, with an Owner', `${HEAD}\n  <IsTruncated>false</IsTruncated>\n  <Contents>\n    <Key>k1</Key>\n    <Owner><ID>x</ID><DisplayName>y</DisplayName></Owner>\n    <ETag>"abc"</ETag>\n    <Size>0</Size>\n  </Contents>\n</ListBucketResult>\n`],
   ['common prefixes and empty elements', `${HEAD}<IsTruncated>false</IsTruncated><Delimiter>/</Delimiter><CommonPrefixes><Prefix>index/x/</Prefix></CommonPrefixes>${contents('k')}<StartAfter/></ListBucketResult>`],
+  ['a listing with a delimiter (radosgw)', `${HEAD}<Delimiter>/</Delimiter><IsTruncated>false</IsTruncated>${contents('index/a.json')}<CommonPrefixes><Prefix>index/tenant-0/</Prefix></CommonPrefixes><CommonPrefixes><Prefix>index/tenant-1/</Prefix></CommonPrefixes></ListBucketResult>`],
 ];
 
 const DECLINED: [string, string][] = [
+  ['a common prefix without its Prefix', `${HEAD}<IsTruncated>false</IsTruncated><CommonPrefixes></CommonPrefixes></ListBucketResult>`],
+  ['a common prefix given twice in one element', `${HEAD}<IsTruncated>false</IsTruncated><CommonPrefixes><Prefix>a/</Prefix><Prefix>b/</Prefix></CommonPrefixes></ListBucketResult>`],
+  ['a common prefix with a space', `${HEAD}<IsTruncated>false</IsTruncated><CommonPrefixes><Prefix>a b/</Prefix></CommonPrefixes></ListBucketResult>`],
+  ['an empty common prefix element', `${HEAD}<IsTruncated>false</IsTruncated><CommonPrefixes/></ListBucketResult>`],
   ['a comment', `${HEAD}<!-- x --><IsTruncated>false</IsTruncated></ListBucketResult>`],
   ['a CDATA key', `${HEAD}<IsTruncated>false</IsTruncated><Contents><Key><![CDATA[k]]></Key><Size>1</Size></Contents></ListBucketResult>`],
   ['a DOCTYPE', `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "index/">]>${HEAD.slice(38)}<IsTruncated>false</IsTruncated>${contents('&e;k')}</ListBucketResult>`],
