@@ -61,8 +61,13 @@ export function parseIndexKey(key: string): IndexKeyParts | undefined {
   const time = COMPACT_TIME.exec(name.slice(0, dash));
   const digest = name.slice(dash + 1);
   if (time === null || !isDigest(digest)) return undefined;
-  const created = new Date(`${time[1]}-${time[2]}-${time[3]}T${time[4]}:${time[5]}:${time[6]}Z`);
-  if (Number.isNaN(created.getTime())) return undefined;
+  // From its fields (10,000 keys: parsing an RFC 3339 string again cost more than the rest); a
+  // field out of range (month 13, 25 o'clock) would roll over, so the date must give it back.
+  const [year, month, day, hour, minute, second] = (time.slice(1, 7) as string[]).map(Number) as [number, number, number, number, number, number];
+  const created = new Date(0);
+  created.setUTCFullYear(year, month - 1, day);
+  created.setUTCHours(hour, minute, second);
+  if (created.getUTCFullYear() !== year || created.getUTCMonth() !== month - 1 || created.getUTCDate() !== day || created.getUTCHours() !== hour || created.getUTCMinutes() !== minute || created.getUTCSeconds() !== second) return undefined;
   return { tenant: folder === NO_TENANT ? undefined : folder, created, digest };
 }
 

@@ -153,6 +153,20 @@ describe('layout keys', () => {
     expect(() => indexKey('../x', new Date(), digest)).toThrow();
   });
 
+  it('reads back the time of every index key it makes, and refuses a time no calendar has', () => {
+    const digest = 'cd'.repeat(32);
+    // Whole seconds from year 0 to 9999, leap days included.
+    for (let i = 0; i < 2000; i += 1) {
+      const created = new Date(Math.floor(((i * 7919) % 2000) / 2000 * 315537897599) * 1000 - 62167219200000);
+      expect(parseIndexKey(indexKey('acme', created, digest))?.created).toEqual(created);
+    }
+    for (const time of ['20250230T000000Z', '20250229T000000Z', '20250100T000000Z', '20250101T240000Z', '20250101T236000Z', '20250101T235960Z']) {
+      expect(parseIndexKey(`index/acme/${time}-${digest}.json`)).toBeUndefined();
+    }
+    expect(parseIndexKey(`index/acme/20240229T235959Z-${digest}.json`)?.created).toEqual(new Date('2024-02-29T23:59:59Z'));
+    expect(parseIndexKey(`index/acme/00990101T000000Z-${digest}.json`)?.created.getUTCFullYear()).toBe(99);
+  });
+
   it('ledger keys sort in chain order', () => {
     expect(ledgerKey(7)).toBe('ledger/000000000007.json');
     expect(parseLedgerKey('ledger/000000000007.json')).toBe(7);
