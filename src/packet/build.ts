@@ -8,7 +8,7 @@ import { removeOnInterrupt } from '../core/interrupt.js';
 import { toolVersion } from '../core/version.js';
 import { loadRuleSet, type RedactionRecord, type RuleSet } from '../redact/index.js';
 import { FORMAT, MANIFEST, MAX_PAYLOAD_FILES, PACKET_JSON, VERIFY_MD } from './format.js';
-import { countInputs, inputsHoldAtLeast, walkInputs } from './inputs.js';
+import { countInputs, walkInputs } from './inputs.js';
 import { LineSpool } from './line-spool.js';
 import { renderVerifyMd, serializeMetadata, type PacketMetadata, type RedactionSummary } from './metadata.js';
 import { preparePayload } from './payload.js';
@@ -70,7 +70,7 @@ export async function buildPacket(options: BuildOptions): Promise<BuildResult> {
     if (value !== undefined && !LABEL.test(value)) throw usageError('BAD_LABEL', `${flag} "${value}" has characters that are not allowed`);
   }
   // The inputs' top level is checked before anything is written; deeper problems end the build as they are met.
-  for (const _ of walkInputs(options.inputs, { cwd: options.cwd, out, followSymlinks: options.followSymlinks ?? false })) break;
+  for await (const _ of walkInputs(options.inputs, { cwd: options.cwd, out, followSymlinks: options.followSymlinks ?? false })) break;
   const rules = await loadRuleSet(options.rulesFile === undefined ? undefined : resolve(options.cwd, options.rulesFile));
   const form = await outputFormOf(options.out);
   if (form === 'tar' && options.force !== true && (await stat(out).catch(() => undefined)) !== undefined) {
@@ -263,18 +263,7 @@ async function writePayload(sink: PacketSink, rules: RuleSet, options: BuildOpti
   };
 
   const queue: Slot[] = [];
-  const startPool = (): void => {
-    holder.tried = true;
-    holder.pool = PayloadPool.start({
-      rulesFile: rules.file,
-      strict: options.strict ?? false,
-      mode: FILE_MODE,
-      mtime: options.created,
-    });
-  };
   const walk = (options.workers === false ? undefined : walkInWorker(options.inputs, collect)) ?? walkHere(options.inputs, collect);
-  // A tree that is plainly large: the pool starts beside the walk's worker instead of after it.
-  if (options.workers !== false && inputsHoldAtLeast(options.inputs, options.cwd, POOL_AFTER_FILES)) startPool();
   let seen = 0;
   try {
     for (;;) {
@@ -286,8 +275,14 @@ async function writePayload(sink: PacketSink, rules: RuleSet, options: BuildOpti
           hint: 'split the evidence into several packets',
         });
       }
-      if (seen >= POOL_AFTER_FILES && !holder.tried && options.workers !== false) {
-        startPool();
+      if (seen >= POOL_AFTER_FILES && holder.pool === undefined && !holder.tried && options.workers !== false) {
+        holder.tried = true;
+        holder.pool = PayloadPool.start({
+          rulesFile: rules.file,
+          strict: options.strict ?? false,
+          mode: FILE_MODE,
+          mtime: options.created,
+        });
         // The batches still waiting go to the pool too: preparing them here would also make this
         // thread compile the whole preparation path, which the workers compile anyway.
         for (const slot of queue) if (slot.prepared === undefined) slot.prepared = holder.pool?.run(slot.packed as PackedBatch, spare.pop(), sink.needsPaths);

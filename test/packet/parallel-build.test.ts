@@ -52,23 +52,6 @@ describe('a build with many small files', () => {
     expect(a.includes('s3cr3t-')).toBe(false);
   });
 
-  it('gives the same bytes when the pool starts only once the walk has reached many files', async () => {
-    // 300 folders of one file each: the quick count before the walk (64 folders at most) finds
-    // too few files, so the pool is started by the walk, with batches already queued.
-    const root = join(temp.path, 'scattered');
-    for (let i = 0; i < 300; i += 1) {
-      mkdirSync(join(root, `host-${String(i).padStart(3, '0')}`), { recursive: true });
-      writeFileSync(join(root, `host-${String(i).padStart(3, '0')}`, 'run.log'), `step ${i}\npassword=hunter-${i}\n`);
-    }
-    mkdirSync(join(temp.path, 'scattered-workers'));
-    mkdirSync(join(temp.path, 'scattered-single'));
-    const run = runBin(['build', '--quiet', '--time', TIME, '--out', 'scattered-workers/s.packet.tar', 'scattered'], { cwd: temp.path });
-    expect(run.stderr).toBe('');
-    expect(run.code).toBe(0);
-    await buildPacket({ inputs: ['scattered'], out: join(temp.path, 'scattered-single', 's.packet.tar'), created: CREATED, cwd: temp.path, workers: false });
-    expect(readFileSync(join(temp.path, 'scattered-workers', 's.packet.tar')).equals(readFileSync(join(temp.path, 'scattered-single', 's.packet.tar')))).toBe(true);
-  });
-
   it('a refusal inside a worker ends the build with the same error and leaves nothing', () => {
     const out = join(temp.path, 'strict');
     mkdirSync(out);
