@@ -48,41 +48,6 @@ export async function countInputs(inputs: readonly string[], options: CollectOpt
 }
 
 /**
- * Whether the inputs hold at least `files` files, told by listing folders breadth first until
- * that many are seen or `folders` folders have been listed. A guess for starting the worker pool
- * before the walk reaches that many: links, other kinds and folders that cannot be listed count
- * for nothing, and the walk itself decides what is packed.
- */
-export function inputsHoldAtLeast(inputs: readonly string[], cwd: string, files: number, folders = 64): boolean {
-  let seen = 0;
-  const queue: string[] = [];
-  for (const input of inputs) {
-    const absolute = resolve(cwd, input);
-    try {
-      const info = lstatSync(absolute);
-      if (info.isDirectory()) queue.push(absolute);
-      else if (info.isFile()) seen += 1;
-    } catch {
-      // The walk reports it.
-    }
-  }
-  for (let listed = 0; seen < files && listed < folders && listed < queue.length; listed += 1) {
-    const folder = queue[listed] as string;
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(folder, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const entry of entries) {
-      if (entry.isFile()) seen += 1;
-      else if (entry.isDirectory()) queue.push(join(folder, entry.name));
-    }
-  }
-  return seen >= files;
-}
-
-/**
  * A name in a folder being walked, as small as it can be: a folder holds thousands of them until
  * it is walked, so the rest (where it is, what it is in detail) is looked up when it is reached.
  */
