@@ -4,8 +4,10 @@
  * 10,000 keys is ten round trips one after another, with the store idle while a page is read here
  * and this process idle while the store makes the next. Listed with a delimiter first, the folder
  * gives its own keys and its subfolders, whose listings then run together. The keys come out in
- * the order of a flat listing: the folder's own keys and each subfolder's keys, merged by key.
+ * the order of a flat listing: the folder's own keys and each subfolder's keys, merged by key
+ * (S3 orders keys by their UTF-8 bytes, as the packet format orders paths).
  */
+import { compareByBytes } from '../packet/format.js';
 import { limiter } from './limit.js';
 import type { ListingItem, ListingPage } from './s3-listing.js';
 
@@ -41,7 +43,7 @@ export async function* listSideBySide(readPage: PageReader, prefix: string, conc
       });
       let next = 0;
       for (const { folder, items } of folders) {
-        while (next < page.items.length && byteOrder((page.items[next] as ListingItem).key, folder) < 0) yield page.items[next++] as ListingItem;
+        while (next < page.items.length && compareByBytes((page.items[next] as ListingItem).key, folder) < 0) yield page.items[next++] as ListingItem;
         yield* await items;
       }
       while (next < page.items.length) yield page.items[next++] as ListingItem;
@@ -53,9 +55,3 @@ export async function* listSideBySide(readPage: PageReader, prefix: string, conc
   }
 }
 
-/** The order S3 lists keys in: by their UTF-8 bytes. */
-function byteOrder(a: string, b: string): number {
-  // eslint-disable-next-line no-control-regex
-  if (/^[\x00-\x7f]*$/.test(a) && /^[\x00-\x7f]*$/.test(b)) return a < b ? -1 : a > b ? 1 : 0;
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
