@@ -14,8 +14,8 @@
  * Packs are written only from entries read and parsed here, are never overwritten, and need no
  * lock of their own: a deleted or damaged pack only makes `list` read entries one by one.
  */
-import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
+import { hashHex } from '../core/hash.js';
 import type { LockerBackend, StoredObject } from './backend.js';
 import { entryFromBytes, MAX_INDEX_ENTRY_BYTES } from './index-entry.js';
 import { INDEX_PREFIX, indexPackKey, parseIndexKey, parseIndexPackKey } from './layout.js';
@@ -77,17 +77,13 @@ export function packedBody(listed: StoredObject, candidates: readonly PackedBody
   if (candidates === undefined) return undefined;
   for (const candidate of candidates) {
     if (listed.etag !== undefined) {
-      if (md5Hex(candidate.text) === listed.etag) return candidate.text;
+      if (hashHex('md5', candidate.text) === listed.etag) return candidate.text;
     } else if (listed.size !== undefined && listed.modified !== undefined && candidate.packModified !== undefined) {
       if (listed.size === Buffer.byteLength(candidate.text, 'utf8') && listed.modified <= candidate.packModified) return candidate.text;
     }
   }
   return undefined;
 }
-
-/** One call per body where Node has it (20.12 and later): 10,000 entries are 10,000 hashes. */
-const md5Hex: (text: string) => string =
-  typeof crypto.hash === 'function' ? (text) => crypto.hash('md5', text, 'hex') : (text) => createHash('md5').update(text, 'utf8').digest('hex');
 
 export interface CompactResult {
   /** Entries written into new packs. */

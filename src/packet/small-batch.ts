@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, readSync } from 'node:fs';
-import * as crypto from 'node:crypto';
+import { hashHex } from '../core/hash.js';
 import type { RedactionRecord } from '../redact/index.js';
 import { fileChanged, openInputSync, prepareBytes, SMALL_FILE_MAX, type PrepareOptions } from './payload.js';
 import { errorForWire, type WireError } from './wire-error.js';
@@ -61,9 +61,6 @@ export interface PreparedBatch {
   failure?: BatchFailure;
 }
 
-/** One call per file where Node has it (20.12 and later), else a Hash object per file. */
-const sha256Hex: (bytes: Uint8Array) => string =
-  typeof crypto.hash === 'function' ? (bytes) => crypto.hash('sha256', bytes, 'hex') : (bytes) => crypto.createHash('sha256').update(bytes).digest('hex');
 
 /** Batches of larger files grow it (the build hands grown memory back for reuse). */
 const INITIAL_CAPACITY = 2 ** 20;
@@ -112,7 +109,7 @@ export function prepareBatch(request: BatchRequest, options: BatchOptions, reuse
         contentAt[index] = entryStart + headersLength;
         sizes[index] = content.byteLength;
         // From where the content now is: `content` may be a view of bytes just moved.
-        const digest = sha256Hex(out.bytes.subarray(contentAt[index] as number, (contentAt[index] as number) + content.byteLength));
+        const digest = hashHex('sha256', out.bytes.subarray(contentAt[index] as number, (contentAt[index] as number) + content.byteLength));
         const line = `${digest}  ${path}\n`;
         lines += line;
         lineBytes += Buffer.byteLength(line, 'utf8');
