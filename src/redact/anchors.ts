@@ -123,38 +123,31 @@ export class AnchorScanner {
   }
 
   /**
-   * Puts this scanner's tables into ROW and GOES_ON (unless they hold them already), made from
-   * its literals that can occur in ASCII, when first needed. Pairs whose literals go on alike
-   * share a row; past 255 rows, the last row stands for the rest and lets any of their bytes go
-   * on (more positions looked at, none missed).
+   * Puts this scanner's tables into ROW and GOES_ON (unless they hold them already), made when
+   * first needed from its own pair table and third bytes (`table`, `third`) with the buckets that
+   * go on alike sharing a row, so that row numbers fit a byte; past 255 rows, the last row stands
+   * for the rest and lets any of their bytes go on (more positions looked at, none missed).
    */
   private claimAsciiTables(): void {
     if (asciiTablesOf === this) return;
     if (this.ascii === undefined) {
-      /** For each pair that starts a literal: the bytes that can follow it (256 flags). */
-      const next = new Map<number, Uint8Array>();
-      const follow = (pair: number): Uint8Array => {
-        let bytes = next.get(pair);
-        if (bytes === undefined) next.set(pair, (bytes = new Uint8Array(256)));
-        return bytes;
-      };
-      for (const literal of new Set(this.buckets.flat().map((anchor) => anchor.literal))) {
-        if (!/^[\x00-\x7f]+$/.test(literal)) continue;
-        const c = (i: number): number => literal.charCodeAt(i);
-        // Shorter literals go on with anything; the text's end reads as a 0 byte.
-        if (literal.length === 1) for (let b = 0; b < 256; b += 1) follow(c(0) | (b << 8)).fill(1);
-        else if (literal.length === 2) follow(c(0) | (c(1) << 8)).fill(1);
-        else follow(c(0) | (c(1) << 8))[c(2)] = 1;
-      }
       const row = new Uint8Array(1 << 16);
       const goesOn = new Uint8Array(1 << 16);
-      const rows = new Map<string, number>();
-      for (const [pair, bytes] of next) {
-        const key = bytes.join('');
-        const number = rows.get(key) ?? Math.min(rows.size + 1, 255);
-        if (number < 255) rows.set(key, number);
+      const rowOfThirds = new Map<string, number>();
+      const rowOfBucket = new Map<number, number>();
+      for (let pair = 0; pair < 1 << 16; pair += 1) {
+        const bucket = this.table[pair]!;
+        if (bucket === 0) continue;
+        let number = rowOfBucket.get(bucket);
+        if (number === undefined) {
+          const thirds = this.third.subarray(bucket << 8, (bucket + 1) << 8);
+          const key = thirds.join('');
+          number = rowOfThirds.get(key) ?? Math.min(rowOfThirds.size + 1, 255);
+          if (number < 255) rowOfThirds.set(key, number);
+          rowOfBucket.set(bucket, number);
+          for (let b = 0; b < 256; b += 1) if (thirds[b] === 1) goesOn[(number << 8) | b] = 1;
+        }
         row[pair] = number;
-        for (let b = 0; b < 256; b += 1) if (bytes[b] === 1) goesOn[(number << 8) | b] = 1;
       }
       this.ascii = { row, goesOn };
     }
